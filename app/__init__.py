@@ -1,0 +1,44 @@
+"""Kompeten: competency-development records for Indonesian regions, one PostgreSQL schema per region."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import Config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The factory only wires: config, extensions, the tenant seam, blueprints. No I/O here."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(Config().as_dict())
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        raise RuntimeError(
+            "DATABASE_URL is not set. Use the `kompeten` command (it starts the embedded PostgreSQL and Redis "
+            "when no URL is given) or set DATABASE_URL and REDIS_URL."
+        )
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set (the `kompeten` command generates one under the instance dir).")
+
+    from app import logs, models, problems, tenancy  # noqa: F401  (models: register tables)
+    from app.api import make_api
+    from app.extensions import db
+
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    db.init_app(app)
+    logs.install(app)
+    tenancy.install(app)
+    problems.register(app)
+    api = make_api(app)
+
+    from app.blueprints.health import bp as health_bp
+    from app.blueprints.opds import blp as opds_blp
+
+    app.register_blueprint(health_bp)
+    api.register_blueprint(opds_blp)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+    return app

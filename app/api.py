@@ -1,0 +1,34 @@
+"""The tenant REST API (flask-smorest): OpenAPI document at /t/<slug>/api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api as _SmorestApi
+
+from app.problems import handle_http_exception
+from app.tenancy import TENANT_URL_PREFIX
+
+TENANT_API_PREFIX = f"{TENANT_URL_PREFIX}/api/v1"
+
+_SETTINGS = {
+    "OPENAPI_URL_PREFIX": TENANT_API_PREFIX,
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_REDOC_PATH": "docs",
+    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+}
+
+
+class Api(_SmorestApi):
+    """flask-smorest with RFC 9457 problem responses instead of its own error bodies."""
+
+    def handle_http_exception(self, error):
+        return handle_http_exception(error)
+
+
+def make_api(app: Flask) -> Api:
+    """One Api per app (its spec collects the app's blueprints)."""
+    for key, value in _SETTINGS.items():
+        app.config.setdefault(key, value)
+    return Api(app, spec_kwargs={"info": {"description": (
+        "Kompeten tenant API: one region's training records. Every path starts with /t/{tenant_slug}/api/v1; "
+        "errors are application/problem+json (RFC 9457).")}})

@@ -1,0 +1,16 @@
+import sqlalchemy as sa
+
+from app.blueprints.health import bp
+from app.extensions import db
+from app.problems import problem_response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database reachability, for load balancers and the Docker HEALTHCHECK."""
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return problem_response(503, "Service Unavailable", "Database tidak dapat dihubungi.")
+    return {"status": "ok"}

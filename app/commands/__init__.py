@@ -1,0 +1,1 @@
+"""The `kompeten` sub-commands; each prints its progress and a summary."""

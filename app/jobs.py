@@ -1,0 +1,77 @@
+"""RQ jobs: one decorator names the queue and retry policy; every job carries its tenant id.
+
+A job is a plain function that receives ids, never ORM objects. The decorator binds the tenant the job
+was enqueued for (whatever tenant the enqueuing code had bound), runs the function, commits once, and
+puts the job id on every log line.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry, get_current_job
+
+from app.extensions import db
+from app.logs import request_id_var
+from app.tenancy import TenantInfo, current_tenant, resolve, tenant_context
+
+log = logging.getLogger(__name__)
+
+# Worker priority order: a worker takes from the first non-empty queue.
+QUEUES = ("default", "imports", "rollups")
+
+
+def redis_connection() -> Redis:
+    conns = current_app.extensions.setdefault("kompeten_redis", {})
+    url = current_app.config["REDIS_URL"]
+    if url not in conns:
+        conns[url] = Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+    return conns[url]
+
+
+def queue(name: str) -> Queue:
+    if name not in QUEUES:
+        raise ValueError(f"unknown queue {name!r}")
+    prefix = current_app.config["REDIS_KEY_PREFIX"]
+    return Queue(f"{prefix}:{name}", connection=redis_connection())
+
+
+def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 1800) -> Callable:
+    """Declare a tenant job: `fn(*ids)` runs inside `tenant_context(tenant_id)` and commits once."""
+    if queue_name not in QUEUES:
+        raise ValueError(f"unknown queue {queue_name!r}")
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run(tenant_id: int, *args, **kwargs):
+            job = get_current_job()
+            token = request_id_var.set(f"job:{job.id}" if job else None)
+            try:
+                with tenant_context(tenant_id):
+                    result = fn(*args, **kwargs)
+                    db.session.commit()
+                    return result
+            finally:
+                request_id_var.reset(token)
+
+        run.queue_name = queue_name  # type: ignore[attr-defined]
+        run.retries = retries  # type: ignore[attr-defined]
+        run.timeout = timeout  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def enqueue(job_fn: Callable, *args, tenant: TenantInfo | int | str | None = None, **kwargs):
+    """Enqueue a tenant job for `tenant` (default: the bound tenant); only ids travel."""
+    info = resolve(tenant) if tenant is not None else current_tenant()
+    q = queue(job_fn.queue_name)
+    retry = Retry(max=job_fn.retries, interval=[5, 30, 120][: job_fn.retries]) if job_fn.retries else None
+    job = q.enqueue(job_fn, args=(info.id, *args), kwargs=kwargs, job_timeout=job_fn.timeout, retry=retry,
+                    meta={"tenant": info.slug})
+    log.info("enqueued %s for %s as %s", job_fn.__name__, info.slug, job.id)
+    return job

@@ -1,0 +1,46 @@
+"""The training catalogue: partner institutions and programs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+PARTNER_KINDS = ("bpsdm", "badiklat", "lan", "other")
+PROGRAM_TYPES = ("pkn", "pka", "pkp", "latsar", "pppk_orientation", "technical", "functional", "elearning")
+COMPETENCY_TYPES = ("manajerial", "teknis", "sosial_kultural")
+
+
+class Partner(db.Model):
+    """A partner institution that trains this region's staff (BPSDM, Badiklat, LAN RI)."""
+
+    __tablename__ = "partners"
+    __table_args__ = (sa.CheckConstraint(f"kind IN {PARTNER_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+
+class Program(db.Model):
+    """A catalogue entry (PKA, PKP, Latsar, PPPK orientation, a technical course...) with its JP value."""
+
+    __tablename__ = "programs"
+    __table_args__ = (
+        sa.CheckConstraint(f"program_type IN {PROGRAM_TYPES!r}", name="program_type"),
+        sa.CheckConstraint(f"competency_type IN {COMPETENCY_TYPES!r}", name="competency_type"),
+        sa.CheckConstraint("jp > 0", name="jp_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    program_type: Mapped[str] = mapped_column(sa.String(20))
+    competency_type: Mapped[str] = mapped_column(sa.String(20))
+    # NULL provider = the region itself runs it.
+    provider_partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
+    jp: Mapped[int] = mapped_column(sa.Integer)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

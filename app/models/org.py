@@ -1,0 +1,70 @@
+"""A region's organisation: OPDs (departments) and employees (ASN)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+EMPLOYEE_TYPES = ("PNS", "PPPK")
+GENDERS = ("L", "P")
+JABATAN_KINDS = ("jpt", "administrator", "pengawas", "fungsional", "pelaksana")
+
+
+class Opd(db.Model):
+    """OPD (Organisasi Perangkat Daerah): a department of the regional government."""
+
+    __tablename__ = "opds"
+    __table_args__ = (
+        sa.Index("uq_opds_code", "code", unique=True, postgresql_where=sa.text("code IS NOT NULL")),
+        sa.Index("uq_opds_name_key", "name_key", unique=True, postgresql_where=sa.text("active")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # Lower-cased, accent- and space-folded name: how files and searches match an OPD.
+    name_key: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("opds.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
+    )
+
+
+class Employee(db.Model):
+    """An ASN (PNS or PPPK) of this region, identified by NIP (unique within the tenant)."""
+
+    __tablename__ = "employees"
+    __table_args__ = (
+        sa.CheckConstraint(r"nip ~ '^\d{18}$'", name="nip_digits"),
+        sa.CheckConstraint(f"employee_type IN {EMPLOYEE_TYPES!r}", name="employee_type"),
+        sa.CheckConstraint(f"gender IN {GENDERS!r}", name="gender"),
+        sa.CheckConstraint(f"jabatan_kind IN {JABATAN_KINDS!r}", name="jabatan_kind"),
+        sa.Index("ix_employees_nip_pattern", "nip", postgresql_ops={"nip": "text_pattern_ops"}),
+        sa.Index("ix_employees_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        sa.Index("ix_employees_opd_id_name_key", "opd_id", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nip: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_key: Mapped[str] = mapped_column(sa.String(200))
+    gender: Mapped[str] = mapped_column(sa.String(1))
+    birth_date: Mapped[date] = mapped_column(sa.Date)
+    employee_type: Mapped[str] = mapped_column(sa.String(4))
+    golongan: Mapped[str | None] = mapped_column(sa.String(8))
+    jabatan: Mapped[str | None] = mapped_column(sa.String(200))
+    jabatan_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    opd_id: Mapped[int | None] = mapped_column(sa.ForeignKey("opds.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # When the source of the current values (a person or an import file) last changed them.
+    source_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
+    )

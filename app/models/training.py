@@ -1,0 +1,131 @@
+"""Cohorts (angkatan), their phases, enrolments, results, attendance and the JP ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+COHORT_MODES = ("klasikal", "blended", "elearning")
+ENROLMENT_STATUSES = ("registered", "attending", "passed", "failed", "withdrawn")
+ATTENDANCE_STATUSES = ("present", "excused", "absent")
+JP_SOURCES = ("cohort", "elearning", "other")
+
+
+class Cohort(db.Model):
+    """An angkatan: one run of a program in a year (e.g. PKA Angkatan II 2024)."""
+
+    __tablename__ = "cohorts"
+    __table_args__ = (
+        sa.UniqueConstraint("program_id", "year", "number"),
+        sa.CheckConstraint(f"mode IN {COHORT_MODES!r}", name="mode"),
+        sa.CheckConstraint("quota IS NULL OR quota > 0", name="quota_positive"),
+        sa.CheckConstraint("number > 0", name="number_positive"),
+        sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates"),
+        sa.Index("ix_cohorts_year", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("programs.id"))
+    number: Mapped[int] = mapped_column(sa.SmallInteger)
+    year: Mapped[int] = mapped_column(sa.SmallInteger)
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
+    mode: Mapped[str] = mapped_column(sa.String(20), default="klasikal")
+    quota: Mapped[int | None] = mapped_column(sa.Integer)
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class CohortPhase(db.Model):
+    """An ordered phase of a cohort (MOOC, e-learning, klasikal, aksi perubahan...)."""
+
+    __tablename__ = "cohort_phases"
+    __table_args__ = (
+        sa.UniqueConstraint("cohort_id", "position"),
+        sa.CheckConstraint("end_date >= start_date", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.SmallInteger)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    start_date: Mapped[date] = mapped_column(sa.Date)
+    end_date: Mapped[date] = mapped_column(sa.Date)
+    graded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+
+class Enrolment(db.Model):
+    """An employee in a cohort; the natural key is (employee, cohort)."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        sa.UniqueConstraint("employee_id", "cohort_id"),
+        sa.CheckConstraint(f"status IN {ENROLMENT_STATUSES!r}", name="status"),
+        sa.CheckConstraint(
+            "status <> 'passed' OR (certificate_number IS NOT NULL AND certificate_date IS NOT NULL"
+            " AND jp_earned IS NOT NULL)",
+            name="passed_has_certificate",
+        ),
+        sa.Index("ix_enrolments_cohort_id_status", "cohort_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"))
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="registered")
+    status_changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    certificate_number: Mapped[str | None] = mapped_column(sa.String(100))
+    certificate_date: Mapped[date | None] = mapped_column(sa.Date)
+    jp_earned: Mapped[int | None] = mapped_column(sa.Integer)
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class PhaseResult(db.Model):
+    """A participant's result in a graded phase (e.g. aksi perubahan)."""
+
+    __tablename__ = "phase_results"
+
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
+    phase_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort_phases.id", ondelete="CASCADE"), primary_key=True)
+    passed: Mapped[bool]
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+
+
+class Attendance(db.Model):
+    """Presence of a participant on one session day."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (sa.CheckConstraint(f"status IN {ATTENDANCE_STATUSES!r}", name="status"),)
+
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(10))
+
+
+class JpEntry(db.Model):
+    """A line of an employee's JP ledger: a passed cohort, or training done outside a cohort."""
+
+    __tablename__ = "jp_entries"
+    __table_args__ = (
+        sa.CheckConstraint(f"source IN {JP_SOURCES!r}", name="source"),
+        sa.CheckConstraint("jp > 0", name="jp_positive"),
+        sa.Index("ix_jp_entries_employee_id_year", "employee_id", "year"),
+        sa.Index("ix_jp_entries_year", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"))
+    year: Mapped[int] = mapped_column(sa.SmallInteger)
+    jp: Mapped[int] = mapped_column(sa.Integer)
+    source: Mapped[str] = mapped_column(sa.String(20))
+    enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    certificate_number: Mapped[str | None] = mapped_column(sa.String(100))
+    completed_on: Mapped[date] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

@@ -1,0 +1,15 @@
+"""Text normalisation used for matching names (OPDs, people) regardless of case, accents and spacing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def name_key(value: str) -> str:
+    """`  Dinas  Pendidikan dan Kebudayaan ` and `dinas pendidikan dan kebudayaan` match; so do é and e."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", stripped).strip().casefold()
