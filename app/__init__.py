@@ -32,11 +32,13 @@ def create_app(config: dict | None = None) -> Flask:
     problems.register(app)
     api = make_api(app)
 
-    from app.blueprints.health import bp as health_bp
-    from app.blueprints.opds import blp as opds_blp
+    from app.blueprints import discover
 
-    app.register_blueprint(health_bp)
-    api.register_blueprint(opds_blp)
+    for module in discover():
+        if hasattr(module, "blp"):
+            api.register_blueprint(module.blp)  # a tenant API blueprint (flask-smorest)
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)  # pages and non-API routes
 
     from app.cli import register_commands
 

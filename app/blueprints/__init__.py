@@ -3,6 +3,10 @@ so no route can forget its tenant (the URL prefix `/t/<tenant_slug>` is what bin
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
+
 from flask_smorest import Blueprint
 
 from app.api import TENANT_API_PREFIX
@@ -10,3 +14,10 @@ from app.api import TENANT_API_PREFIX
 
 def tenant_api_blueprint(name: str, import_name: str, path: str, description: str) -> Blueprint:
     return Blueprint(name, import_name, url_prefix=f"{TENANT_API_PREFIX}/{path.strip('/')}", description=description)
+
+
+def discover() -> list[ModuleType]:
+    """Every blueprint package under app/blueprints, in name order. A package exposes `blp` (a tenant
+    API blueprint, documented in the OpenAPI spec) and/or `bp` (a plain Flask blueprint)."""
+    return [importlib.import_module(f"{__name__}.{info.name}")
+            for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name) if info.ispkg]

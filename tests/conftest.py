@@ -1,0 +1,6 @@
+pytest_plugins = [
+    "tests.fixtures.servers",
+    "tests.fixtures.app",
+    "tests.fixtures.tenants",
+    "tests.fixtures.workers",
+]
