@@ -13,6 +13,7 @@ Requests are bound by their URL prefix `/t/<tenant_slug>/...` (see `install`); j
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -229,8 +230,9 @@ _CONN_SCHEMA = "kompeten_schema"
 _CONN_SERVED = "kompeten_schemas_served"
 
 
-def _on_connect(dbapi_conn, _record) -> None:
+def _on_connect(dbapi_conn, record) -> None:
     """Every new connection starts with an empty search_path: unqualified names resolve nowhere."""
+    record.info["pid"] = os.getpid()
     autocommit = dbapi_conn.autocommit
     dbapi_conn.autocommit = True
     try:
@@ -267,6 +269,13 @@ def _before_execute(conn, _cursor, _statement, _params, _context, _executemany) 
         )
 
 
+def _on_checkout(_dbapi_conn, record, proxy) -> None:
+    """A connection inherited through fork (RQ's work horse) is never reused by the child."""
+    if record.info.get("pid") != os.getpid():
+        record.dbapi_connection = proxy.dbapi_connection = None
+        raise sa.exc.DisconnectionError("connection belongs to the parent process")
+
+
 def _on_checkin(dbapi_conn, record) -> None:
     """Close connections that have served many schemas: a backend's catalog cache grows with each one."""
     limit = _schemas_per_connection
@@ -301,6 +310,7 @@ def install_engine_events(engine: sa.Engine, schemas_per_connection: int) -> Non
         return
     event.listen(engine.pool, "connect", _on_connect)
     event.listen(engine.pool, "checkin", _on_checkin)
+    event.listen(engine.pool, "checkout", _on_checkout)
     event.listen(engine, "begin", _on_begin)
     event.listen(engine, "commit", _on_end)
     event.listen(engine, "rollback", _on_end)
@@ -331,4 +341,7 @@ def install(app) -> None:
 
     @app.teardown_request
     def _unbind(_exc):
+        # The request is the unit of work: its session ends with it (uncommitted work is rolled back),
+        # even when an outer app context (a CLI command, a test) outlives the request.
+        db.session.remove()
         unbind_request_tenant()

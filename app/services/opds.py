@@ -13,7 +13,8 @@ from app.services.text import name_key
 SORTABLE = {"name": Opd.name_key, "code": Opd.code, "id": Opd.id}
 
 
-def list_opds(*, q: str | None, active: bool | None, limit: int, offset: int, sort: str | None) -> Page:
+def list_opds(*, limit: int, offset: int, sort: str | None = None, q: str | None = None,
+              active: bool | None = None) -> Page:
     stmt = sa.select(Opd)
     if q:
         stmt = stmt.where(Opd.name_key.contains(name_key(q), autoescape=True) | (Opd.code == q))

@@ -170,7 +170,7 @@ def provision(spec: TenantSpec) -> ProvisionResult:
     with tenant_context(info, allow_status=("provisioning",)), db.engine.connect() as conn, conn.begin():
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('kompeten.provision'), hashtext(:slug))"),
                      {"slug": spec.slug})
-        status = conn.execute(sa.text("SELECT status FROM platform.tenants WHERE id = :id FOR UPDATE"),
+        status = conn.execute(sa.text("SELECT status FROM platform.tenants WHERE id = :id"),
                               {"id": tenant_id}).scalar_one()
         if status == "provisioning":
             dbapi = conn.connection.dbapi_connection

@@ -1,0 +1,59 @@
+"""Tenant isolation through the API: the seam routes every request to exactly one schema."""
+
+from __future__ import annotations
+
+
+def _create_opd(client, slug, name, code=None):
+    resp = client.post(f"/t/{slug}/api/v1/opds", json={"name": name, "code": code})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def test_each_tenant_lists_only_its_own_rows(client, malang, serang):
+    _create_opd(client, "kota-malang", "Dinas Pendidikan Kota Malang")
+    _create_opd(client, "kota-malang", "Kecamatan Klojen")
+    _create_opd(client, "kab-serang", "Kecamatan Kramatwatu")
+
+    malang_names = {o["name"] for o in client.get("/t/kota-malang/api/v1/opds").get_json()["items"]}
+    serang_names = {o["name"] for o in client.get("/t/kab-serang/api/v1/opds").get_json()["items"]}
+
+    assert malang_names == {"Dinas Pendidikan Kota Malang", "Kecamatan Klojen"}
+    assert serang_names == {"Kecamatan Kramatwatu"}
+
+
+def test_an_id_that_exists_only_in_another_tenant_is_404(client, malang, serang):
+    _create_opd(client, "kota-malang", "Bappeda Kota Malang")
+    only_in_serang = [_create_opd(client, "kab-serang", f"Kecamatan {n}") for n in ("Ciruas", "Kramatwatu")][-1]
+
+    assert client.get(f"/t/kab-serang/api/v1/opds/{only_in_serang['id']}").status_code == 200
+    resp = client.get(f"/t/kota-malang/api/v1/opds/{only_in_serang['id']}")
+    assert resp.status_code == 404
+    assert resp.content_type == "application/problem+json"
+    # Writes cannot reach it either.
+    assert client.patch(f"/t/kota-malang/api/v1/opds/{only_in_serang['id']}", json={"name": "x" * 5}).status_code == 404
+
+
+def test_the_same_id_in_two_tenants_returns_each_tenants_own_row(client, malang, serang):
+    a = _create_opd(client, "kota-malang", "Dinas Kesehatan Kota Malang")
+    b = _create_opd(client, "kab-serang", "Dinas Kesehatan Kabupaten Serang")
+    assert a["id"] == b["id"]  # identities restart per schema
+    assert client.get(f"/t/kota-malang/api/v1/opds/{a['id']}").get_json()["name"] == "Dinas Kesehatan Kota Malang"
+    assert client.get(f"/t/kab-serang/api/v1/opds/{b['id']}").get_json()["name"] == "Dinas Kesehatan Kabupaten Serang"
+
+
+def test_unknown_tenant_is_a_404_problem_before_any_tenant_query(client, tenants):
+    resp = client.get("/t/kota-atlantis/api/v1/opds")
+    assert resp.status_code == 404
+    assert resp.content_type == "application/problem+json"
+    assert resp.get_json()["type"].endswith("tenant-not-found")
+
+
+def test_slug_that_is_not_a_valid_slug_is_a_404_not_an_error(client, tenants):
+    for bad in ("Kota%20Malang", "x;drop%20schema", "a" * 60):
+        assert client.get(f"/t/{bad}/api/v1/opds").status_code == 404
+
+
+def test_openapi_document_is_served_per_tenant(client, malang):
+    resp = client.get("/t/kota-malang/api/v1/openapi.json")
+    assert resp.status_code == 200
+    assert "/t/{tenant_slug}/api/v1/opds" in resp.get_json()["paths"]
