@@ -57,7 +57,7 @@ def main() -> None:
     try:
         cli.main(args=args, prog_name="kompeten")
     finally:
-        if _embedded is not None and not os.environ.get("KOMPETEN_KEEP_EMBEDDED"):
+        if _embedded is not None:
             _embedded.stop()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -67,7 +68,8 @@ def alembic_config(track: str, connection: sa.Connection | None = None,
     extra = version_locations or current_app.config.get("EXTRA_TENANT_VERSION_LOCATIONS") or []
     if track == "tenant" and extra:
         locations = [str(migrations_dir() / track / "versions"), *extra]
-        cfg.set_main_option("version_locations", " ".join(locations))
+        cfg.set_main_option("path_separator", "os")
+        cfg.set_main_option("version_locations", os.pathsep.join(locations))
     cfg.attributes["connection"] = connection
     return cfg
 

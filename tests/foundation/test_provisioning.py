@@ -92,8 +92,9 @@ def test_two_concurrent_provisions_of_one_slug_leave_one_schema_and_one_row(app)
         assert errors == []
         assert sorted(r.created for r in results) == [False, True]
         with no_tenant(), db.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 't_kab_kembar'")).scalar() == 1
-            assert conn.execute(sa.text("SELECT count(*) FROM platform.tenants WHERE slug = 'kab-kembar'")).scalar() == 1
+            schemas = conn.execute(sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 't_kab_kembar'")).scalar()
+            rows = conn.execute(sa.text("SELECT count(*) FROM platform.tenants WHERE slug = 'kab-kembar'")).scalar()
+        assert (schemas, rows) == (1, 1)
     finally:
         drop_tenants([spec.slug])
 
@@ -122,16 +123,17 @@ def test_a_provision_killed_halfway_is_finished_by_the_next_call(app, app_config
         with no_tenant(), db.engine.connect() as holder:
             holder_tx = holder.begin()
             holder.execute(sa.text("SELECT 1 FROM platform.tenants WHERE slug = 'kab-terputus' FOR UPDATE"))
-            child = subprocess.Popen([sys.executable, "-c", _CHILD % spec_data, app_config["SQLALCHEMY_DATABASE_URI"]],
-                                     cwd=os.getcwd())
-            pid = _wait_for_blocked_update(holder)
+            child = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+                [sys.executable, "-c", _CHILD % spec_data, app_config["SQLALCHEMY_DATABASE_URI"]], cwd=os.getcwd())
+            pid = _wait_for_blocked_update()
             os.kill(child.pid, signal.SIGKILL)
             child.wait(10)
             holder_tx.rollback()
             _wait_for_backend_gone(pid)
         with no_tenant(), db.engine.connect() as conn:
             status = conn.execute(sa.text("SELECT status FROM platform.tenants WHERE slug = 'kab-terputus'")).scalar()
-            schema = conn.execute(sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 't_kab_terputus'")).scalar()
+            schema = conn.execute(
+                sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 't_kab_terputus'")).scalar()
         assert (status, schema) == ("provisioning", 0)  # the schema transaction died with the process
 
         assert provision(spec).created
@@ -144,12 +146,14 @@ def test_a_provision_killed_halfway_is_finished_by_the_next_call(app, app_config
         drop_tenants([spec.slug])
 
 
-def _wait_for_blocked_update(conn) -> int:
+def _wait_for_blocked_update() -> int:
+    """Poll from fresh transactions: pg_stat_activity is a snapshot within one transaction."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        pid = conn.execute(sa.text(
-            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE 'UPDATE platform.tenants SET status = ''active''%'")).scalar()
+        with no_tenant(), db.engine.connect() as conn:
+            pid = conn.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                "AND query LIKE 'UPDATE platform.tenants SET status = ''active''%'")).scalar()
         if pid:
             return pid
         time.sleep(0.05)
