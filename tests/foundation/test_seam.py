@@ -128,3 +128,39 @@ def test_a_transaction_cannot_be_used_after_the_bound_tenant_changed(app, malang
                 conn.execute(sa.text("SELECT count(*) FROM opds"))
         finally:
             _current.reset(token)
+
+
+def test_auto_prepared_statements_follow_the_tenant_on_one_connection(one_connection_app):
+    """psycopg prepares a query after a few runs; each run must still resolve tables in the bound schema."""
+    client = one_connection_app.test_client()
+    client.post("/t/kota-malang/_commit")
+    pids = set()
+    for i in range(12):
+        slug = ("kota-malang", "kab-serang")[i % 2]
+        seen = _probe(client, slug)
+        pids.add(seen["pid"])
+        assert seen["names"] == (["Committed"] if slug == "kota-malang" else [])
+    assert len(pids) == 1
+
+
+def test_a_connection_is_closed_after_serving_its_quota_of_schemas(database_url, redis_url, redis_prefix, tmp_path,
+                                                                    tenants):
+    """Backend memory grows with every schema a connection touches: the pool recycles it past the limit."""
+    application = create_app(make_config(database_url, redis_url, redis_prefix, tmp_path,
+                                         TENANT_SCHEMAS_PER_CONNECTION=2,
+                                         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0}))
+
+    @application.get("/t/<tenant_slug>/_pid")
+    def pid():
+        return {"pid": db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()}
+
+    client = application.test_client()
+    with application.app_context():
+        try:
+            first = client.get("/t/kota-malang/_pid").get_json()["pid"]
+            assert client.get("/t/kota-malang/_pid").get_json()["pid"] == first  # one schema so far
+            assert client.get("/t/kab-serang/_pid").get_json()["pid"] == first  # second schema: closed on return
+            assert client.get("/t/kab-tuban/_pid").get_json()["pid"] != first
+        finally:
+            db.session.remove()
+            db.engine.dispose()
