@@ -33,6 +33,7 @@ class Program(db.Model):
         sa.CheckConstraint(f"program_type IN {PROGRAM_TYPES!r}", name="program_type"),
         sa.CheckConstraint(f"competency_type IN {COMPETENCY_TYPES!r}", name="competency_type"),
         sa.CheckConstraint("jp > 0", name="jp_positive"),
+        sa.Index("ix_programs_name", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,7 +46,9 @@ class Employee(db.Model):
         sa.CheckConstraint(f"gender IN {GENDERS!r}", name="gender"),
         sa.CheckConstraint(f"jabatan_kind IN {JABATAN_KINDS!r}", name="jabatan_kind"),
         sa.Index("ix_employees_nip_pattern", "nip", postgresql_ops={"nip": "text_pattern_ops"}),
+        # Prefix search under any collation (text_pattern_ops), and sorting by name (the plain index).
         sa.Index("ix_employees_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        sa.Index("ix_employees_name_key_id", "name_key", "id"),
         sa.Index("ix_employees_opd_id_name_key", "opd_id", "name_key"),
     )
 

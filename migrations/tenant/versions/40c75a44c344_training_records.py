@@ -1,15 +1,15 @@
 """training records
 
-Revision ID: 7805c6061b2e
+Revision ID: 40c75a44c344
 Revises: 
-Create Date: 2026-11-26 19:39:43.433121
+Create Date: 2026-11-26 20:04:03.494874
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '7805c6061b2e'
+revision = '40c75a44c344'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -66,6 +66,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('nip', name=op.f('uq_employees_nip'))
     )
     op.create_index('ix_employees_name_key', 'employees', ['name_key'], unique=False, postgresql_ops={'name_key': 'text_pattern_ops'})
+    op.create_index('ix_employees_name_key_id', 'employees', ['name_key', 'id'], unique=False)
     op.create_index('ix_employees_nip_pattern', 'employees', ['nip'], unique=False, postgresql_ops={'nip': 'text_pattern_ops'})
     op.create_index(op.f('ix_employees_opd_id'), 'employees', ['opd_id'], unique=False)
     op.create_index('ix_employees_opd_id_name_key', 'employees', ['opd_id', 'name_key'], unique=False)
@@ -85,6 +86,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_programs')),
     sa.UniqueConstraint('code', name=op.f('uq_programs_code'))
     )
+    op.create_index('ix_programs_name', 'programs', ['name'], unique=False)
     op.create_table('cohorts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
@@ -105,6 +107,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cohorts')),
     sa.UniqueConstraint('program_id', 'year', 'number', name=op.f('uq_cohorts_program_id_year_number'))
     )
+    op.create_index('ix_cohorts_start_date', 'cohorts', ['start_date'], unique=False)
     op.create_index('ix_cohorts_year', 'cohorts', ['year'], unique=False)
     op.create_table('cohort_phases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -130,7 +133,6 @@ def upgrade() -> None:
     sa.Column('jp_earned', sa.Integer(), nullable=True),
     sa.Column('score', sa.Numeric(precision=5, scale=2), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("status <> 'passed' OR (certificate_number IS NOT NULL AND certificate_date IS NOT NULL AND jp_earned IS NOT NULL)", name=op.f('ck_enrolments_passed_has_certificate')),
     sa.CheckConstraint("status IN ('registered', 'attending', 'passed', 'failed', 'withdrawn')", name=op.f('ck_enrolments_status')),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_enrolments_cohort_id_cohorts')),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_enrolments_employee_id_employees')),
@@ -189,11 +191,14 @@ def downgrade() -> None:
     op.drop_table('enrolments')
     op.drop_table('cohort_phases')
     op.drop_index('ix_cohorts_year', table_name='cohorts')
+    op.drop_index('ix_cohorts_start_date', table_name='cohorts')
     op.drop_table('cohorts')
+    op.drop_index('ix_programs_name', table_name='programs')
     op.drop_table('programs')
     op.drop_index('ix_employees_opd_id_name_key', table_name='employees')
     op.drop_index(op.f('ix_employees_opd_id'), table_name='employees')
     op.drop_index('ix_employees_nip_pattern', table_name='employees', postgresql_ops={'nip': 'text_pattern_ops'})
+    op.drop_index('ix_employees_name_key_id', table_name='employees')
     op.drop_index('ix_employees_name_key', table_name='employees', postgresql_ops={'name_key': 'text_pattern_ops'})
     op.drop_table('employees')
     op.drop_table('partners')
