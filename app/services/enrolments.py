@@ -1,0 +1,286 @@
+"""Enrolments: an employee in a cohort, its state machine, per-phase results, and the JP ledger line of a pass."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from app.extensions import db
+from app.models.catalogue import Program
+from app.models.org import Employee, Opd
+from app.models.training import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, JpEntry, PhaseResult
+from app.problems import Problem
+from app.services.cohorts import cohort_capacity, get_cohort, to_roman
+from app.services.pagination import Page, sort_clause
+from app.signals import audit, tenant_data_changed
+
+# The whole state machine (DOMAIN.md): from-status -> the statuses it may move to. Nothing else is allowed.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    "registered": frozenset({"attending", "withdrawn"}),
+    "attending": frozenset({"passed", "failed", "withdrawn"}),
+    "passed": frozenset(),
+    "failed": frozenset(),
+    "withdrawn": frozenset(),
+}
+assert set(ALLOWED_TRANSITIONS) == set(ENROLMENT_STATUSES)
+
+# Phase results may be recorded only while the outcome is still open.
+OPEN_STATUSES = ("registered", "attending")
+
+SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "status": Enrolment.status, "id": Enrolment.id}
+
+
+def _unprocessable(detail: str, field: str, reason: str | None = None) -> Problem:
+    return Problem(422, "Unprocessable Content", detail, errors=[{"field": field, "reason": reason or detail}])
+
+
+# --- loading ------------------------------------------------------------------------------------------
+
+
+def get_enrolment(enrolment_id: int, *, lock: bool = False) -> Enrolment:
+    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    enrolment = db.session.execute(stmt).scalar_one_or_none()
+    if enrolment is None:
+        raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
+    return enrolment
+
+
+def _find_employee(employee_id: int | None, employee_nip: str | None) -> Employee:
+    stmt = sa.select(Employee)
+    if employee_id is not None:
+        stmt = stmt.where(Employee.id == employee_id)
+    if employee_nip is not None:
+        stmt = stmt.where(Employee.nip == employee_nip)
+    employee = db.session.execute(stmt).scalar_one_or_none()
+    if employee is None:
+        which = f"NIP {employee_nip}" if employee_nip is not None else f"id {employee_id}"
+        raise Problem(404, "Not Found", f"Pegawai dengan {which} tidak ditemukan.")
+    return employee
+
+
+def _snapshot(enrolment: Enrolment) -> dict:
+    return {
+        "status": enrolment.status,
+        "certificate_number": enrolment.certificate_number,
+        "certificate_date": enrolment.certificate_date.isoformat() if enrolment.certificate_date else None,
+        "jp_earned": enrolment.jp_earned,
+        "score": str(enrolment.score) if enrolment.score is not None else None,
+    }
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+_ROW_COLUMNS = (Enrolment, Employee.id.label("emp_id"), Employee.nip, Employee.name, Opd.id.label("opd_id"),
+                Opd.name.label("opd_name"))
+
+
+def _row_dict(row) -> dict:
+    e: Enrolment = row.Enrolment
+    return {
+        "id": e.id,
+        "cohort_id": e.cohort_id,
+        "employee": {"id": row.emp_id, "nip": row.nip, "name": row.name, "opd_id": row.opd_id,
+                     "opd_name": row.opd_name},
+        "status": e.status,
+        "status_changed_at": e.status_changed_at,
+        "certificate": ({"number": e.certificate_number, "date": e.certificate_date}
+                        if e.certificate_number or e.certificate_date else None),
+        "jp_earned": e.jp_earned,
+        "score": e.score,
+        "created_at": e.created_at,
+    }
+
+
+def _with_employee(stmt: sa.Select) -> sa.Select:
+    return stmt.join(Employee, Employee.id == Enrolment.employee_id).outerjoin(Opd, Opd.id == Employee.opd_id)
+
+
+def enrolment_detail(enrolment_id: int) -> dict:
+    """The enrolment with its employee and its results in the cohort's graded phases (two queries)."""
+    row = db.session.execute(_with_employee(sa.select(*_ROW_COLUMNS)).where(Enrolment.id == enrolment_id)).first()
+    if row is None:
+        raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
+    out = _row_dict(row)
+    phases = db.session.execute(
+        sa.select(CohortPhase.id, CohortPhase.name, CohortPhase.position, PhaseResult.passed, PhaseResult.score)
+        .outerjoin(PhaseResult, sa.and_(PhaseResult.phase_id == CohortPhase.id,
+                                        PhaseResult.enrolment_id == enrolment_id))
+        .where(CohortPhase.cohort_id == row.Enrolment.cohort_id, CohortPhase.graded)
+        .order_by(CohortPhase.position)
+    ).all()
+    out["phase_results"] = [
+        {"phase_id": p.id, "phase_name": p.name, "position": p.position, "passed": p.passed, "score": p.score}
+        for p in phases
+    ]
+    return out
+
+
+def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset: int, sort: str | None) -> Page:
+    """A cohort's participants with employee, OPD and certificate: a count and a page, whatever the size."""
+    get_cohort(cohort_id)
+    try:
+        order = sort_clause(sort, SORTABLE, "name")
+    except ValueError as exc:
+        raise _unprocessable(str(exc), "sort") from exc
+    where = [Enrolment.cohort_id == cohort_id]
+    if status:
+        where.append(Enrolment.status == status)
+    total = db.session.execute(sa.select(sa.func.count()).select_from(Enrolment).where(*where)).scalar_one()
+    rows = db.session.execute(
+        _with_employee(sa.select(*_ROW_COLUMNS)).where(*where)
+        .order_by(*order, Enrolment.id).limit(limit).offset(offset)
+    ).all()
+    return Page(items=[_row_dict(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str | None = None) -> Enrolment:
+    """Register an employee in a cohort. The cohort row stays locked until commit, so concurrent
+    enrolments are counted one after the other and never exceed the quota."""
+    if employee_id is None and employee_nip is None:
+        raise _unprocessable("Isi employee_id atau employee_nip.", "employee_id", "wajib diisi")
+    cohort = get_cohort(cohort_id, lock=True)
+    employee = _find_employee(employee_id, employee_nip)
+    field = "employee_id" if employee_id is not None else "employee_nip"
+    if not employee.active:
+        raise _unprocessable(f"Pegawai {employee.nip} tidak aktif.", field, "pegawai tidak aktif")
+    existing = db.session.execute(
+        sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id, Enrolment.employee_id == employee.id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise Problem(409, "Conflict",
+                      f"Pegawai {employee.nip} sudah terdaftar di angkatan ini (pendaftaran {existing}).",
+                      errors=[{"field": field, "reason": "sudah terdaftar di angkatan ini"}], enrolment_id=existing)
+    quota, taken = cohort_capacity(cohort.id)  # the cohort row is locked above, so this count holds
+    if quota is not None and taken >= quota:
+        reason = f"kuota angkatan penuh ({taken}/{quota})"
+        raise _unprocessable(f"Angkatan {cohort.id}: {reason}.", "cohort_id", reason)
+    enrolment = Enrolment(cohort_id=cohort.id, employee_id=employee.id, status="registered",
+                          status_changed_at=datetime.now(UTC))
+    db.session.add(enrolment)
+    db.session.flush()
+    audit("enrolment.create", "enrolments", enrolment.id, None,
+          {"cohort_id": cohort.id, "employee_id": employee.id, "nip": employee.nip, "status": "registered"})
+    tenant_data_changed.send(None, reason="enrolment.create")
+    return enrolment
+
+
+def _forbidden(from_status: str, to_status: str) -> Problem:
+    allowed = sorted(ALLOWED_TRANSITIONS.get(from_status, ()))
+    hint = f" (yang diizinkan: {', '.join(allowed)})" if allowed else " (status akhir, tidak bisa diubah)"
+    return Problem(409, "Conflict",
+                   f"Status pendaftaran tidak bisa diubah dari '{from_status}' ke '{to_status}'{hint}.",
+                   type_="enrolment-transition",
+                   errors=[{"field": "to", "reason": f"transisi {from_status} → {to_status} tidak diizinkan"}],
+                   from_status=from_status, to_status=to_status, allowed=allowed)
+
+
+def _pass_values(enrolment: Enrolment, cohort: Cohort, program: Program, data: dict) -> tuple[str, date, int]:
+    missing = [f for f in ("certificate_number", "certificate_date") if not data.get(f)]
+    if missing:
+        raise Problem(422, "Unprocessable Content", "Kelulusan memerlukan nomor dan tanggal STTPP.",
+                      errors=[{"field": f, "reason": "wajib diisi untuk status passed"} for f in missing])
+    jp = data.get("jp_earned")
+    if jp is None:
+        jp = program.jp
+    elif not 1 <= jp <= program.jp:
+        raise _unprocessable(f"JP yang diperoleh harus 1..{program.jp} (JP program {program.code}).", "jp_earned",
+                             f"harus antara 1 dan {program.jp}")
+    unpassed = db.session.execute(
+        sa.select(CohortPhase.name)
+        .outerjoin(PhaseResult, sa.and_(PhaseResult.phase_id == CohortPhase.id,
+                                        PhaseResult.enrolment_id == enrolment.id))
+        .where(CohortPhase.cohort_id == cohort.id, CohortPhase.graded,
+               sa.not_(sa.func.coalesce(PhaseResult.passed, False)))
+        .order_by(CohortPhase.position)
+    ).scalars().all()
+    if unpassed:
+        raise Problem(409, "Conflict", f"fase bernilai belum lulus: {', '.join(unpassed)}",
+                      errors=[{"field": "to", "reason": f"fase bernilai belum lulus: {', '.join(unpassed)}"}],
+                      unpassed_phases=list(unpassed))
+    return data["certificate_number"], data["certificate_date"], jp
+
+
+def _cohort_and_program(enrolment: Enrolment) -> tuple[Cohort, Program]:
+    cohort = db.session.get(Cohort, enrolment.cohort_id)
+    return cohort, db.session.get(Program, cohort.program_id)
+
+
+def _write_ledger(enrolment: Enrolment, cohort: Cohort, program: Program) -> None:
+    """One JP line per passed enrolment (unique on enrolment_id, so writing it twice changes nothing)."""
+    db.session.execute(
+        pg_insert(JpEntry).values(
+            employee_id=enrolment.employee_id, enrolment_id=enrolment.id, source="cohort",
+            year=enrolment.certificate_date.year, jp=enrolment.jp_earned,
+            title=f"{program.name} Angkatan {to_roman(cohort.number)} {cohort.year}",
+            certificate_number=enrolment.certificate_number, completed_on=enrolment.certificate_date,
+        ).on_conflict_do_nothing(index_elements=[JpEntry.enrolment_id])
+    )
+
+
+def transition(enrolment_id: int, to_status: str, **data) -> Enrolment:
+    """Move an enrolment along the state machine; a pass records the certificate and writes the JP line.
+
+    data: certificate_number, certificate_date, jp_earned (pass only) and score (any outcome).
+    """
+    if to_status not in ALLOWED_TRANSITIONS:
+        raise _unprocessable(f"Status tidak dikenal: {to_status}.", "to", f"harus salah satu dari {ENROLMENT_STATUSES}")
+    enrolment = get_enrolment(enrolment_id, lock=True)
+    from_status = enrolment.status
+    if to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise _forbidden(from_status, to_status)
+    pass_only = [f for f in ("certificate_number", "certificate_date", "jp_earned") if data.get(f) is not None]
+    if to_status != "passed" and pass_only:
+        raise Problem(422, "Unprocessable Content", "Sertifikat dan JP hanya dicatat saat status menjadi passed.",
+                      errors=[{"field": f, "reason": "hanya untuk status passed"} for f in pass_only])
+    before = _snapshot(enrolment)
+    cohort, program = _cohort_and_program(enrolment)
+    if to_status == "passed":
+        enrolment.certificate_number, enrolment.certificate_date, enrolment.jp_earned = _pass_values(
+            enrolment, cohort, program, data)
+    if data.get("score") is not None:
+        enrolment.score = Decimal(data["score"])
+    enrolment.status = to_status
+    enrolment.status_changed_at = datetime.now(UTC)
+    db.session.flush()
+    if to_status == "passed":
+        _write_ledger(enrolment, cohort, program)
+    audit("enrolment.transition", "enrolments", enrolment.id, before, _snapshot(enrolment))
+    tenant_data_changed.send(None, reason="enrolment.transition")
+    return enrolment
+
+
+def set_phase_result(enrolment_id: int, phase_id: int, *, passed: bool, score: Decimal | None = None) -> dict:
+    """Record (or correct) a participant's result in one graded phase of their cohort."""
+    enrolment = get_enrolment(enrolment_id, lock=True)
+    phase = db.session.get(CohortPhase, phase_id)
+    if phase is None or phase.cohort_id != enrolment.cohort_id:
+        raise _unprocessable(f"Fase {phase_id} bukan bagian dari angkatan pendaftaran ini.", "phase_id",
+                             "bukan fase angkatan ini")
+    if not phase.graded:
+        raise _unprocessable(f"Fase '{phase.name}' tidak dinilai.", "phase_id", "fase tidak dinilai")
+    if enrolment.status not in OPEN_STATUSES:
+        raise Problem(409, "Conflict", f"Hasil fase tidak bisa diubah: status pendaftaran '{enrolment.status}'.",
+                      errors=[{"field": "status", "reason": "hanya saat registered atau attending"}],
+                      status_now=enrolment.status)
+    old = db.session.get(PhaseResult, (enrolment.id, phase.id))
+    before = {"passed": old.passed, "score": str(old.score) if old.score is not None else None} if old else None
+    stmt = pg_insert(PhaseResult).values(enrolment_id=enrolment.id, phase_id=phase.id, passed=passed, score=score)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=[PhaseResult.enrolment_id, PhaseResult.phase_id],
+        set_={"passed": stmt.excluded.passed, "score": stmt.excluded.score},
+    ))
+    if old is not None:
+        db.session.expire(old)
+    audit("phase_result.upsert", "phase_results", f"{enrolment.id}:{phase.id}", before,
+          {"passed": passed, "score": str(score) if score is not None else None})
+    tenant_data_changed.send(None, reason="phase_result.upsert")
+    return {"enrolment_id": enrolment.id, "phase_id": phase.id, "phase_name": phase.name, "passed": passed,
+            "score": score}
