@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.commands.seed_demo import seed_demo
 from app.services import manifests, migrations
 
 
@@ -23,10 +24,8 @@ def demo(instance_dir, host: str, port: int):
     click.echo("Regions from tenants/ ...")
     manifests.sync(current_app.config["TENANTS_DIR"],
                    on_line=lambda line: click.echo(f"  {line.slug:<20} {line.action}"))
-    seed = current_app.cli.commands.get("tenants")
-    if seed is not None and "seed-demo" in getattr(seed, "commands", {}):
-        ctx = click.get_current_context()
-        ctx.invoke(seed.commands["seed-demo"], slugs=(), all_=True)
+    click.echo("Demo data ...")
+    click.get_current_context().invoke(seed_demo, slugs=(), all_=True)
     env = dict(os.environ)
     children = [
         subprocess.Popen([sys.executable, "-m", "app.cli_entry", "worker"], env=env),  # noqa: S603

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.commands.seed_demo import seed_demo
 from app.extensions import db
 from app.services import manifests, migrations
 from app.services.provisioning import ProvisionConflict, SpecError, TenantSpec, provision
@@ -12,6 +13,9 @@ from app.tenancy import no_tenant
 @click.group("tenants")
 def tenants():
     """Regions (tenants): list, sync from tenants/, provision one, migrate all."""
+
+
+tenants.add_command(seed_demo)
 
 
 @tenants.command("list")
