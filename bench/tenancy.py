@@ -83,6 +83,11 @@ def seam_overhead(app, slugs: list[str], rounds: int) -> dict:
             "added_ms": (statistics.median(seam) - statistics.median(base)) * 1000, "requests": len(seam)}
 
 
+def print_seam(n: int, r: dict) -> None:
+    print(f"seam, {n} tenants: GET p50 {r['seam_p50_ms']:.3f} ms vs baseline {r['baseline_p50_ms']:.3f} ms "
+          f"-> added {r['added_ms']:.3f} ms ({r['requests']} requests)")
+
+
 def cli_seconds(app, args: list[str]) -> tuple[float, str]:
     runner = app.test_cli_runner()
     t0 = time.perf_counter()
@@ -152,8 +157,7 @@ def run(url: str, n: int) -> None:
         migrations.upgrade_platform()
         times = [provision(spec(i)).seconds for i in range(4)]
         small = seam_overhead(app, [f"bench-{i:03d}" for i in range(4)], rounds=250)
-        print(f"seam, 4 tenants:    GET p50 {small['seam_p50_ms']:.3f} ms vs baseline {small['baseline_p50_ms']:.3f} ms "
-              f"-> added {small['added_ms']:.3f} ms ({small['requests']} requests)")
+        print_seam(4, small)
         t1 = time.perf_counter()
         times += [provision(spec(i)).seconds for i in range(4, n)]
         total = sum(times[:4]) + time.perf_counter() - t1
@@ -162,8 +166,7 @@ def run(url: str, n: int) -> None:
 
         slugs = [f"bench-{i:03d}" for i in range(n)]
         large = seam_overhead(app, slugs, rounds=2)
-        print(f"seam, {n} tenants:  GET p50 {large['seam_p50_ms']:.3f} ms vs baseline {large['baseline_p50_ms']:.3f} ms "
-              f"-> added {large['added_ms']:.3f} ms ({large['requests']} requests)")
+        print_seam(n, large)
 
         seconds, summary = cli_seconds(app, ["tenants", "migrate", "--jobs", "4"])
         print(f"tenants migrate, no-op over {n}: {seconds:.2f} s in process ({summary})")
