@@ -276,12 +276,16 @@ def _on_checkout(_dbapi_conn, record, proxy) -> None:
         raise sa.exc.DisconnectionError("connection belongs to the parent process")
 
 
-def _on_checkin(dbapi_conn, record) -> None:
-    """Close connections that have served many schemas: a backend's catalog cache grows with each one."""
-    limit = _schemas_per_connection
-    served = record.info.get(_CONN_SERVED)
-    if served is not None and len(served) >= limit:
-        record.invalidate()
+def _recycle_after(limit: int):
+    """A check-in hook that closes a connection once it has served `limit` schemas: a backend's catalog cache
+    grows with every schema it touches and is never released."""
+
+    def _on_checkin(_dbapi_conn, record) -> None:
+        served = record.info.get(_CONN_SERVED)
+        if served is not None and len(served) >= limit:
+            record.invalidate()
+
+    return _on_checkin
 
 
 def _handle_error(ctx: sa.engine.ExceptionContext) -> None:
@@ -300,16 +304,11 @@ def _guard_orm(state: ORMExecuteState) -> None:
             raise NoTenantBound(f"{mapper.class_.__name__} is tenant data and no tenant is bound")
 
 
-_schemas_per_connection = 200
-
-
 def install_engine_events(engine: sa.Engine, schemas_per_connection: int) -> None:
-    global _schemas_per_connection  # noqa: PLW0603 - one process-wide setting
-    _schemas_per_connection = schemas_per_connection
     if event.contains(engine, "begin", _on_begin):
         return
     event.listen(engine.pool, "connect", _on_connect)
-    event.listen(engine.pool, "checkin", _on_checkin)
+    event.listen(engine.pool, "checkin", _recycle_after(schemas_per_connection))
     event.listen(engine.pool, "checkout", _on_checkout)
     event.listen(engine, "begin", _on_begin)
     event.listen(engine, "commit", _on_end)
