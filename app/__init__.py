@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set (the `kompeten` command generates one under the instance dir).")
 
-    from app import logs, models, problems, tenancy  # noqa: F401  (models: register tables)
+    from app import auth, authz, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
     from app.api import make_api
     from app.extensions import db
 
@@ -29,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     logs.install(app)
     tenancy.install(app)
+    auth.install(app)
+    authz.install(app)
+    security.install(app)
     problems.register(app)
     api = make_api(app)
 
@@ -39,6 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
             api.register_blueprint(module.blp)  # a tenant API blueprint (flask-smorest)
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)  # pages and non-API routes
+
+    from app.services import audit
+
+    audit.install()
 
     from app.cli import register_commands
 

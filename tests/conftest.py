@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.tenants",
     "tests.fixtures.workers",
+    "tests.fixtures.auth",
 ]

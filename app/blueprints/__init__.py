@@ -10,10 +10,16 @@ from types import ModuleType
 from flask_smorest import Blueprint
 
 from app.api import TENANT_API_PREFIX
+from app.authz import BLUEPRINT_POLICIES
 
 
-def tenant_api_blueprint(name: str, import_name: str, path: str, description: str) -> Blueprint:
-    return Blueprint(name, import_name, url_prefix=f"{TENANT_API_PREFIX}/{path.strip('/')}", description=description)
+def tenant_api_blueprint(name: str, import_name: str, path: str, description: str, *,
+                         read: str = "training:read", write: str = "training:write") -> Blueprint:
+    """A tenant API blueprint under /t/<tenant_slug>/api/v1/<path>. `read` is the permission its GET routes
+    need, `write` the one for other methods (a view may override with app.authz.policy)."""
+    BLUEPRINT_POLICIES[name] = (read, write)
+    prefix = f"{TENANT_API_PREFIX}/{path.strip('/')}" if path.strip("/") else TENANT_API_PREFIX
+    return Blueprint(name, import_name, url_prefix=prefix, description=description)
 
 
 def discover() -> list[ModuleType]:

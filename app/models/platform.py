@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.auth import AuditColumns, SessionColumns, TokenColumns, UserColumns, audit_trigger_sql
 
 TENANT_STATUSES = ("provisioning", "active", "suspended", "archived")
 TENANT_KINDS = ("kota", "kabupaten")
@@ -42,3 +43,44 @@ class Tenant(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
+
+
+PLATFORM_ROLES = ("vendor", "province", "national")
+
+
+class PlatformUser(UserColumns, db.Model):
+    """A vendor, a provincial body (bound to one province) or a national viewer: aggregates only."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN {PLATFORM_ROLES!r}", name="role"),
+        sa.CheckConstraint("(role = 'province') = (province_code IS NOT NULL)", name="province_bound"),
+        {"schema": "platform"},
+    )
+
+    province_code: Mapped[str | None] = mapped_column(sa.String(2))
+
+
+class PlatformSession(SessionColumns, db.Model):
+    __tablename__ = "user_sessions"
+    __table_args__ = {"schema": "platform"}
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("platform.users.id", ondelete="CASCADE"), index=True)
+
+
+class PlatformApiToken(TokenColumns, db.Model):
+    __tablename__ = "api_tokens"
+    __table_args__ = (sa.CheckConstraint(f"role IN {PLATFORM_ROLES!r}", name="role"), {"schema": "platform"})
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("platform.users.id", ondelete="CASCADE"), index=True)
+
+
+class PlatformAuditEntry(AuditColumns, db.Model):
+    """Every action of a platform user (vendors' admin calls, province logins...)."""
+
+    __tablename__ = "audit_log"
+    __schema__ = "platform"
+
+
+for _statement in audit_trigger_sql("platform.audit_log"):
+    sa.event.listen(PlatformAuditEntry.__table__, "after_create", sa.DDL(_statement))

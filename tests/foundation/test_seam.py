@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.authz import PUBLIC, policy
 from app.extensions import db
 from app.models.org import Opd
 from app.tenancy import NoTenantBound, TenancyError, no_tenant, tenant_context
@@ -20,12 +21,16 @@ def one_connection_app(database_url, redis_url, redis_prefix, tmp_path, tenants)
                                                                     "pool_pre_ping": True}))
 
     @application.get("/t/<tenant_slug>/_probe")
+
+    @policy(PUBLIC)
     def probe():
         row = db.session.execute(sa.text("SELECT current_setting('search_path') AS sp, pg_backend_pid() AS pid, "
                                          "(SELECT array_agg(name ORDER BY name) FROM opds) AS names")).one()
         return {"search_path": row.sp, "pid": row.pid, "names": row.names or []}
 
     @application.post("/t/<tenant_slug>/_savepoint_then_fail")
+
+    @policy(PUBLIC)
     def savepoint_then_fail():
         db.session.add(Opd(name="Leaked A", name_key="leaked a"))
         db.session.flush()
@@ -36,6 +41,8 @@ def one_connection_app(database_url, redis_url, redis_prefix, tmp_path, tenants)
         raise RuntimeError("boom after a rolled-back savepoint")
 
     @application.post("/t/<tenant_slug>/_fail_mid_transaction")
+
+    @policy(PUBLIC)
     def fail_mid_transaction():
         db.session.add(Opd(name="Half written", name_key="half written"))
         db.session.flush()
@@ -43,6 +50,8 @@ def one_connection_app(database_url, redis_url, redis_prefix, tmp_path, tenants)
         return {}
 
     @application.post("/t/<tenant_slug>/_commit")
+
+    @policy(PUBLIC)
     def commit_one():
         db.session.add(Opd(name="Committed", name_key="committed"))
         db.session.commit()
@@ -151,6 +160,8 @@ def test_a_connection_is_closed_after_serving_its_quota_of_schemas(database_url,
                                          SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0}))
 
     @application.get("/t/<tenant_slug>/_pid")
+
+    @policy(PUBLIC)
     def pid():
         return {"pid": db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()}
 

@@ -1,0 +1,73 @@
+"""CSRF protection for cookie-authenticated writes, cookie settings, and security headers."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from app.problems import problem_response
+
+CSRF_SESSION_KEY = "csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FORM_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+# The API's browsable docs page loads ReDoc from a CDN.
+DOCS_CSP = ("default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; worker-src blob:; "
+            "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
+            "img-src 'self' data: https://cdn.redoc.ly; frame-ancestors 'none'; base-uri 'none'")
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (created on first use); pages embed it, the JSON login returns it."""
+    token = session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = session[CSRF_SESSION_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def _csrf_ok() -> bool:
+    expected = session.get(CSRF_SESSION_KEY)
+    given = request.headers.get(CSRF_HEADER) or (request.form.get(CSRF_FORM_FIELD) if request.form else None)
+    return bool(expected and given and hmac.compare_digest(expected, given))
+
+
+def check_csrf():
+    """Unsafe requests that ride on the session cookie must carry the session's CSRF token.
+
+    Bearer-token requests carry no ambient credentials and need none; anonymous form posts (the login
+    form) are checked too, against login CSRF.
+    """
+    if request.method in SAFE_METHODS or request.endpoint is None:
+        return None
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return None
+    cookie_user = current_user and current_user.is_authenticated and not current_user.via_token
+    if (cookie_user or request.form) and not _csrf_ok():
+        return problem_response(403, "Forbidden", "Token CSRF tidak ada atau tidak cocok; muat ulang halaman.",
+                                type_="csrf")
+    return None
+
+
+def _headers(resp):
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    docs = request.endpoint == "api-docs.openapi_redoc"
+    resp.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
+    if request.is_secure:
+        resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return resp
+
+
+def install(app: Flask) -> None:
+    # Secure cookies unless explicitly turned off (the local demo over plain http does).
+    app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("KOMPETEN_COOKIE_SECURE", "1") != "0")
+    app.before_request(check_csrf)
+    app.after_request(_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
