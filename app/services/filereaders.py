@@ -1,0 +1,202 @@
+"""Reading the files regions receive (CSV or XLSX), row by row, in bounded memory.
+
+Handles what arrives in practice (DOMAIN.md "Files that come in"): comma, semicolon or tab separators;
+UTF-8 with or without BOM, or Windows-1252; quoted fields; XLSX with date cells and numbers; header names
+in any case and spacing. Values come back raw (str, int, float, datetime, None): validating them is the
+importer's job. Readers register in one dict (READERS) with one contract (TableReader).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SNIFF_BYTES = 64 * 1024
+_HEADER_SEPARATORS = re.compile(r"[\s_\-./]+")
+
+
+class FileFormatError(ValueError):
+    """The file cannot be read as a table at all (not a row error)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def normalise_header(name: object) -> str:
+    """`Tgl Mulai`, `TGL_MULAI`, ` tgl-mulai ` → `tgl_mulai`."""
+    text = "" if name is None else str(name)
+    return _HEADER_SEPARATORS.sub("_", text.strip().lstrip("\ufeff")).strip("_").casefold()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: `number` is its line (CSV) or row (XLSX) in the file, the header being 1."""
+
+    number: int
+    values: dict[str, object]
+
+
+@dataclass
+class TableReader(ABC):
+    """Contract: `columns` (normalised header, in file order) is known after construction; `rows()` streams."""
+
+    path: Path
+    columns: list[str] = field(default_factory=list)
+    original_headers: list[str] = field(default_factory=list)
+
+    @abstractmethod
+    def rows(self) -> Iterator[Row]: ...
+
+    def close(self) -> None:  # noqa: B027 - readers holding a file handle override it
+        """Release the file (readers are context managers: `with open_table(path) as reader:`)."""
+
+    def __enter__(self) -> TableReader:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def unknown_columns(self, known: Sequence[str]) -> list[str]:
+        wanted = set(known)
+        return [orig for orig, col in zip(self.original_headers, self.columns, strict=True) if col not in wanted]
+
+    def missing_columns(self, required: Sequence[str]) -> list[str]:
+        return [c for c in required if c not in self.columns]
+
+    def _set_header(self, header: Sequence[object]) -> None:
+        self.original_headers = ["" if h is None else str(h).strip().lstrip("\ufeff") for h in header]
+        self.columns = [normalise_header(h) for h in header]
+        seen: set[str] = set()
+        for col in self.columns:
+            if col and col in seen:
+                raise FileFormatError("duplicate_column", f"Kolom '{col.upper()}' muncul lebih dari sekali.")
+            seen.add(col)
+        if not any(self.columns):
+            raise FileFormatError("no_header", "Baris pertama file harus berisi nama kolom.")
+
+    def _row(self, number: int, cells: Sequence[object]) -> Row | None:
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            return None  # blank lines are skipped, not errors
+        values = {col: (cells[i] if i < len(cells) else None) for i, col in enumerate(self.columns) if col}
+        return Row(number, values)
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (BOM or not) when the whole file decodes as UTF-8; otherwise Windows-1252 (Excel's default here).
+
+    The whole file is checked (in chunks), because a Windows-1252 `é` may first appear on row 90,000."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        first = fh.read(SNIFF_BYTES)
+        if first.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        chunk = first
+        try:
+            while chunk:
+                decoder.decode(chunk, final=False)
+                chunk = fh.read(1024 * 1024)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+@dataclass
+class CsvReader(TableReader):
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+    def __post_init__(self) -> None:
+        with self.path.open("rb") as fh:
+            sample = fh.read(SNIFF_BYTES)
+        if not sample.strip():
+            raise FileFormatError("empty_file", "File kosong.")
+        self.encoding = detect_encoding(self.path)
+        first_line = sample.decode(self.encoding, errors="replace").splitlines()[0]
+        self.delimiter = detect_delimiter(first_line)
+        with self._open() as fh:
+            header = next(csv.reader(fh, delimiter=self.delimiter), None)
+        self._set_header(header or [])
+
+    def _open(self) -> io.TextIOWrapper:
+        return self.path.open("r", encoding=self.encoding, newline="", errors="strict")
+
+    def rows(self) -> Iterator[Row]:
+        with self._open() as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter)
+            next(reader, None)
+            try:
+                for cells in reader:
+                    row = self._row(reader.line_num, cells)
+                    if row is not None:
+                        yield row
+            except UnicodeDecodeError as exc:
+                raise FileFormatError("encoding", "File berisi karakter yang tidak dapat dibaca "
+                                                  f"({self.encoding}).") from exc
+            except csv.Error as exc:
+                raise FileFormatError("csv_syntax", f"Format CSV rusak dekat baris {reader.line_num}: {exc}") from exc
+
+
+@dataclass
+class XlsxReader(TableReader):
+    """The first worksheet, streamed (openpyxl read-only). Numbers keep their type: an integer cell of 18
+    digits is an exact NIP; a float (what Excel stores for long numbers) is reported, never rounded into one."""
+
+    def __post_init__(self) -> None:
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        self._fh = self.path.open("rb")  # a file object: openpyxl judges paths by their extension
+        try:
+            self._book = openpyxl.load_workbook(self._fh, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+            self._fh.close()
+            raise FileFormatError("xlsx_unreadable", "File XLSX tidak dapat dibaca.") from exc
+        self._sheet = self._book.worksheets[0]
+        header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        if header is None:
+            raise FileFormatError("empty_file", "File kosong.")
+        self._set_header(header)
+
+    def rows(self) -> Iterator[Row]:
+        try:
+            for number, cells in enumerate(self._sheet.iter_rows(min_row=2, values_only=True), start=2):
+                row = self._row(number, [c.strip() if isinstance(c, str) else c for c in cells])
+                if row is not None:
+                    yield row
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._book.close()
+        self._fh.close()
+
+
+READERS: dict[str, type[TableReader]] = {"csv": CsvReader, "xlsx": XlsxReader}
+
+
+def sniff_format(path: Path) -> str:
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    return "xlsx" if magic == b"PK\x03\x04" else "csv"
+
+
+def open_table(path: str | Path) -> TableReader:
+    """A reader for the file, chosen by its content (not its name)."""
+    path = Path(path)
+    return READERS[sniff_format(path)](path)
