@@ -40,7 +40,8 @@ def queue(name: str) -> Queue:
     return Queue(f"{prefix}:{name}", connection=redis_connection())
 
 
-def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 1800) -> Callable:
+def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 1800,
+               retry_intervals: tuple[int, ...] = (5, 30, 120)) -> Callable:
     """Declare a tenant job: `fn(*ids)` runs inside `tenant_context(tenant_id)` and commits once."""
     if queue_name not in QUEUES:
         raise ValueError(f"unknown queue {queue_name!r}")
@@ -61,6 +62,7 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
         run.queue_name = queue_name  # type: ignore[attr-defined]
         run.retries = retries  # type: ignore[attr-defined]
         run.timeout = timeout  # type: ignore[attr-defined]
+        run.retry_intervals = retry_intervals  # type: ignore[attr-defined]
         return run
 
     return decorate
@@ -70,7 +72,7 @@ def enqueue(job_fn: Callable, *args, tenant: TenantInfo | int | str | None = Non
     """Enqueue a tenant job for `tenant` (default: the bound tenant); only ids travel."""
     info = resolve(tenant) if tenant is not None else current_tenant()
     q = queue(job_fn.queue_name)
-    retry = Retry(max=job_fn.retries, interval=[5, 30, 120][: job_fn.retries]) if job_fn.retries else None
+    retry = Retry(max=job_fn.retries, interval=list(job_fn.retry_intervals)) if job_fn.retries else None
     job = q.enqueue(job_fn, args=(info.id, *args), kwargs=kwargs, job_timeout=job_fn.timeout, retry=retry,
                     meta={"tenant": info.slug})
     log.info("enqueued %s for %s as %s", job_fn.__name__, info.slug, job.id)

@@ -13,3 +13,21 @@ def commit(result: T) -> T:
     """Commit the request's unit of work and hand back what the view will dump."""
     db.session.commit()
     return result
+
+
+def send_table(fmt: str, columns, rows, *, name_parts: list, title: str, delimiter: str = ","):
+    """Send rows as a CSV/XLSX attachment named after `name_parts` (e.g. `kepatuhan-jp-2024-kota-malang.xlsx`)."""
+    from flask import send_file
+
+    from app.services.exports import export
+    from app.services.text import slugify
+
+    stream, exporter = export(fmt, columns, rows, title=title, delimiter=delimiter)
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    stem = "-".join(slugify(str(p)) for p in name_parts if p)
+    resp = send_file(stream, mimetype=exporter.mimetype, as_attachment=True,
+                     download_name=f"{stem}.{exporter.extension}")
+    resp.content_length = size
+    resp.headers["Cache-Control"] = "private, no-store"  # personal data
+    return resp

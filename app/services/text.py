@@ -13,3 +13,8 @@ def name_key(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def slugify(value: str) -> str:
+    """`Kecamatan Klojen` → `kecamatan-klojen`: for download file names."""
+    return re.sub(r"[^a-z0-9]+", "-", name_key(value)).strip("-")

@@ -1,5 +1,3 @@
-from flask import send_file
-
 from app.blueprints.reports import blp
 from app.blueprints.reports.schemas import (
     ComplianceArgsSchema,
@@ -11,8 +9,9 @@ from app.blueprints.reports.schemas import (
 )
 from app.services import reports as service
 from app.services.cohorts import to_roman
-from app.services.exports import EXPORTERS, export
+from app.services.exports import EXPORTERS
 from app.tenancy import current_tenant
+from app.web import send_table
 
 
 def _downloadable(view):
@@ -28,16 +27,7 @@ def _slug() -> str:
 
 
 def _download(args: dict, columns, rows, *, name_parts: list, title: str):
-    """Send rows as a CSV/XLSX attachment named after `name_parts` (e.g. `kepatuhan-jp-2024-kota-malang.xlsx`)."""
-    stream, exporter = export(args["format"], columns, rows, title=title, delimiter=args["delimiter"])
-    size = stream.seek(0, 2)
-    stream.seek(0)
-    stem = "-".join(service.slugify(str(p)) for p in name_parts if p)
-    resp = send_file(stream, mimetype=exporter.mimetype, as_attachment=True,
-                     download_name=f"{stem}.{exporter.extension}")
-    resp.content_length = size
-    resp.headers["Cache-Control"] = "private, no-store"  # personal data
-    return resp
+    return send_table(args["format"], columns, rows, name_parts=name_parts, title=title, delimiter=args["delimiter"])
 
 
 @blp.get("/jp-compliance")
