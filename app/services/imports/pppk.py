@@ -3,7 +3,8 @@ programs and OPDs come in as look-up dicts, so a chunk of rows costs no query pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from app.domain.dates import parse_file_date
 from app.domain.golongan import GolonganError, normalise_golongan
@@ -31,16 +32,48 @@ class Lookups:
 
     programs: dict[str, int]  # upper-case code and name_key(name) → program id
     opds: dict[str, int]  # code and name_key(name) of active OPDs → opd id
+    _seen: dict = field(default_factory=dict, compare=False)
+
+    def _find(self, table: dict[str, int], raw: str) -> int | None:
+        key = (id(table), raw)
+        if key not in self._seen:  # a file names the same few units and programs again and again
+            self._seen[key] = table.get(raw.upper()) or table.get(name_key(raw))
+        return self._seen[key]
+
+    def opd(self, raw: str) -> int | None:
+        return self._find(self.opds, raw)
+
+    def program(self, raw: str) -> int | None:
+        return self._find(self.programs, raw)
 
 
-def _text(values: dict, column: str) -> str:
-    value = values.get(column)
-    return "" if value is None else str(value).strip()
+@lru_cache(maxsize=4096)
+def _date(text: str):
+    return parse_file_date(text)
+
+
+@lru_cache(maxsize=1024)
+def _golongan(text: str) -> str:
+    return normalise_golongan(text, "PPPK")
+
+
+@lru_cache(maxsize=1024)
+def _angkatan(text: str) -> int:
+    return parse_angkatan(text)
+
+
+def _parse_date(value: object):
+    """Dates repeat across a file (every row of a cohort): parse each distinct text once."""
+    return _date(value.strip()) if isinstance(value, str) else parse_file_date(value)
 
 
 def validate_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[CellError]]:
     """(the staged row, []) for a good row; (None, errors) naming every bad cell of a bad one."""
     errors: list[CellError] = []
+    texts = {k: ("" if v is None else str(v).strip()) for k, v in values.items()}
+
+    def _text(_values: dict, column: str) -> str:
+        return texts.get(column, "")
 
     def bad(column: str, code: str, reason: str) -> None:
         errors.append(CellError(column.upper(), values.get(column), code, reason))
@@ -60,7 +93,7 @@ def validate_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[Cell
     birth_date = None
     if _text(values, "tanggal_lahir") or values.get("tanggal_lahir") is not None:
         try:
-            birth_date = parse_file_date(values.get("tanggal_lahir"))
+            birth_date = _parse_date(values.get("tanggal_lahir"))
         except ValueError as exc:
             bad("tanggal_lahir", "date_invalid", str(exc))
     if nip is not None:
@@ -70,25 +103,25 @@ def validate_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[Cell
     golongan = None
     if _text(values, "golongan"):
         try:
-            golongan = normalise_golongan(_text(values, "golongan"), "PPPK")
+            golongan = _golongan(_text(values, "golongan"))
         except GolonganError as exc:
             bad("golongan", exc.code, exc.message)
     opd_id = None
     if _text(values, "unit_kerja"):
         raw = _text(values, "unit_kerja")
-        opd_id = lookups.opds.get(raw.upper()) or lookups.opds.get(name_key(raw))
+        opd_id = lookups.opd(raw)
         if opd_id is None:
             bad("unit_kerja", "opd_unknown", "unit kerja (OPD) tidak dikenal di wilayah ini")
     program_id = None
     if _text(values, "pelatihan"):
         raw = _text(values, "pelatihan")
-        program_id = lookups.programs.get(raw.upper()) or lookups.programs.get(name_key(raw))
+        program_id = lookups.program(raw)
         if program_id is None:
             bad("pelatihan", "program_unknown", "pelatihan tidak ada di katalog wilayah ini")
     cohort_number = None
     if _text(values, "angkatan"):
         try:
-            cohort_number = parse_angkatan(values.get("angkatan"))
+            cohort_number = _angkatan(_text(values, "angkatan"))
         except ValueError as exc:
             bad("angkatan", "angkatan_invalid", str(exc))
     year = None
@@ -104,7 +137,7 @@ def validate_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[Cell
     for column in ("tgl_mulai", "tgl_selesai"):
         if _text(values, column) or values.get(column) is not None:
             try:
-                parsed = parse_file_date(values.get(column))
+                parsed = _parse_date(values.get(column))
             except ValueError as exc:
                 bad(column, "date_invalid", str(exc))
                 continue

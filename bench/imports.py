@@ -1,0 +1,152 @@
+"""Benchmark of PPPK enrolment imports. Prints figures; asserts nothing.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
+        python bench/imports.py [--sizes 10000,100000,1000000] [--keep]
+
+For each size: generate a valid semicolon CSV, upload it (the API's service path), run one worker
+(`kompeten worker --burst --queue imports`, a separate process) until done, and report rows/s from upload
+to done, the same rows through a bare COPY into an unindexed table (the physical floor), their ratio,
+and the worker's peak RSS. Creates its own database (kompeten_bench_imports), dropped unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import machine, server_url, with_database  # noqa: E402
+
+DB_NAME = "kompeten_bench_imports"
+SLUG = "kab-bench-impor"
+PREFIX = "kompeten_bench_imports"
+HEADER = ("NIP;NAMA;JENIS_KELAMIN;TANGGAL_LAHIR;JABATAN;UNIT_KERJA;GOLONGAN;PELATIHAN;ANGKATAN;TAHUN;TGL_MULAI;"
+          "TGL_SELESAI")
+UNITS = ("Dinas Pendidikan dan Kebudayaan", "Dinas Kesehatan", "Dinas Sosial", "Bappeda", "Kecamatan Ciruas")
+
+
+def write_file(path: Path, rows: int, offset: int) -> None:
+    """Valid rows with distinct NIPs: birth day from the row number, gender digit, sequence."""
+    base = date(1970, 1, 1)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(HEADER + "\n")
+        for i in range(offset, offset + rows):
+            born = base + timedelta(days=i % 7300)
+            gender = 1 + (i // 7300) % 2
+            seq = (i // 14600) % 1000
+            nip = f"{born:%Y%m%d}202210{gender}{seq:03d}"
+            sex = "L" if gender == 1 else "P"
+            fh.write(f"{nip};Pegawai PPPK {i};{sex};{born:%d/%m/%Y};Guru Ahli Pertama;{UNITS[i % len(UNITS)]};IX;"
+                     f"ORIENTASI-PPPK;{1 + i % 12};2022;2022-11-01;2022-11-30\n")
+
+
+def bare_copy_seconds(url: str, path: Path) -> float:
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TEMP TABLE copy_floor (nip text, nama text, jk text, lahir text, jabatan text, unit text,"
+                     " gol text, pelatihan text, angkatan text, tahun text, mulai text, selesai text)")
+        t0 = time.perf_counter()
+        with conn.cursor().copy("COPY copy_floor FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)") as copy, \
+                path.open("rb") as fh:
+            while chunk := fh.read(1024 * 1024):
+                copy.write(chunk)
+        seconds = time.perf_counter() - t0
+        conn.rollback()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    server = server_url()
+    url = with_database(server, DB_NAME)
+    with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+    print(machine())
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(url, sizes, Path(tmp))
+    finally:
+        if not args.keep:
+            with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+
+
+def run(url: str, sizes: list[int], tmp: Path) -> None:
+    from app import create_app
+    from app.extensions import db
+    from app.jobs import queue
+    from app.models.org import Opd
+    from app.services import imports as service
+    from app.services import migrations
+    from app.services.imports.pipeline import start
+    from app.services.provisioning import TenantSpec, provision
+    from app.services.text import name_key
+    from app.tenancy import tenant_context
+
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    config = {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+              "SECRET_KEY": "bench", "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": PREFIX, "LOG_LEVEL": "WARNING",
+              "INSTANCE_DIR": str(tmp / "instance")}
+    app = create_app(config)
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "KOMPETEN_REDIS_PREFIX": PREFIX,
+           "SECRET_KEY": "bench", "KOMPETEN_LOG_LEVEL": "WARNING", "KOMPETEN_INSTANCE_DIR": config["INSTANCE_DIR"]}
+    with app.app_context():
+        migrations.upgrade_platform()
+        provision(TenantSpec.from_mapping({"slug": SLUG, "name": "Kabupaten Bench Impor", "kind": "kabupaten",
+                                           "region_code": "99.61", "province_code": "99",
+                                           "province_name": "Provinsi Bench", "agency": "BKPSDM", "partners": []}))
+        with tenant_context(SLUG):
+            db.session.add_all([Opd(name=u, name_key=name_key(u)) for u in UNITS])
+            db.session.commit()
+        for name in ("imports", "default", "rollups"):
+            queue(name).empty()
+        offset = 0
+        print(f"{'rows':>9} {'end to end':>11} {'rows/s':>9} {'bare COPY':>10} {'COPY rows/s':>12} {'ratio':>6} "
+              f"{'worker peak RSS':>16}")
+        for rows in sizes:
+            path = tmp / f"pppk-{rows}.csv"
+            write_file(path, rows, offset)
+            offset += rows
+            floor = bare_copy_seconds(url, path)
+            t0 = time.perf_counter()
+            with tenant_context(SLUG):
+                with path.open("rb") as fh:
+                    run_row = service.create_run(fh, path.name, created_by="bench")
+                db.session.commit()
+                start(run_row.id)
+                db.session.commit()
+                run_id = run_row.id
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            subprocess.run([sys.executable, "-m", "app.cli_entry", "worker", "--burst", "--queue", "imports"],  # noqa: S603
+                           env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds = time.perf_counter() - t0
+            peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+            with tenant_context(SLUG):
+                view = service.run_view(service.get_run(run_id))
+            assert view["state"] == "done" and view["rows"]["created"] == rows, view
+            t = view["timings"]
+            phases = (f"start {(t['started_at'] - t['created_at']).total_seconds():.1f}s, validate "
+                      f"{(t['validated_at'] - t['started_at']).total_seconds():.1f}s, apply "
+                      f"{(t['finished_at'] - t['validated_at']).total_seconds():.1f}s")
+            print(f"{rows:>9,} {seconds:>10.2f}s {rows / seconds:>9,.0f} {floor:>9.2f}s {rows / floor:>12,.0f} "
+                  f"{seconds / floor:>6.1f} {peak_mb:>13.0f} MB   ({phases})")
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
