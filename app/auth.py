@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import LoginManager, UserMixin
 
 from app.extensions import db
@@ -134,9 +134,16 @@ def load_bearer(req) -> Principal | None:
 def install(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are server-side rows; IP changes are normal on phones
-    app.config.setdefault("SESSION_COOKIE_NAME", "kompeten_session")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+
+    # Flask-Login caches the caller on `g`, which outlives a request whenever an outer app context does
+    # (a CLI command, a test): every request must work out its caller afresh.
+    @app.before_request
+    def _forget_cached_caller():
+        g.pop("_login_user", None)
+
+    @app.teardown_request
+    def _forget_caller(_exc):
+        g.pop("_login_user", None)
 
 
 def client_ip() -> str | None:

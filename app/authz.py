@@ -15,11 +15,11 @@ from flask_login import current_user
 
 from app.auth import Principal
 from app.problems import problem_response
-from app.tenancy import URL_SLUG_ARG
+from app.tenancy import URL_SLUG_ARG, current_tenant
 
 PUBLIC = "public"
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"training:read", "training:write", "users:manage", "audit:read", "self"}),
+    "admin": frozenset({"training:read", "training:write", "org:manage", "users:manage", "audit:read", "self"}),
     "operator": frozenset({"training:read", "training:write", "self"}),
     "viewer": frozenset({"training:read", "self"}),
     "employee": frozenset({"self"}),
@@ -98,8 +98,8 @@ def check_request():
     principal = current_user
     if not principal or not principal.is_authenticated:
         return _unauthenticated()
-    if _is_tenant_route() and principal.kind != "tenant":
-        return _unauthenticated()  # platform users never reach a tenant's data
+    if _is_tenant_route() and (principal.kind != "tenant" or principal.tenant_id != current_tenant().id):
+        return _unauthenticated()  # platform users never reach a tenant's data, nor another tenant's users
     if needed not in permissions_of(principal):
         return problem_response(403, "Forbidden", "Peran Anda tidak mengizinkan tindakan ini.", type_="forbidden",
                                 required=needed, role=principal.role)

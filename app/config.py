@@ -41,6 +41,11 @@ class Config:
         self.TENANT_SCHEMAS_PER_CONNECTION = int(env.get("KOMPETEN_SCHEMAS_PER_CONNECTION", "200"))
         self.TENANT_CACHE_TTL = float(env.get("KOMPETEN_TENANT_CACHE_TTL", "5"))
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
+        # Session cookie: HttpOnly, SameSite=Lax, and Secure unless turned off (the local demo over plain http).
+        self.SESSION_COOKIE_NAME = "kompeten_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env.get("KOMPETEN_COOKIE_SECURE", "1") != "0"
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
         self.API_TITLE = "Kompeten"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 
 from flask import Flask, request, session
@@ -66,8 +65,6 @@ def _headers(resp):
 
 
 def install(app: Flask) -> None:
-    # Secure cookies unless explicitly turned off (the local demo over plain http does).
-    app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("KOMPETEN_COOKIE_SECURE", "1") != "0")
     app.before_request(check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

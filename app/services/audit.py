@@ -3,6 +3,7 @@ platform.audit_log). Services announce writes with app.signals.audit; this modul
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,9 +36,11 @@ def _default(obj):
 
 
 def _actor() -> tuple[int | None, str | None]:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.user_id, current_user.username
-    return None, None
+    if has_request_context():
+        if current_user and current_user.is_authenticated:
+            return current_user.user_id, current_user.username
+        return None, None
+    return None, f"cli:{getpass.getuser()}"  # a command run by the region's IT staff
 
 
 def _entry(model, action: str, entity: str, entity_id, before, after, actor: tuple | None = None):

@@ -1,4 +1,4 @@
-"""OPDs: create, rename, merge (moves employees), deactivate."""
+"""OPDs: create, rename, merge (moves employees), deactivate. Only admins change them (permission org:manage)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from app.models.org import Employee, Opd
 from app.problems import Problem
 from app.services.pagination import Page, paginate, sort_clause
 from app.services.text import name_key
+from app.signals import audit
 
 SORTABLE = {"name": Opd.name_key, "code": Opd.code, "id": Opd.id}
 
@@ -54,24 +55,29 @@ def create_opd(*, name: str, code: str | None = None) -> Opd:
     opd = Opd(name=name.strip(), name_key=name_key(name), code=code)
     db.session.add(opd)
     db.session.flush()
+    audit("opd.create", "opds", opd.id, None, _snapshot(opd))
     return opd
 
 
 def update_opd(opd_id: int, *, name: str | None = None, code: str | None = None) -> Opd:
     opd = get_opd(opd_id)
+    before = _snapshot(opd)
     _ensure_unique(name or opd.name, code if code is not None else None, exclude_id=opd.id)
     if name is not None:
         opd.name, opd.name_key = name.strip(), name_key(name)
     if code is not None:
         opd.code = code
     db.session.flush()
+    audit("opd.update", "opds", opd.id, before, _snapshot(opd))
     return opd
 
 
 def deactivate_opd(opd_id: int) -> Opd:
     opd = get_opd(opd_id)
+    before = _snapshot(opd)
     opd.active = False
     db.session.flush()
+    audit("opd.deactivate", "opds", opd.id, before, _snapshot(opd))
     return opd
 
 
@@ -90,4 +96,9 @@ def merge_opds(source_id: int, target_id: int) -> tuple[Opd, int]:
     source.active = False
     source.merged_into_id = target.id
     db.session.flush()
+    audit("opd.merge", "opds", source.id, {"active": True}, {"merged_into_id": target.id, "moved_employees": moved})
     return target, moved
+
+
+def _snapshot(opd: Opd) -> dict:
+    return {"name": opd.name, "code": opd.code, "active": opd.active}
