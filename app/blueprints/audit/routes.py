@@ -1,0 +1,11 @@
+from app.blueprints.audit import blp
+from app.blueprints.audit.queries import list_entries
+from app.blueprints.audit.schemas import AuditLogArgsSchema, AuditLogPageSchema
+
+
+@blp.get("")
+@blp.arguments(AuditLogArgsSchema, location="query")
+@blp.response(200, AuditLogPageSchema)
+def audit_log(args):
+    """Entries newest first, filtered by actor, action prefix, entity, entity id and days."""
+    return list_entries(**args)
