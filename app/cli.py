@@ -62,12 +62,15 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    from app.commands import db_cmd, demo, tenants, worker
+    from app.commands import db_cmd, demo, import_cmd, tenants, users_cmd, worker
 
     app.cli.add_command(db_cmd.db)
     app.cli.add_command(tenants.tenants)
     app.cli.add_command(worker.worker)
     app.cli.add_command(demo.demo)
+    app.cli.add_command(import_cmd.import_group)
+    app.cli.add_command(users_cmd.users)
+    app.cli.add_command(users_cmd.platform_users)
 
 
 __all__ = ["cli", "main", "register_commands", "with_appcontext", "current_app"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -51,9 +53,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str) -> tuple[int, dict]:
-    with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - loopback only
-        return resp.status, json.loads(resp.read())
+def _get(url: str, headers: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback only
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def _json_login(url: str, username: str, password: str) -> tuple[int, str]:
+    """POST a JSON login; returns (status, the Cookie header to send back)."""
+    body = json.dumps({"username": username, "password": password}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback only
+        cookies = [c.split(";", 1)[0] for c in resp.headers.get_all("Set-Cookie") or []]
+        return resp.status, "; ".join(cookies)
 
 
 def test_demo_serves_the_four_regions_and_ctrl_c_stops_everything(tmp_path):
@@ -83,7 +98,13 @@ def test_demo_serves_the_four_regions_and_ctrl_c_stops_everything(tmp_path):
             except OSError:
                 time.sleep(0.2)
         assert status == 200 and body == {"status": "ok"}
-        status, body = _get(f"http://127.0.0.1:{port}/t/kota-malang/api/v1/opds")
+        opds = f"http://127.0.0.1:{port}/t/kota-malang/api/v1/opds"
+        assert _get(opds)[0] == 401  # the API needs a login
+        password = re.search(r"^Demo password \(.*\): (\S+)$", text, re.MULTILINE).group(1)
+        assert re.search(r"^  kota-malang\s+admin\s+admin\s+created", text, re.MULTILINE)
+        status, cookie = _json_login(f"http://127.0.0.1:{port}/t/kota-malang/api/v1/auth/login", "admin", password)
+        assert status == 200 and cookie
+        status, body = _get(opds, {"Cookie": cookie})
         assert status == 200 and "items" in body
     finally:
         proc.send_signal(signal.SIGINT)

@@ -1,0 +1,133 @@
+"""A region's pages (Bahasa Indonesia): login, logout, set a password from a one-time link, and the home page.
+
+The full web UI comes later; these pages only get a person in and out of their own region.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.authz import PUBLIC, policy
+from app.blueprints.pages import bp
+from app.blueprints.pages.access import page, safe_next
+from app.domain.passwords import PasswordRejected
+from app.extensions import db
+from app.models.org import Opd
+from app.problems import Problem
+from app.services import auth as auth_service
+from app.tenancy import current_tenant
+from app.web import commit
+
+MAX_USERNAME = 64
+MAX_PASSWORD = 256
+
+
+def _home_path() -> str:
+    return f"/t/{current_tenant().slug}/"
+
+
+def _next_or_home(target: str | None) -> str:
+    home = _home_path()
+    return safe_next(target, prefix=home, default=home)
+
+
+def _login_page(error: str | None = None, status: int = 200, username: str = "", headers: dict | None = None):
+    return render_template("auth/login.html", error=error, username=username,
+                           next=request.values.get("next", ""), action=url_for("pages.login"),
+                           heading="Masuk", place=current_tenant().name,
+                           login_hint="Nama pengguna atau NIP"), status, headers or {}
+
+
+def _problem_page(exc: Problem):
+    headers = exc.headers if exc.status == 429 else {}
+    title = "Terlalu banyak percobaan" if exc.status == 429 else "Tidak dapat diproses"
+    return render_template("error.html", status=exc.status, title=title, message=exc.detail or exc.title,
+                           back=url_for("pages.login_form")), exc.status, headers
+
+
+@bp.after_request
+def _no_store(resp):
+    """Pages carry personal data and CSRF tokens: never cached."""
+    resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+@bp.get("/login")
+@policy(PUBLIC)
+def login_form():
+    if current_user.is_authenticated and current_user.kind == "tenant":
+        return redirect(_next_or_home(request.args.get("next")))
+    return _login_page()
+
+
+@bp.post("/login")
+@policy(PUBLIC)
+def login():
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    if not username or not password:
+        return _login_page("Isi nama pengguna (atau NIP) dan kata sandi.", 422, username[:MAX_USERNAME])
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+        return _login_page(auth_service.BAD_LOGIN, 401)
+    try:
+        auth_service.login_tenant_user(username, password)
+    except Problem as exc:
+        if exc.status == 401:  # the same message for an unknown user and a wrong password
+            return _login_page(exc.detail, 401, username)
+        return _problem_page(exc)
+    commit(None)
+    return redirect(_next_or_home(request.form.get("next") or request.args.get("next")))
+
+
+@bp.post("/logout")
+@page("self")
+def logout():
+    auth_service.logout()
+    commit(None)
+    flash("Anda telah keluar.")
+    return redirect(url_for("pages.login_form"))
+
+
+def _set_password_page(token: str, error: str | None = None, status: int = 200):
+    return render_template("auth/set_password.html", error=error, place=current_tenant().name,
+                           action=url_for("pages.set_password", token=token)), status
+
+
+@bp.get("/set-password/<token>")
+@policy(PUBLIC)
+def set_password_form(token: str):
+    return _set_password_page(token)
+
+
+@bp.post("/set-password/<token>")
+@policy(PUBLIC)
+def set_password(token: str):
+    from app.services.users import set_password_with_token  # written alongside this page (user admin)
+
+    password = request.form.get("password", "")
+    if password != request.form.get("password_again", ""):
+        return _set_password_page(token, "Kedua kata sandi tidak sama.", 422)
+    try:
+        set_password_with_token(token, password)
+    except PasswordRejected as exc:
+        return _set_password_page(token, exc.message, 422)
+    except Problem as exc:
+        reasons = "; ".join(e.get("reason", "") for e in exc.errors or [] if e.get("reason"))
+        return _set_password_page(token, reasons or exc.detail or exc.title, exc.status)
+    commit(None)
+    flash("Kata sandi tersimpan. Silakan masuk.")
+    return redirect(url_for("pages.login_form"))
+
+
+@bp.get("/")
+@page("self")
+def home():
+    principal = current_user
+    scope = []
+    if principal.opd_ids:
+        scope = db.session.execute(sa.select(Opd.name).where(Opd.id.in_(principal.opd_ids))
+                                   .order_by(Opd.name)).scalars().all()
+    return render_template("home.html", user=principal, place=current_tenant().name, scope=scope,
+                           docs=url_for("api-docs.openapi_redoc"))

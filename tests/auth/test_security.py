@@ -1,0 +1,376 @@
+"""The security requirements of the logins issue, one test each: tenant-bound sessions, logout and disabling,
+throttling, CSRF, cookie flags, headers, password storage and rules, platform users, open redirects."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.auth import new_secret
+from app.domain.passwords import PasswordRejected, check_password
+from app.extensions import db
+from app.jobs import redis_connection
+from app.models.platform import PlatformUser
+from app.services.demo_users import create_tenant_user
+from app.services.passwords import hash_password
+from app.tenancy import no_tenant, tenant_context
+from tests.fixtures.app import make_config
+from tests.fixtures.auth import TEST_PASSWORD, login
+
+MALANG = "/t/kota-malang"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _forget_failed_logins(app):
+    """Failure counters live 15 minutes in Redis; each test starts with none (this run's prefix only)."""
+    yield
+    redis = redis_connection()
+    for key in redis.scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:login-fail:*"):
+        redis.delete(key)
+
+
+@pytest.fixture
+def platform_user(app):
+    """Make platform users (password TEST_PASSWORD); removed after the test."""
+    made: list[int] = []
+
+    def _make(role: str, province_code: str | None = None) -> dict:
+        with no_tenant():
+            user = PlatformUser(username=f"{role}-{new_secret(4).lower()}", full_name=f"Uji {role}", role=role,
+                                province_code=province_code, password_hash=hash_password(TEST_PASSWORD))
+            db.session.add(user)
+            db.session.commit()
+            made.append(user.id)
+            return {"id": user.id, "username": user.username, "role": role}
+
+    yield _make
+    with no_tenant():
+        db.session.execute(sa.delete(PlatformUser).where(PlatformUser.id.in_(made)))
+        db.session.commit()
+
+
+def _cookie_name(app) -> str:
+    return app.config["SESSION_COOKIE_NAME"]
+
+
+def _json_login(client, user) -> str:
+    resp = login(client, "kota-malang", user["username"])
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()["csrf_token"]
+
+
+def _csrf_from(client, path: str) -> str:
+    resp = client.get(path)
+    assert resp.status_code == 200, resp.status_code
+    return CSRF_FIELD.search(resp.get_data(as_text=True)).group(1)
+
+
+def _form_login(client, path: str, username: str, password: str = TEST_PASSWORD, **form):
+    token = _csrf_from(client, path)
+    return client.post(path, data={"csrf_token": token, "username": username, "password": password, **form})
+
+
+# --- sessions are bound to their tenant, and end when they should ----------------------------------------------
+
+
+def test_malang_session_cookie_replayed_on_serang_is_401_and_still_works_on_malang(anon_client, malang, serang,
+                                                                                     make_user):
+    user = make_user(malang, "admin")
+    _json_login(anon_client, user)
+
+    assert anon_client.get("/t/kab-serang/api/v1/opds").status_code == 401
+    assert anon_client.get("/t/kab-serang/api/v1/auth/whoami").status_code == 401
+    assert anon_client.get(f"{MALANG}/api/v1/opds").status_code == 200
+
+
+def test_logout_ends_the_session_even_when_the_old_cookie_is_replayed(app, anon_client, malang, make_user):
+    user = make_user(malang, "viewer")
+    csrf = _json_login(anon_client, user)
+    old_cookie = anon_client.get_cookie(_cookie_name(app)).value
+    assert anon_client.get(f"{MALANG}/api/v1/auth/whoami").status_code == 200
+
+    assert anon_client.post(f"{MALANG}/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert anon_client.get(f"{MALANG}/api/v1/auth/whoami").status_code == 401
+
+    anon_client.set_cookie(_cookie_name(app), old_cookie)
+    assert anon_client.get(f"{MALANG}/api/v1/auth/whoami").status_code == 401
+
+
+def test_disabling_a_user_ends_their_session_on_the_next_request(anon_client, malang, make_user):
+    user = make_user(malang, "operator")
+    _json_login(anon_client, user)
+    assert anon_client.get(f"{MALANG}/api/v1/opds").status_code == 200
+
+    with tenant_context(malang):
+        db.session.execute(sa.text("UPDATE users SET active = false WHERE id = :id"), {"id": user["id"]})
+        db.session.commit()
+
+    assert anon_client.get(f"{MALANG}/api/v1/opds").status_code == 401
+
+
+# --- throttling and the answer to a failed login -----------------------------------------------------------------
+
+
+def _attempt(client, username: str, password: str, ip: str):
+    return client.post(f"{MALANG}/api/v1/auth/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_sixth_failed_login_for_one_account_is_429_with_retry_after(app, anon_client, malang, make_user):
+    user = make_user(malang, "viewer")
+    for i in range(5):  # five different addresses: only the account counter can trip
+        assert _attempt(anon_client, user["username"], "salah-kata-sandi", f"10.1.0.{i + 1}").status_code == 401
+
+    sixth = _attempt(anon_client, user["username"], "salah-kata-sandi", "10.1.0.99")
+
+    assert sixth.status_code == 429
+    assert sixth.get_json()["type"].endswith("/login-throttled")
+    assert 0 < int(sixth.headers["Retry-After"]) <= 15 * 60
+    key = f"{app.config['REDIS_KEY_PREFIX']}:login-fail:acct:t{malang.id}:{user['username']}"
+    assert int(redis_connection().get(key)) == 5
+
+
+def test_correct_password_while_throttled_is_still_429(anon_client, malang, make_user):
+    user = make_user(malang, "admin")
+    for i in range(5):
+        _attempt(anon_client, user["username"], "salah-kata-sandi", f"10.2.0.{i + 1}")
+
+    resp = _attempt(anon_client, user["username"], TEST_PASSWORD, "10.2.0.50")
+
+    assert resp.status_code == 429
+    assert "Retry-After" in resp.headers
+
+
+def test_failed_logins_are_throttled_per_ip_across_accounts(app, anon_client, malang, make_user):
+    user = make_user(malang, "viewer")
+    ip = "10.3.0.7"
+    for i in range(20):  # twenty unknown accounts from one address
+        assert _attempt(anon_client, f"tidak-ada-{i}", "salah-kata-sandi", ip).status_code == 401
+
+    blocked = _attempt(anon_client, user["username"], TEST_PASSWORD, ip)
+    elsewhere = _attempt(anon_client, user["username"], TEST_PASSWORD, "10.3.0.8")
+
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert int(redis_connection().get(f"{app.config['REDIS_KEY_PREFIX']}:login-fail:ip:{ip}")) == 20
+    assert elsewhere.status_code == 200
+
+
+def test_unknown_user_and_wrong_password_get_the_same_401_body(anon_client, malang, make_user):
+    user = make_user(malang, "viewer")
+    wrong = _attempt(anon_client, user["username"], "salah-kata-sandi", "10.4.0.1")
+    unknown = _attempt(anon_client, "tidak-ada-orangnya", "salah-kata-sandi", "10.4.0.2")
+
+    assert wrong.status_code == unknown.status_code == 401
+    same = ("type", "title", "status", "detail")
+    assert {k: wrong.get_json()[k] for k in same} == {k: unknown.get_json()[k] for k in same}
+
+
+# --- CSRF --------------------------------------------------------------------------------------------------------
+
+
+def test_cookie_authenticated_post_without_csrf_token_is_403_csrf(anon_client, malang, make_user):
+    _json_login(anon_client, make_user(malang, "admin"))
+
+    resp = anon_client.post(f"{MALANG}/api/v1/opds", json={"name": "Dinas Uji CSRF"})
+
+    assert resp.status_code == 403
+    assert resp.get_json()["type"].endswith("/csrf")
+
+
+def test_cookie_authenticated_post_with_the_csrf_token_passes(anon_client, malang, make_user):
+    csrf = _json_login(anon_client, make_user(malang, "admin"))
+
+    resp = anon_client.post(f"{MALANG}/api/v1/opds", json={"name": "Dinas Uji CSRF"},
+                            headers={"X-CSRF-Token": csrf})
+
+    assert resp.status_code == 201
+
+
+def test_bearer_authenticated_post_needs_no_csrf_token(anon_client, malang, token_for):
+    bearer = {"Authorization": f"Bearer {token_for(malang, 'admin')}"}
+
+    resp = anon_client.post(f"{MALANG}/api/v1/opds", json={"name": "Dinas Uji Token"}, headers=bearer)
+
+    assert resp.status_code == 201
+
+
+def test_html_login_post_without_csrf_token_is_403(anon_client, malang, make_user):
+    user = make_user(malang, "admin")
+    anon_client.get(f"{MALANG}/login")  # a session exists, but the form does not carry its token
+
+    resp = anon_client.post(f"{MALANG}/login", data={"username": user["username"], "password": TEST_PASSWORD})
+
+    assert resp.status_code == 403
+    assert anon_client.get(f"{MALANG}/api/v1/auth/whoami").status_code == 401
+
+
+# --- cookies and headers -----------------------------------------------------------------------------------------
+
+
+def _session_set_cookie(app, resp) -> str:
+    name = _cookie_name(app)
+    cookies = [h for h in resp.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    assert cookies, resp.headers
+    return cookies[-1]
+
+
+@pytest.fixture
+def make_app():
+    """`make_app(config)` → a second app on this run's database and Redis; disposed after the test."""
+    made = []
+
+    def _make(config: dict):
+        application = create_app(config)
+        made.append(application)
+        return application
+
+    yield _make
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def base_config(database_url, redis_url, redis_prefix, tmp_path):
+    return make_config(database_url, redis_url, redis_prefix, tmp_path)
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_session_cookie_is_httponly_samesite_lax_and_secure_as_configured(make_app, base_config, malang, make_user,
+                                                                          secure):
+    application = make_app({**base_config, "SESSION_COOKIE_SECURE": secure})
+    user = make_user(malang, "viewer")
+
+    resp = login(application.test_client(), "kota-malang", user["username"])
+
+    assert resp.status_code == 200
+    cookie = _session_set_cookie(application, resp)
+    assert "HttpOnly" in cookie.split("; ")
+    assert "SameSite=Lax" in cookie.split("; ")
+    assert ("Secure" in cookie.split("; ")) is secure
+
+
+@pytest.mark.parametrize(("env", "secure"), [(None, True), ("1", True), ("0", False)])
+def test_session_cookie_is_secure_unless_kompeten_cookie_secure_is_0(make_app, base_config, monkeypatch, malang,
+                                                                     make_user, env, secure):
+    if env is None:
+        monkeypatch.delenv("KOMPETEN_COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("KOMPETEN_COOKIE_SECURE", env)
+    config = {k: v for k, v in base_config.items() if k != "SESSION_COOKIE_SECURE"}  # from the environment
+    application = make_app(config)
+    user = make_user(malang, "viewer")
+
+    resp = login(application.test_client(), "kota-malang", user["username"])
+
+    assert ("Secure" in _session_set_cookie(application, resp).split("; ")) is secure
+
+
+def _assert_security_headers(resp) -> None:
+    assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_api_responses_carry_csp_frame_ancestors_and_nosniff(anon_client, malang, token_for):
+    bearer = {"Authorization": f"Bearer {token_for(malang, 'viewer')}"}
+    _assert_security_headers(anon_client.get(f"{MALANG}/api/v1/opds", headers=bearer))
+    _assert_security_headers(anon_client.get(f"{MALANG}/api/v1/opds"))  # a 401 too
+
+
+def test_pages_carry_csp_frame_ancestors_and_nosniff(anon_client, malang):
+    for path in (f"{MALANG}/login", f"{MALANG}/", "/login"):
+        resp = anon_client.get(path)
+        _assert_security_headers(resp)
+        assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+
+
+# --- passwords ---------------------------------------------------------------------------------------------------
+
+
+def test_passwords_are_stored_as_argon2id_hashes(malang):
+    with tenant_context(malang):
+        user_id, _ = create_tenant_user("hash-uji", "viewer", full_name="Uji", password="kuda-lari-di-sawah-7")
+        db.session.commit()
+        stored = db.session.execute(sa.text("SELECT password_hash FROM users WHERE id = :id"),
+                                    {"id": user_id}).scalar_one()
+
+    assert stored.startswith("$argon2id$")
+    assert "kuda-lari" not in stored
+
+
+def test_check_password_refuses_a_short_password():
+    with pytest.raises(PasswordRejected) as exc:
+        check_password("pendek-1")
+    assert exc.value.code == "password_too_short"
+
+
+@pytest.mark.parametrize("common", ["1234567890", "admin12345", "aaaaaaaaaaaa"])
+def test_check_password_refuses_a_common_password(common):
+    with pytest.raises(PasswordRejected) as exc:
+        check_password(common)
+    assert exc.value.code == "password_common"
+
+
+def test_check_password_refuses_a_password_containing_the_username():
+    with pytest.raises(PasswordRejected) as exc:
+        check_password("budisantoso-2024!", username="budisantoso")
+    assert exc.value.code == "password_contains_name"
+
+
+def test_check_password_accepts_a_long_uncommon_password():
+    check_password("kuda-lari-di-sawah-7", username="budisantoso")
+
+
+# --- platform users ----------------------------------------------------------------------------------------------
+
+
+def test_vendor_logged_in_at_platform_login_gets_401_on_tenant_employees(anon_client, malang, platform_user):
+    vendor = platform_user("vendor")
+    resp = _form_login(anon_client, "/login", vendor["username"])
+    assert resp.status_code == 302
+    assert anon_client.get("/api/v1/auth/whoami").get_json()["role"] == "vendor"
+
+    assert anon_client.get(f"{MALANG}/api/v1/employees").status_code == 401
+    assert anon_client.get(f"{MALANG}/api/v1/opds").status_code == 401
+
+
+def test_province_user_json_session_never_reaches_tenant_data(anon_client, malang, platform_user):
+    province = platform_user("province", "35")
+    resp = anon_client.post("/api/v1/auth/login", json={"username": province["username"], "password": TEST_PASSWORD})
+    assert resp.status_code == 200
+
+    assert anon_client.get(f"{MALANG}/api/v1/employees").status_code == 401
+
+
+# --- open redirect -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["https://evil.example", "//evil.example/x", "/\\evil.example", "https:evil.example",
+                                    "/t/kab-serang/", "/t/kota-malang/../../login"])
+def test_login_next_outside_the_region_redirects_to_the_region_home_only(anon_client, malang, make_user, target):
+    user = make_user(malang, "viewer")
+    page = anon_client.get(f"{MALANG}/login", query_string={"next": target})
+    token = CSRF_FIELD.search(page.get_data(as_text=True)).group(1)
+
+    resp = anon_client.post(f"{MALANG}/login", query_string={"next": target},
+                            data={"csrf_token": token, "username": user["username"], "password": TEST_PASSWORD})
+
+    assert resp.status_code == 302
+    location = urlsplit(resp.headers["Location"])
+    assert location.netloc in ("", "localhost")
+    assert location.path == f"{MALANG}/"
+
+
+def test_login_next_inside_the_region_is_honoured(anon_client, malang, make_user):
+    user = make_user(malang, "viewer")
+
+    resp = _form_login(anon_client, f"{MALANG}/login?next=/t/kota-malang/api/v1/docs", user["username"])
+
+    assert resp.status_code == 302
+    assert urlsplit(resp.headers["Location"]).path == f"{MALANG}/api/v1/docs"
