@@ -13,6 +13,7 @@ from app.models.org import Employee
 from app.models.training import Attendance, Cohort, Enrolment
 from app.problems import Problem
 from app.services.cohorts import get_cohort
+from app.services.scope import OUT_OF_SCOPE, current_scope, employee_in_scope_clause, scoped
 from app.signals import audit
 
 
@@ -39,7 +40,8 @@ def _check_day_in_cohort(cohort: Cohort, day: date) -> None:
 
 
 def day_sheet(cohort_id: int, day: date) -> dict:
-    """Every non-withdrawn participant of the cohort with their status that day (None = not marked)."""
+    """Every non-withdrawn participant of the cohort (of the caller's OPDs) with their status that day
+    (None = not marked)."""
     cohort = get_cohort(cohort_id)
     _check_day_in_cohort(cohort, day)
     rows = db.session.execute(
@@ -47,7 +49,8 @@ def day_sheet(cohort_id: int, day: date) -> dict:
                   Attendance.status)
         .join(Employee, Employee.id == Enrolment.employee_id)
         .outerjoin(Attendance, sa.and_(Attendance.enrolment_id == Enrolment.id, Attendance.day == day))
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn")
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn",
+               *scoped(employee_in_scope_clause()))
         .order_by(Employee.name_key, Enrolment.id)
     ).all()
     items = [{"enrolment_id": r.id, "enrolment_status": r.enrolment_status, "nip": r.nip, "name": r.name,
@@ -57,7 +60,9 @@ def day_sheet(cohort_id: int, day: date) -> dict:
 
 def mark_day(cohort_id: int, day: date, *, marks: list[dict], default_status: str | None = None) -> dict:
     """Upsert a cohort day in one statement: `default_status` for every non-withdrawn participant not named
-    in `marks`, and each mark's own status. Withdrawn participants are skipped."""
+    in `marks`, and each mark's own status. Withdrawn participants are skipped. An OPD-scoped operator marks only
+    their OPDs' participants: the default applies to those alone, and a mark for anyone else is refused (422)
+    like a mark for someone not in the cohort."""
     cohort = get_cohort(cohort_id)
     _check_day_in_cohort(cohort, day)
     counts = Counter(m["enrolment_id"] for m in marks)
@@ -65,12 +70,12 @@ def mark_day(cohort_id: int, day: date, *, marks: list[dict], default_status: st
     if duplicates:
         raise _unprocessable(f"Pendaftaran disebut lebih dari sekali: {duplicates}.", "marks",
                              f"enrolment_id ganda: {', '.join(map(str, duplicates))}", enrolment_ids=duplicates)
-    statuses = dict(db.session.execute(
-        sa.select(Enrolment.id, Enrolment.status).where(Enrolment.cohort_id == cohort.id)).all())
+    statuses = _marking_statuses(cohort.id)
     foreign = sorted(eid for eid in counts if eid not in statuses)
     if foreign:
-        raise _unprocessable(f"Pendaftaran bukan peserta angkatan ini: {foreign}.", "marks",
-                             f"bukan peserta angkatan ini: {', '.join(map(str, foreign))}", enrolment_ids=foreign)
+        what = "bukan peserta angkatan ini" + (f" atau {OUT_OF_SCOPE}" if current_scope() is not None else "")
+        raise _unprocessable(f"Pendaftaran {what}: {foreign}.", "marks", f"{what}: {', '.join(map(str, foreign))}",
+                             enrolment_ids=foreign)
     open_ids = [eid for eid, status in statuses.items() if status != "withdrawn"]
     wanted = dict.fromkeys(open_ids, default_status) if default_status else {}
     wanted.update({m["enrolment_id"]: m["status"] for m in marks})
@@ -88,8 +93,18 @@ def mark_day(cohort_id: int, day: date, *, marks: list[dict], default_status: st
     return {"cohort_id": cohort.id, "day": day, "marked": len(rows), "skipped": skipped}
 
 
+def _marking_statuses(cohort_id: int) -> dict[int, str]:
+    """{enrolment id: status} of the cohort's participants the caller may mark (one query)."""
+    stmt = sa.select(Enrolment.id, Enrolment.status).where(Enrolment.cohort_id == cohort_id)
+    in_scope = employee_in_scope_clause()
+    if in_scope is not None:
+        stmt = stmt.join(Employee, Employee.id == Enrolment.employee_id).where(in_scope)
+    return dict(db.session.execute(stmt).all())
+
+
 def summary(cohort_id: int, *, date_from: date | None = None, date_to: date | None = None) -> dict:
-    """Per participant: how many days present, excused and absent between the bounds (one query)."""
+    """Per participant (of the caller's OPDs): how many days present, excused and absent between the bounds
+    (one query)."""
     cohort = get_cohort(cohort_id)
     if date_from and date_to and date_from > date_to:
         raise _unprocessable("Rentang tanggal terbalik: 'from' sesudah 'to'.", "from",
@@ -108,7 +123,7 @@ def summary(cohort_id: int, *, date_from: date | None = None, date_to: date | No
                   n("present"), n("excused"), n("absent"))
         .join(Employee, Employee.id == Enrolment.employee_id)
         .outerjoin(Attendance, sa.and_(*on))
-        .where(Enrolment.cohort_id == cohort.id)
+        .where(Enrolment.cohort_id == cohort.id, *scoped(employee_in_scope_clause()))
         .group_by(Enrolment.id, Employee.id)
         .order_by(Employee.name_key, Enrolment.id)
     ).all()

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models.org import Employee, Opd
 from app.problems import Problem
 from app.services.pagination import Page, sort_clause
+from app.services.scope import check_opd_in_scope, employee_in_scope_clause, scoped
 from app.services.text import name_key
 from app.signals import audit
 
@@ -47,7 +48,7 @@ def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_
 
     `q` made only of digits is a NIP prefix; anything else matches names containing it, ignoring case and accents.
     """
-    conditions: list[sa.ColumnElement[bool]] = []
+    conditions: list[sa.ColumnElement[bool]] = scoped(employee_in_scope_clause())
     if q and q.strip():
         compact = "".join(q.split())
         if compact.isascii() and compact.isdigit():
@@ -97,10 +98,12 @@ def _not_found(nip: str) -> Problem:
 
 
 def get_employee(nip: str) -> Employee:
-    """The employee of this tenant with this NIP, or a 404 (a malformed NIP is simply not found)."""
+    """The employee of this tenant with this NIP, or a 404 (a malformed NIP is simply not found, and so is one
+    outside the caller's OPD scope)."""
     if not (isinstance(nip, str) and len(nip) == NIP_LENGTH and nip.isascii() and nip.isdigit()):
         raise _not_found(str(nip))
-    emp = db.session.execute(sa.select(Employee).where(Employee.nip == nip)).scalar_one_or_none()
+    emp = db.session.execute(
+        sa.select(Employee).where(Employee.nip == nip, *scoped(employee_in_scope_clause()))).scalar_one_or_none()
     if emp is None:
         raise _not_found(nip)
     return emp
@@ -111,11 +114,38 @@ def employee_detail(nip: str) -> dict:
     if not (isinstance(nip, str) and len(nip) == NIP_LENGTH and nip.isascii() and nip.isdigit()):
         raise _not_found(str(nip))
     row = db.session.execute(
-        sa.select(Employee, Opd.name).outerjoin(Opd, Opd.id == Employee.opd_id).where(Employee.nip == nip)
+        sa.select(Employee, Opd.name).outerjoin(Opd, Opd.id == Employee.opd_id)
+        .where(Employee.nip == nip, *scoped(employee_in_scope_clause()))
     ).first()
     if row is None:
         raise _not_found(nip)
     return employee_view(*row)
+
+
+def linked_employee(nip: str | None) -> tuple[Employee, str | None]:
+    """The employee a user account is linked to by NIP, with its OPD name (one query), for the person's own
+    pages: it is their own record, so no OPD scope applies. 404 when the account has no (known) NIP."""
+    row = None
+    if nip:
+        row = db.session.execute(
+            sa.select(Employee, Opd.name.label("opd_name")).outerjoin(Opd, Opd.id == Employee.opd_id)
+            .where(Employee.nip == nip)
+        ).first()
+    if row is None:
+        raise Problem(404, "Not Found", "Akun Anda belum terhubung dengan data pegawai (NIP).",
+                      type_="no-linked-employee")
+    return row.Employee, row.opd_name
+
+
+def own_profile(nip: str | None) -> dict:
+    """What an employee sees of their own ASN record."""
+    emp, opd_name = linked_employee(nip)
+    return {
+        "nip": emp.nip, "name": emp.name, "gender": emp.gender, "birth_date": emp.birth_date,
+        "employee_type": emp.employee_type, "golongan": emp.golongan, "jabatan": emp.jabatan,
+        "jabatan_kind": emp.jabatan_kind, "opd": {"id": emp.opd_id, "name": opd_name} if emp.opd_id else None,
+        "active": emp.active,
+    }
 
 
 # --- validation -----------------------------------------------------------------------------------------
@@ -194,6 +224,7 @@ def create_employee(*, nip: str, name: str, gender: str, employee_type: str, bir
     name = _clean_name(name, errors)
     golongan = _check_golongan(golongan, employee_type, errors)
     opd = _check_opd(opd_id, errors)
+    check_opd_in_scope(opd_id, errors)
     _raise_if(errors)
     assert parsed is not None
 
@@ -252,6 +283,7 @@ def update_employee(nip: str, *, name: str | None = None, gender: str | None = N
         changes["jabatan_kind"] = jabatan_kind
     if opd_id is not _UNSET and opd_id != emp.opd_id:
         _check_opd(opd_id, errors)
+        check_opd_in_scope(opd_id, errors)
         changes["opd_id"] = opd_id
     if active is not None:
         changes["active"] = active

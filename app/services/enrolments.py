@@ -13,8 +13,9 @@ from app.models.catalogue import Program
 from app.models.org import Employee, Opd
 from app.models.training import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, JpEntry, PhaseResult
 from app.problems import Problem
-from app.services.cohorts import cohort_capacity, get_cohort, to_roman
+from app.services.cohorts import cohort_capacity, cohort_label, get_cohort, to_roman
 from app.services.pagination import Page, sort_clause
+from app.services.scope import employee_in_scope_clause, enrolment_in_scope_clause, scoped
 from app.signals import audit, tenant_data_changed
 
 # The whole state machine (DOMAIN.md): from-status -> the statuses it may move to. Nothing else is allowed.
@@ -41,7 +42,8 @@ def _unprocessable(detail: str, field: str, reason: str | None = None) -> Proble
 
 
 def get_enrolment(enrolment_id: int, *, lock: bool = False) -> Enrolment:
-    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id)
+    """The enrolment or a 404 (also when its employee is outside the caller's OPD scope)."""
+    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id, *scoped(enrolment_in_scope_clause()))
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     enrolment = db.session.execute(stmt).scalar_one_or_none()
@@ -51,7 +53,7 @@ def get_enrolment(enrolment_id: int, *, lock: bool = False) -> Enrolment:
 
 
 def _find_employee(employee_id: int | None, employee_nip: str | None) -> Employee:
-    stmt = sa.select(Employee)
+    stmt = sa.select(Employee).where(*scoped(employee_in_scope_clause()))
     if employee_id is not None:
         stmt = stmt.where(Employee.id == employee_id)
     if employee_nip is not None:
@@ -102,7 +104,8 @@ def _with_employee(stmt: sa.Select) -> sa.Select:
 
 def enrolment_detail(enrolment_id: int) -> dict:
     """The enrolment with its employee and its results in the cohort's graded phases (two queries)."""
-    row = db.session.execute(_with_employee(sa.select(*_ROW_COLUMNS)).where(Enrolment.id == enrolment_id)).first()
+    row = db.session.execute(_with_employee(sa.select(*_ROW_COLUMNS))
+                             .where(Enrolment.id == enrolment_id, *scoped(employee_in_scope_clause()))).first()
     if row is None:
         raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
     out = _row_dict(row)
@@ -127,7 +130,7 @@ def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset
         order = sort_clause(sort, SORTABLE, "name")
     except ValueError as exc:
         raise _unprocessable(str(exc), "sort") from exc
-    where = [Enrolment.cohort_id == cohort_id]
+    where = [Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause())]
     if status:
         where.append(Enrolment.status == status)
     total = db.session.execute(sa.select(sa.func.count()).select_from(Enrolment).where(*where)).scalar_one()
@@ -136,6 +139,35 @@ def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset
         .order_by(*order, Enrolment.id).limit(limit).offset(offset)
     ).all()
     return Page(items=[_row_dict(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def trainings_of(employee_id: int) -> list[dict]:
+    """Every enrolment of one employee with its cohort and program, newest first, in one query (a person's
+    own list: no OPD scope, and no paging — one person has a handful of trainings a year)."""
+    rows = db.session.execute(
+        sa.select(Enrolment, Cohort.number, Cohort.year, Cohort.mode, Cohort.start_date, Cohort.end_date,
+                  Program.id.label("program_id"), Program.code.label("program_code"),
+                  Program.name.label("program_name"), Program.jp.label("program_jp"))
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Program, Program.id == Cohort.program_id)
+        .where(Enrolment.employee_id == employee_id)
+        .order_by(Cohort.year.desc(), Cohort.start_date.desc().nulls_last(), Enrolment.id.desc())
+    ).all()
+    out = []
+    for row in rows:
+        e: Enrolment = row.Enrolment
+        out.append({
+            "enrolment_id": e.id, "cohort_id": e.cohort_id,
+            "cohort_label": cohort_label(row.program_code, row.number, row.year),
+            "year": row.year, "mode": row.mode, "start_date": row.start_date, "end_date": row.end_date,
+            "program": {"id": row.program_id, "code": row.program_code, "name": row.program_name,
+                        "jp": row.program_jp},
+            "status": e.status, "status_changed_at": e.status_changed_at,
+            "certificate": ({"number": e.certificate_number, "date": e.certificate_date}
+                            if e.certificate_number or e.certificate_date else None),
+            "jp_earned": e.jp_earned,
+        })
+    return out
 
 
 # --- writing --------------------------------------------------------------------------------------------

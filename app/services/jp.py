@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from app.domain.jp import REQUIRED_JP_PER_YEAR
 from app.extensions import db
 from app.models.catalogue import Program
+from app.models.org import Employee
 from app.models.training import Cohort, Enrolment, JpEntry
 from app.problems import Problem
 from app.services.employees import get_employee
@@ -35,7 +36,11 @@ def _line(entry: JpEntry, cohort_id: int | None, program_code: str | None) -> di
 
 def employee_jp(nip: str, year: int) -> dict:
     """An employee's JP for one calendar year: total, compliance and the lines (two queries)."""
-    emp = get_employee(nip)
+    return jp_of(get_employee(nip), year)
+
+
+def jp_of(emp: Employee, year: int) -> dict:
+    """The JP year of an already loaded employee (one query)."""
     rows = db.session.execute(
         sa.select(JpEntry, Enrolment.cohort_id, Program.code)
         .outerjoin(Enrolment, Enrolment.id == JpEntry.enrolment_id)

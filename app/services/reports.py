@@ -2,11 +2,11 @@
 
 Each report is a few set-based queries straight on the tables (GROUP BY over the JP ledger), never a loop
 over people. Rows for downloads come from `iter_*` functions that stream through a server-side cursor.
+An OPD-scoped operator's reports cover only their OPDs' employees and enrolments (app.services.scope).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,9 +18,13 @@ from app.models.catalogue import Partner, Program
 from app.models.org import Employee, Opd
 from app.models.training import Cohort, Enrolment, JpEntry
 from app.problems import Problem
-from app.services.text import name_key
-
-"""JP every ASN must complete in a calendar year (PP 11/2017 as amended by PP 17/2020)."""
+from app.services.scope import (
+    employee_id_in_scope_clause,
+    employee_in_scope_clause,
+    enrolment_in_scope_clause,
+    opd_in_scope,
+    scoped,
+)
 
 STREAM_BATCH = 2000
 
@@ -47,11 +51,6 @@ ROSTER_SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "status": Enr
 
 def _not_found(what: str) -> Problem:
     return Problem(404, "Not Found", f"{what} tidak ditemukan.")
-
-
-def slugify(value: str) -> str:
-    """`Kecamatan Klojen` → `kecamatan-klojen`: for download file names."""
-    return re.sub(r"[^a-z0-9]+", "-", name_key(value)).strip("-")
 
 
 def _stream(stmt: sa.Select) -> Iterator[dict]:
@@ -99,11 +98,14 @@ def _yearly_jp(year: int, opd_id: int | None) -> sa.Subquery:
     stmt = sa.select(JpEntry.employee_id, sa.func.sum(JpEntry.jp).label("jp")).where(JpEntry.year == year)
     if opd_id is not None:
         stmt = stmt.where(JpEntry.employee_id.in_(sa.select(Employee.id).where(Employee.opd_id == opd_id)))
+    else:
+        stmt = stmt.where(*scoped(employee_id_in_scope_clause(JpEntry.employee_id)))
     return stmt.group_by(JpEntry.employee_id).subquery("yearly")
 
 
 def get_opd(opd_id: int) -> Opd:
-    opd = db.session.get(Opd, opd_id)
+    """The OPD a report is filtered on; one outside the caller's OPD scope is not found for its reports."""
+    opd = db.session.get(Opd, opd_id) if opd_in_scope(opd_id) else None
     if opd is None:
         raise _not_found(f"OPD {opd_id}")
     return opd
@@ -121,7 +123,7 @@ def compliance_groups(year: int, opd_id: int | None) -> list[ComplianceGroup]:
         .select_from(Employee)
         .outerjoin(yearly, yearly.c.employee_id == Employee.id)
         .outerjoin(Opd, Opd.id == Employee.opd_id)
-        .where(Employee.active)
+        .where(Employee.active, *scoped(employee_in_scope_clause()))
         .group_by(Employee.opd_id, Opd.name)
         .order_by(Opd.name.asc().nulls_last(), Employee.opd_id)
     )
@@ -141,7 +143,7 @@ def _compliance_people_stmt(year: int, opd_id: int | None, below_only: bool) -> 
         .select_from(Employee)
         .outerjoin(yearly, yearly.c.employee_id == Employee.id)
         .outerjoin(Opd, Opd.id == Employee.opd_id)
-        .where(Employee.active)
+        .where(Employee.active, *scoped(employee_in_scope_clause()))
         .order_by(shortfall.desc(), Employee.name_key, Employee.id)
     )
     if opd_id is not None:
@@ -218,7 +220,7 @@ def training_recap(year: int) -> dict:
                   sa.func.count().filter(Enrolment.status == "withdrawn").label("withdrawn"),
                   sa.func.count().filter(Enrolment.status.in_(("registered", "attending"))).label("in_progress"))
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Cohort.year == year)
+        .where(Cohort.year == year, *scoped(enrolment_in_scope_clause()))
         .group_by(Enrolment.cohort_id)
         .cte("cohort_counts")
     )
@@ -227,7 +229,7 @@ def training_recap(year: int) -> dict:
         .select_from(JpEntry)
         .join(Enrolment, Enrolment.id == JpEntry.enrolment_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Cohort.year == year)
+        .where(Cohort.year == year, *scoped(enrolment_in_scope_clause()))
         .group_by(Enrolment.cohort_id)
         .cte("cohort_jp")
     )
@@ -268,7 +270,8 @@ def training_recap(year: int) -> dict:
     outside = db.session.execute(
         sa.select(sa.func.count().label("entries"), sa.func.count(sa.distinct(JpEntry.employee_id)).label("employees"),
                   sa.func.coalesce(sa.func.sum(JpEntry.jp), 0).label("jp"))
-        .where(JpEntry.year == year, JpEntry.enrolment_id.is_(None))
+        .where(JpEntry.year == year, JpEntry.enrolment_id.is_(None),
+               *scoped(employee_id_in_scope_clause(JpEntry.employee_id)))
     ).one()
     return {"year": year, "programs": programs, "by_program_type": by_type, "by_competency_type": by_competency,
             "totals": totals, "outside_cohorts": {k: int(v) for k, v in outside._mapping.items()}}
@@ -303,7 +306,7 @@ def _roster_stmt(cohort_id: int, sort: str | None) -> sa.Select:
                   Enrolment.certificate_number, Enrolment.certificate_date, Enrolment.jp_earned)
         .join(Employee, Employee.id == Enrolment.employee_id)
         .outerjoin(Opd, Opd.id == Employee.opd_id)
-        .where(Enrolment.cohort_id == cohort_id)
+        .where(Enrolment.cohort_id == cohort_id, *scoped(employee_in_scope_clause()))
         .order_by(column.desc() if key.startswith("-") else column.asc(), Enrolment.id)
     )
 
@@ -313,7 +316,8 @@ def cohort_roster(cohort_id: int, *, limit: int = 50, offset: int = 0, sort: str
     header = get_cohort_header(cohort_id)
     stmt = _roster_stmt(cohort_id, sort)
     total = db.session.execute(
-        sa.select(sa.func.count()).select_from(Enrolment).where(Enrolment.cohort_id == cohort_id)).scalar_one()
+        sa.select(sa.func.count()).select_from(Enrolment)
+        .where(Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause()))).scalar_one()
     items = [dict(row._mapping) for row in db.session.execute(stmt.limit(limit).offset(offset))]
     return {"cohort": header, "participants": {"items": items, "total": total, "limit": limit, "offset": offset}}
 

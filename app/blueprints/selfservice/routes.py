@@ -1,0 +1,38 @@
+"""An employee's own pages: their record, trainings and JP. The caller is whoever the account's NIP names;
+there is no NIP in the URL, so nobody can ask for someone else's. An account without a linked NIP gets 404."""
+
+from datetime import date
+
+from flask_login import current_user
+
+from app.blueprints.employees.schemas import EmployeeJpSchema
+from app.blueprints.selfservice import blp
+from app.blueprints.selfservice.schemas import SelfJpArgsSchema, SelfProfileSchema, SelfTrainingListSchema
+from app.services import employees as employee_service
+from app.services import enrolments as enrolment_service
+from app.services import jp as jp_service
+
+
+@blp.get("/profile")
+@blp.response(200, SelfProfileSchema)
+def profile():
+    """Your ASN record: NIP, name, OPD, golongan, jabatan, PNS or PPPK."""
+    return employee_service.own_profile(current_user.nip)
+
+
+@blp.get("/trainings")
+@blp.response(200, SelfTrainingListSchema)
+def trainings():
+    """Your trainings: program, cohort, status, certificate (STTPP) and JP earned, newest first."""
+    emp, _opd_name = employee_service.linked_employee(current_user.nip)
+    items = enrolment_service.trainings_of(emp.id)
+    return {"nip": emp.nip, "total": len(items), "items": items}
+
+
+@blp.get("/jp")
+@blp.arguments(SelfJpArgsSchema, location="query")
+@blp.response(200, EmployeeJpSchema)
+def jp(args):
+    """Your JP for a calendar year (this year by default) against the 20 JP duty, with every line."""
+    emp, _opd_name = employee_service.linked_employee(current_user.nip)
+    return jp_service.jp_of(emp, args["year"] or date.today().year)
