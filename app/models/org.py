@@ -45,24 +45,24 @@ class Employee(db.Model):
         sa.CheckConstraint(f"employee_type IN {EMPLOYEE_TYPES!r}", name="employee_type"),
         sa.CheckConstraint(f"gender IN {GENDERS!r}", name="gender"),
         sa.CheckConstraint(f"jabatan_kind IN {JABATAN_KINDS!r}", name="jabatan_kind"),
-        sa.Index("ix_employees_nip_pattern", "nip", postgresql_ops={"nip": "text_pattern_ops"}),
-        # Prefix search under any collation (text_pattern_ops), and sorting by name (the plain index).
-        sa.Index("ix_employees_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        # nip and name_key use the "C" collation, so these plain indexes serve both prefix search (LIKE 'x%')
+        # and ORDER BY under any database locale: no separate text_pattern_ops indexes to maintain.
         sa.Index("ix_employees_name_key_id", "name_key", "id"),
         sa.Index("ix_employees_opd_id_name_key", "opd_id", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nip: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    nip: Mapped[str] = mapped_column(sa.String(18, collation="C"), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    name_key: Mapped[str] = mapped_column(sa.String(200))
+    # Lower-cased, accent- and space-folded name (app.services.text.name_key): what searches match and sort on.
+    name_key: Mapped[str] = mapped_column(sa.String(200, collation="C"))
     gender: Mapped[str] = mapped_column(sa.String(1))
     birth_date: Mapped[date] = mapped_column(sa.Date)
     employee_type: Mapped[str] = mapped_column(sa.String(4))
     golongan: Mapped[str | None] = mapped_column(sa.String(8))
     jabatan: Mapped[str | None] = mapped_column(sa.String(200))
     jabatan_kind: Mapped[str | None] = mapped_column(sa.String(20))
-    opd_id: Mapped[int | None] = mapped_column(sa.ForeignKey("opds.id"), index=True)
+    opd_id: Mapped[int | None] = mapped_column(sa.ForeignKey("opds.id"))  # indexed by (opd_id, name_key)
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # When the source of the current values (a person or an import file) last changed them.
     source_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

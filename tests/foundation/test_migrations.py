@@ -112,5 +112,9 @@ def test_autogenerate_finds_no_difference_between_models_and_migrations(app, ten
             ctx = MigrationContext.configure(conn, opts={"include_object": migrations.include_tenant_object,
                                                          "compare_type": True})
             assert compare_metadata(ctx, migrations.target_metadata()) == []
+            # ...and the chain makes the audit log append-only, as provisioning does.
+            conn.execute(sa.text("INSERT INTO audit_log (action, entity) VALUES ('t', 't')"))
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"), conn.begin_nested():
+                conn.execute(sa.text("UPDATE audit_log SET action = 'x'"))
         finally:
             trans.rollback()

@@ -194,7 +194,7 @@ _APPLY_SQL = (
     "SELECT count(*) FROM ins",
     # Enrolments: the natural key (employee, cohort) makes a re-run add nothing.
     "WITH ins AS (INSERT INTO enrolments (employee_id, cohort_id, status) "
-    "             SELECT DISTINCT e.id, c.id, 'registered' FROM import_staged_rows s "
+    "             SELECT e.id, c.id, 'registered' FROM import_staged_rows s "
     "             JOIN employees e ON e.nip = s.nip "
     "             JOIN cohorts c ON c.program_id = s.program_id AND c.year = s.year AND c.number = s.cohort_number "
     "             WHERE s.run_id = :run "
