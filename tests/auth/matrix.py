@@ -1,0 +1,166 @@
+"""Who may call what: the role × endpoint matrix, written by hand.
+
+This table is an independent statement of intent. It is deliberately NOT derived from app.authz (a table
+generated from the code under test would agree with any mistake in it). tests/auth/test_matrix.py calls every
+(rule, method) below as every caller and checks the outcome; it also fails when the app has a route that is
+missing here, or when this table names a route the app does not have. Adding a route therefore means adding
+a line here, i.e. deciding who may call it.
+
+Skipped: `/static/<path:filename>` and the HEAD / OPTIONS methods that Flask adds to every rule.
+"""
+
+from __future__ import annotations
+
+# --- outcomes -------------------------------------------------------------------------------------------------
+ALLOW = "allow"  # any status except 401/403 and 5xx (the body is `{}`, so 400/404/405/409/422 are fine)
+UNAUTH = "401"  # exactly 401: not logged in here (anonymous, another tenant's token, a platform token on a tenant)
+FORBID = "403"  # exactly 403: logged in, but the role may not
+TO_LOGIN = "302"  # an HTML page: a redirect (302/303) to the login form, with ?next= this page, instead of a 401
+
+# --- callers ---------------------------------------------------------------------------------------------------
+TENANT_ROLES = ("admin", "operator", "viewer", "employee")  # users of Kota Malang; the operator is not OPD-scoped
+PLATFORM_ROLES = ("vendor", "province", "national")  # platform.users; the province user is bound to 35 (Jawa Timur)
+OTHER_TENANT = "admin_of_kab_serang"  # a Kab. Serang admin's token, sent to /t/kota-malang/... URLs
+CALLERS = ("anonymous", *TENANT_ROLES, OTHER_TENANT, *PLATFORM_ROLES)
+
+
+def _tenant(*, anonymous: str = UNAUTH, strangers: str = UNAUTH, **roles: str) -> dict[str, str]:
+    """A tenant route: the four roles as given; everyone not logged in to this tenant gets `strangers`."""
+    if set(roles) != set(TENANT_ROLES):
+        raise ValueError(f"state every tenant role, got {sorted(roles)}")
+    return {"anonymous": anonymous, **roles, OTHER_TENANT: strangers, **dict.fromkeys(PLATFORM_ROLES, strangers)}
+
+
+def _platform(**roles: str) -> dict[str, str]:
+    """A platform route (no tenant in the URL): tenant tokens are unknown there, so tenant callers get 401."""
+    if set(roles) != set(PLATFORM_ROLES):
+        raise ValueError(f"state every platform role, got {sorted(roles)}")
+    return {"anonymous": UNAUTH, **dict.fromkeys(TENANT_ROLES, UNAUTH), OTHER_TENANT: UNAUTH, **roles}
+
+
+# --- access classes: class -> {caller: outcome} ----------------------------------------------------------------
+ACCESS: dict[str, dict[str, str]] = {
+    # anyone, logged in or not, any tenant or none (login forms, API docs, health checks)
+    "public": dict.fromkeys(CALLERS, ALLOW),
+    # training data: read by staff, not by employees
+    "training_read": _tenant(admin=ALLOW, operator=ALLOW, viewer=ALLOW, employee=FORBID),
+    "training_write": _tenant(admin=ALLOW, operator=ALLOW, viewer=FORBID, employee=FORBID),
+    # the organisation itself (OPDs): admins only
+    "org_manage": _tenant(admin=ALLOW, operator=FORBID, viewer=FORBID, employee=FORBID),
+    "users_manage": _tenant(admin=ALLOW, operator=FORBID, viewer=FORBID, employee=FORBID),
+    "audit_read": _tenant(admin=ALLOW, operator=FORBID, viewer=FORBID, employee=FORBID),
+    # one's own account, profile, trainings: every logged-in user of this tenant
+    "self": _tenant(admin=ALLOW, operator=ALLOW, viewer=ALLOW, employee=ALLOW),
+    # an HTML page of the tenant for any logged-in user; everyone else is sent to the login form
+    "page_self": _tenant(anonymous=TO_LOGIN, strangers=TO_LOGIN,
+                         admin=ALLOW, operator=ALLOW, viewer=ALLOW, employee=ALLOW),
+    # any platform user (their own session / identity); never a tenant user
+    "platform_self": _platform(vendor=ALLOW, province=ALLOW, national=ALLOW),
+}
+
+# --- the routes: (rule, method) -> access class ----------------------------------------------------------------
+T = "/t/<tenant_slug>"
+API = f"{T}/api/v1"
+
+MATRIX: dict[tuple[str, str], str] = {
+    # health (load balancers)
+    ("/healthz", "GET"): "public",
+    # the platform (vendor, province, national): pages and JSON login
+    # The platform's landing page and logout answer a JSON 401 to anyone not logged in to the platform, unlike a
+    # region's pages, which redirect to their login form (tests/auth/test_pages.py states the 401 as well).
+    ("/", "GET"): "platform_self",
+    ("/login", "GET"): "public",
+    ("/login", "POST"): "public",
+    ("/logout", "POST"): "platform_self",
+    ("/api/v1/auth/login", "POST"): "public",
+    ("/api/v1/auth/logout", "POST"): "platform_self",
+    ("/api/v1/auth/whoami", "GET"): "platform_self",
+    # a region's pages
+    (f"{T}/", "GET"): "page_self",
+    (f"{T}/login", "GET"): "public",
+    (f"{T}/login", "POST"): "public",
+    (f"{T}/logout", "POST"): "page_self",
+    (f"{T}/set-password/<token>", "GET"): "public",
+    (f"{T}/set-password/<token>", "POST"): "public",
+    # the API's own documentation
+    (f"{API}/openapi.json", "GET"): "public",
+    (f"{API}/docs", "GET"): "public",
+    # JSON login of a region
+    (f"{API}/auth/login", "POST"): "public",
+    (f"{API}/auth/logout", "POST"): "self",
+    (f"{API}/auth/whoami", "GET"): "self",
+    (f"{API}/auth/set-password", "POST"): "public",  # carries its one-time link's secret in the body
+    # one's own account
+    (f"{API}/me", "GET"): "self",
+    (f"{API}/me/password", "POST"): "self",
+    (f"{API}/me/sessions", "GET"): "self",
+    (f"{API}/me/sessions/revoke-others", "POST"): "self",
+    (f"{API}/me/sessions/<id_prefix>/revoke", "POST"): "self",
+    (f"{API}/me/tokens", "GET"): "self",
+    (f"{API}/me/tokens", "POST"): "self",
+    (f"{API}/me/tokens/<int:token_id>", "DELETE"): "self",
+    # one's own ASN record (employees)
+    (f"{API}/me/profile", "GET"): "self",
+    (f"{API}/me/trainings", "GET"): "self",
+    (f"{API}/me/jp", "GET"): "self",
+    # the region's users
+    (f"{API}/users", "GET"): "users_manage",
+    (f"{API}/users", "POST"): "users_manage",
+    (f"{API}/users/<int:user_id>", "GET"): "users_manage",
+    (f"{API}/users/<int:user_id>", "PATCH"): "users_manage",
+    (f"{API}/users/<int:user_id>/reset-password", "POST"): "users_manage",
+    (f"{API}/users/<int:user_id>/disable", "POST"): "users_manage",
+    (f"{API}/users/<int:user_id>/enable", "POST"): "users_manage",
+    (f"{API}/users/<int:user_id>/sessions", "GET"): "users_manage",
+    (f"{API}/users/<int:user_id>/sessions/revoke", "POST"): "users_manage",
+    # the audit log
+    (f"{API}/audit-log", "GET"): "audit_read",
+    # OPDs
+    (f"{API}/opds", "GET"): "training_read",
+    (f"{API}/opds", "POST"): "org_manage",
+    (f"{API}/opds/<int:opd_id>", "GET"): "training_read",
+    (f"{API}/opds/<int:opd_id>", "PATCH"): "org_manage",
+    (f"{API}/opds/<int:opd_id>/deactivate", "POST"): "org_manage",
+    (f"{API}/opds/<int:opd_id>/merge", "POST"): "org_manage",
+    # employees and their JP
+    (f"{API}/employees", "GET"): "training_read",
+    (f"{API}/employees", "POST"): "training_write",
+    (f"{API}/employees/<nip>", "GET"): "training_read",
+    (f"{API}/employees/<nip>", "PATCH"): "training_write",
+    (f"{API}/employees/<nip>/deactivate", "POST"): "training_write",
+    (f"{API}/employees/<nip>/jp", "GET"): "training_read",
+    (f"{API}/employees/<nip>/jp-entries", "POST"): "training_write",
+    # the catalogue
+    (f"{API}/partners", "GET"): "training_read",
+    (f"{API}/partners", "POST"): "training_write",
+    (f"{API}/partners/<int:partner_id>", "GET"): "training_read",
+    (f"{API}/programs", "GET"): "training_read",
+    (f"{API}/programs", "POST"): "training_write",
+    (f"{API}/programs/<int:program_id>", "GET"): "training_read",
+    (f"{API}/programs/<int:program_id>", "PATCH"): "training_write",
+    # cohorts, phases, attendance
+    (f"{API}/cohorts", "GET"): "training_read",
+    (f"{API}/cohorts", "POST"): "training_write",
+    (f"{API}/cohorts/<int:cohort_id>", "GET"): "training_read",
+    (f"{API}/cohorts/<int:cohort_id>", "PATCH"): "training_write",
+    (f"{API}/cohorts/<int:cohort_id>/phases", "PUT"): "training_write",
+    (f"{API}/cohorts/<int:cohort_id>/attendance", "GET"): "training_read",
+    (f"{API}/cohorts/<int:cohort_id>/attendance/<day>", "GET"): "training_read",
+    (f"{API}/cohorts/<int:cohort_id>/attendance/<day>", "PUT"): "training_write",
+    # enrolments
+    (f"{API}/cohorts/<int:cohort_id>/enrolments", "GET"): "training_read",
+    (f"{API}/cohorts/<int:cohort_id>/enrolments", "POST"): "training_write",
+    (f"{API}/enrolments/<int:enrolment_id>", "GET"): "training_read",
+    (f"{API}/enrolments/<int:enrolment_id>/transition", "POST"): "training_write",
+    (f"{API}/enrolments/<int:enrolment_id>/phase-results/<int:phase_id>", "PUT"): "training_write",
+    # bulk imports (run by workers)
+    (f"{API}/imports", "GET"): "training_read",
+    (f"{API}/imports/pppk-enrolments", "POST"): "training_write",
+    (f"{API}/imports/<int:run_id>", "GET"): "training_read",
+    (f"{API}/imports/<int:run_id>/errors", "GET"): "training_read",
+    (f"{API}/imports/<int:run_id>/cancel", "POST"): "training_write",
+    # reports
+    (f"{API}/reports/jp-compliance", "GET"): "training_read",
+    (f"{API}/reports/training-recap", "GET"): "training_read",
+    (f"{API}/reports/cohorts/<int:cohort_id>/roster", "GET"): "training_read",
+}
