@@ -54,6 +54,11 @@ ACCESS: dict[str, dict[str, str]] = {
     # an HTML page of the tenant for any logged-in user; everyone else is sent to the login form
     "page_self": _tenant(anonymous=TO_LOGIN, strangers=TO_LOGIN,
                          admin=ALLOW, operator=ALLOW, viewer=ALLOW, employee=ALLOW),
+    # HTML pages for staff: a role without the permission gets a 403 page; strangers go to the login form
+    "page_training_read": _tenant(anonymous=TO_LOGIN, strangers=TO_LOGIN,
+                                  admin=ALLOW, operator=ALLOW, viewer=ALLOW, employee=FORBID),
+    "page_training_write": _tenant(anonymous=TO_LOGIN, strangers=TO_LOGIN,
+                                   admin=ALLOW, operator=ALLOW, viewer=FORBID, employee=FORBID),
     # any platform user (their own session / identity); never a tenant user
     "platform_self": _platform(vendor=ALLOW, province=ALLOW, national=ALLOW),
 }
@@ -80,6 +85,9 @@ MATRIX: dict[tuple[str, str], str] = {
     (f"{T}/login", "GET"): "public",
     (f"{T}/login", "POST"): "public",
     (f"{T}/logout", "POST"): "page_self",
+    (f"{T}/impor/baru", "GET"): "page_training_write",
+    (f"{T}/impor/baru", "POST"): "page_training_write",
+    (f"{T}/impor/<int:run_id>", "GET"): "page_training_read",
     (f"{T}/set-password/<token>", "GET"): "public",
     (f"{T}/set-password/<token>", "POST"): "public",
     # the API's own documentation

@@ -155,3 +155,18 @@ def test_another_tenants_run_is_404(client, serang_units, malang, run_worker):
     run = _run(client, "kab-serang", csv_bytes(generated_rows(1)), run_worker)
     assert client.get(f"/t/kota-malang/api/v1/imports/{run['id']}").status_code == 404
     assert client.get(f"/t/kota-malang/api/v1/imports/{run['id']}/errors").status_code == 404
+
+
+def test_an_opd_scoped_operator_may_neither_run_nor_read_imports(client, serang_units, make_user, run_worker, app):
+    from tests.fixtures.auth import create_token
+
+    run = _run(client, "kab-serang", csv_bytes(generated_rows(2)), run_worker)
+    scoped = make_user(serang_units, "operator", opd_ids=[1])
+    headers = {"Authorization": f"Bearer {create_token(serang_units, scoped['id'], 'operator')}"}
+    anon = app.test_client()
+    resp = anon.post("/t/kab-serang/api/v1/imports/pppk-enrolments", headers=headers,
+                     data={"file": (io.BytesIO(b"NIP\n"), "f.csv")}, content_type="multipart/form-data")
+    assert resp.status_code == 403 and resp.get_json()["type"].endswith("forbidden-scoped")
+    assert anon.get(f"/t/kab-serang/api/v1/imports/{run['id']}", headers=headers).status_code == 403
+    assert anon.get(f"/t/kab-serang/api/v1/imports/{run['id']}/errors", headers=headers).status_code == 403
+    assert anon.get("/t/kab-serang/api/v1/imports", headers=headers).status_code == 403

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from redis.exceptions import RedisError
 
+from app.authz import opd_scope
 from app.extensions import db
 from app.jobs import redis_connection
 from app.models.imports import ImportRowError, ImportRun
@@ -32,6 +33,14 @@ from app.tenancy import current_tenant
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 ERROR_COLUMNS = (("row_number", "Baris"), ("column", "Kolom"), ("value", "Nilai"), ("reason", "Alasan"),
                  ("code", "Kode"))
+
+
+def ensure_unscoped() -> None:
+    """Imports are the BKPSDM's bulk work: a file from LAN spans every OPD, and its report lists people of
+    all of them, so an operator limited to some OPDs may neither run nor read imports."""
+    if opd_scope() is not None:
+        raise Problem(403, "Forbidden", "Impor massal hanya untuk admin atau operator tanpa batasan OPD.",
+                      type_="forbidden-scoped")
 
 
 def _upload_dir() -> Path:
@@ -93,6 +102,7 @@ def _estimate_rows(path: Path) -> int | None:
 def create_run(stream: IO[bytes], filename: str, *, kind: str = "pppk-enrolments", mode: str = "valid-only",
                dry_run: bool = False, created_by: str | None = None) -> ImportRun:
     """Store the file and create its run (state queued); the caller commits, then enqueues."""
+    ensure_unscoped()
     queue_available()
     tmp, checksum, size = _store(stream)
     try:
@@ -118,6 +128,7 @@ def create_run(stream: IO[bytes], filename: str, *, kind: str = "pppk-enrolments
 
 
 def get_run(run_id: int) -> ImportRun:
+    ensure_unscoped()
     run = db.session.get(ImportRun, run_id)
     if run is None:
         raise Problem(404, "Not Found", f"Impor {run_id} tidak ditemukan.")
@@ -125,12 +136,14 @@ def get_run(run_id: int) -> ImportRun:
 
 
 def list_runs(*, limit: int, offset: int) -> Page:
+    ensure_unscoped()
     return paginate(sa.select(ImportRun), limit=limit, offset=offset, order_by=[ImportRun.id.desc()],
                     tiebreak=ImportRun.id)
 
 
 def cancel_run(run_id: int) -> ImportRun:
     """Cancel while queued or validating (applying is one transaction: it cannot be half-cancelled)."""
+    ensure_unscoped()
     run = db.session.execute(sa.select(ImportRun).where(ImportRun.id == run_id).with_for_update()
                              .execution_options(populate_existing=True)).scalar_one_or_none()
     if run is None:
