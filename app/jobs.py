@@ -41,8 +41,11 @@ def queue(name: str) -> Queue:
 
 
 def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 1800,
-               retry_intervals: tuple[int, ...] = (5, 30, 120)) -> Callable:
-    """Declare a tenant job: `fn(*ids)` runs inside `tenant_context(tenant_id)` and commits once."""
+               retry_intervals: tuple[int, ...] = (5, 30, 120), on_final_failure: Callable | None = None) -> Callable:
+    """Declare a tenant job: `fn(*ids)` runs inside `tenant_context(tenant_id)` and commits once.
+
+    `on_final_failure(error, *ids)` runs (in the tenant, in its own transaction) when the last attempt fails,
+    so that what the job tracks (e.g. an import run) does not stay "in progress" forever."""
     if queue_name not in QUEUES:
         raise ValueError(f"unknown queue {queue_name!r}")
 
@@ -56,6 +59,13 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
                     result = fn(*args, **kwargs)
                     db.session.commit()
                     return result
+            except Exception as exc:
+                if on_final_failure is not None and (job is None or not job.retries_left):
+                    db.session.remove()
+                    with tenant_context(tenant_id, allow_status=("active", "suspended")):
+                        on_final_failure(exc, *args, **kwargs)
+                        db.session.commit()
+                raise
             finally:
                 request_id_var.reset(token)
 

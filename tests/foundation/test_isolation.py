@@ -57,3 +57,52 @@ def test_openapi_document_is_served_per_tenant(client, malang):
     resp = client.get("/t/kota-malang/api/v1/openapi.json")
     assert resp.status_code == 200
     assert "/t/{tenant_slug}/api/v1/opds" in resp.get_json()["paths"]
+
+
+def test_a_suspended_region_answers_423_before_any_tenant_query_and_resumes(client, malang):
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.tenancy import no_tenant, registry
+
+    def set_status(status: str) -> None:
+        with no_tenant(), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE platform.tenants SET status = :s WHERE slug = 'kota-malang'"), {"s": status})
+        registry.invalidate("kota-malang")
+
+    assert client.get("/t/kota-malang/api/v1/opds").status_code == 200
+    set_status("suspended")
+    try:
+        resp = client.get("/t/kota-malang/api/v1/opds")
+        assert resp.status_code == 423 and resp.content_type == "application/problem+json"
+        assert resp.get_json()["tenant_status"] == "suspended"
+    finally:
+        set_status("active")
+    assert client.get("/t/kota-malang/api/v1/opds").status_code == 200
+
+
+def test_every_log_line_of_a_request_carries_the_tenant_and_the_request_id(database_url, redis_url, redis_prefix,
+                                                                          tmp_path, malang, caplog):
+    import logging
+
+    from app import create_app
+    from app.authz import PUBLIC, policy
+    from app.extensions import db
+    from app.logs import ContextFilter
+    from tests.fixtures.app import make_config
+
+    application = create_app(make_config(database_url, redis_url, redis_prefix, tmp_path))
+
+    @application.get("/t/<tenant_slug>/_log")
+    @policy(PUBLIC)
+    def log_something():
+        logging.getLogger("app.probe").warning("something worth a line")
+        return {}
+
+    caplog.handler.addFilter(ContextFilter())
+    with application.app_context():
+        resp = application.test_client().get("/t/kota-malang/_log", headers={"X-Request-ID": "req-uji-1"})
+        db.engine.dispose()
+    assert resp.headers["X-Request-ID"] == "req-uji-1"
+    record = next(r for r in caplog.records if r.name == "app.probe")
+    assert (record.tenant, record.request_id) == ("kota-malang", "req-uji-1")

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
@@ -111,3 +112,26 @@ def test_uploads_are_refused_with_503_while_redis_is_down_and_nothing_is_written
         assert not uploads.exists() or not any(uploads.iterdir())
     with tenant_context(serang):
         assert count(serang, "import_runs") == 0
+
+
+def test_an_apply_that_keeps_failing_writes_nothing_and_the_run_says_so(client, serang_units, run_worker):
+    with tenant_context(serang_units), db.engine.begin() as conn:  # a fault inside the apply transaction
+        conn.execute(sa.text("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$"))
+        conn.execute(sa.text("CREATE TRIGGER refuse BEFORE INSERT ON enrolments FOR EACH ROW "
+                             "EXECUTE FUNCTION refuse()"))
+    try:
+        run_id = upload(client, "kab-serang", csv_bytes(generated_rows(25))).get_json()["id"]
+        run_worker()  # the first attempt and its three retries all fail
+        run = _run(client, "kab-serang", run_id)
+        assert run["state"] == "failed" and "disk on fire" in run["error"]
+        assert count(serang_units, "employees") == 0 and count(serang_units, "cohorts") == 0
+        assert count(serang_units, "import_staged_rows") == 0
+    finally:
+        with tenant_context(serang_units), db.engine.begin() as conn:
+            conn.execute(sa.text("DROP FUNCTION refuse() CASCADE"))
+    # The same file once the fault is gone imports in full, once.
+    run_id = upload(client, "kab-serang", csv_bytes(generated_rows(25))).get_json()["id"]
+    run_worker()
+    assert _run(client, "kab-serang", run_id)["rows"]["created"] == 25
+    assert count(serang_units, "enrolments") == 25

@@ -253,8 +253,17 @@ def apply(run_id: int) -> str:
     return "done"
 
 
+def _give_up(error: Exception, run_id: int) -> None:
+    """The last attempt failed: the run says so (its apply rolled back, so nothing of it was written)."""
+    run = _lock_run(run_id)
+    if run.state in ("done", "failed", "cancelled"):
+        return
+    log.error("import run %s failed: %s", run_id, error)
+    _fail(run, f"Impor gagal dan tidak menulis apa pun: {type(error).__name__}: {error}"[:2000])
+
+
 # Retried at once: a retry resumes from the checkpoint, and an apply that died left nothing behind.
-@tenant_job("imports", retries=3, timeout=3600, retry_intervals=(0,))
+@tenant_job("imports", retries=3, timeout=3600, retry_intervals=(0,), on_final_failure=_give_up)
 def process_import(run_id: int) -> str:
     """The RQ job: validate (yielding between chunks when others wait), then apply."""
     outcome = validate_some(run_id)
