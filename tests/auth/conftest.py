@@ -10,13 +10,18 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app.auth import new_secret
 from app.domain.nip import make_nip
 from app.extensions import db
+from app.jobs import redis_connection
 from app.models.org import Employee, Opd
+from app.models.platform import PlatformUser
+from app.services.passwords import hash_password
 from app.services.text import name_key
-from app.tenancy import TenantInfo, tenant_context
+from app.tenancy import TenantInfo, no_tenant, tenant_context
 from tests.fixtures.auth import TEST_PASSWORD, AdminClient, login
 
 _serial = itertools.count(1)
@@ -101,3 +106,32 @@ def make_employee(tenants):
         return nip
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _forget_failed_logins(app):
+    """Failure counters live 15 minutes in Redis; each test starts with none (this run's prefix only)."""
+    yield
+    redis = redis_connection()
+    for key in redis.scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:login-fail:*"):
+        redis.delete(key)
+
+
+@pytest.fixture
+def platform_user(app):
+    """Make platform users (password TEST_PASSWORD); removed after the test."""
+    made: list[int] = []
+
+    def _make(role: str, province_code: str | None = None) -> dict:
+        with no_tenant():
+            user = PlatformUser(username=f"{role}-{new_secret(4).lower()}", full_name=f"Uji {role}", role=role,
+                                province_code=province_code, password_hash=hash_password(TEST_PASSWORD))
+            db.session.add(user)
+            db.session.commit()
+            made.append(user.id)
+            return {"id": user.id, "username": user.username, "role": role}
+
+    yield _make
+    with no_tenant():
+        db.session.execute(sa.delete(PlatformUser).where(PlatformUser.id.in_(made)))
+        db.session.commit()

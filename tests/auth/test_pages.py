@@ -5,51 +5,16 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-import sqlalchemy as sa
-
 from app import create_app
-from app.auth import new_secret
 from app.blueprints.pages.access import page
 from app.extensions import db
-from app.jobs import redis_connection
-from app.models.platform import PlatformUser
 from app.services.demo_users import create_tenant_user
-from app.services.passwords import hash_password
-from app.tenancy import no_tenant, tenant_context
+from app.tenancy import tenant_context
 from tests.fixtures.app import make_config
 from tests.fixtures.auth import TEST_PASSWORD, login
 
 MALANG = "/t/kota-malang"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _forget_failed_logins(app):
-    yield
-    redis = redis_connection()
-    for key in redis.scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:login-fail:*"):
-        redis.delete(key)
-
-
-@pytest.fixture
-def platform_user(app):
-    """Make platform users (password TEST_PASSWORD); removed after the test."""
-    made: list[int] = []
-
-    def _make(role: str, province_code: str | None = None) -> dict:
-        with no_tenant():
-            user = PlatformUser(username=f"{role}-{new_secret(4).lower()}", full_name=f"Uji {role}", role=role,
-                                province_code=province_code, password_hash=hash_password(TEST_PASSWORD))
-            db.session.add(user)
-            db.session.commit()
-            made.append(user.id)
-            return {"id": user.id, "username": user.username, "role": role}
-
-    yield _make
-    with no_tenant():
-        db.session.execute(sa.delete(PlatformUser).where(PlatformUser.id.in_(made)))
-        db.session.commit()
 
 
 def _csrf(resp) -> str:

@@ -48,3 +48,28 @@ def safe_next(target: str | None, *, prefix: str, default: str, forbidden_prefix
     if forbidden_prefix and parts.path.startswith(forbidden_prefix):
         return default
     return target
+
+
+MAX_USERNAME = 64
+MAX_PASSWORD = 256
+
+
+def submit_login(login: Callable, form_page: Callable, problem_page: Callable, *, missing: str):
+    """The login form's POST, for a region's staff and platform users alike: None once logged in, else the
+    page to answer with (the same message for an unknown user and a wrong password)."""
+    from app.problems import Problem
+    from app.services.auth import BAD_LOGIN
+
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    if not username or not password:
+        return form_page(missing, 422, username[:MAX_USERNAME])
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+        return form_page(BAD_LOGIN, 401)
+    try:
+        login(username, password)
+    except Problem as exc:
+        if exc.status == 401:
+            return form_page(exc.detail, 401, username)
+        return problem_page(exc)
+    return None

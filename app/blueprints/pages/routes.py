@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.authz import PUBLIC, policy
 from app.blueprints.pages import bp
-from app.blueprints.pages.access import page, safe_next
+from app.blueprints.pages.access import page, safe_next, submit_login
 from app.domain.passwords import PasswordRejected
 from app.extensions import db
 from app.models.org import Opd
@@ -19,9 +19,6 @@ from app.problems import Problem
 from app.services import auth as auth_service
 from app.tenancy import current_tenant
 from app.web import commit
-
-MAX_USERNAME = 64
-MAX_PASSWORD = 256
 
 
 def _home_path() -> str:
@@ -65,18 +62,10 @@ def login_form():
 @bp.post("/login")
 @policy(PUBLIC)
 def login():
-    username = request.form.get("username", "").strip()
-    password = request.form.get("password", "")
-    if not username or not password:
-        return _login_page("Isi nama pengguna (atau NIP) dan kata sandi.", 422, username[:MAX_USERNAME])
-    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
-        return _login_page(auth_service.BAD_LOGIN, 401)
-    try:
-        auth_service.login_tenant_user(username, password)
-    except Problem as exc:
-        if exc.status == 401:  # the same message for an unknown user and a wrong password
-            return _login_page(exc.detail, 401, username)
-        return _problem_page(exc)
+    refused = submit_login(auth_service.login_tenant_user, _login_page, _problem_page,
+                           missing="Isi nama pengguna (atau NIP) dan kata sandi.")
+    if refused is not None:
+        return refused
     commit(None)
     return redirect(_next_or_home(request.form.get("next") or request.args.get("next")))
 

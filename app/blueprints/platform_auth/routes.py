@@ -9,14 +9,12 @@ from flask_login import current_user
 
 from app.authz import PUBLIC, policy
 from app.blueprints.auth.schemas import LoginSchema
-from app.blueprints.pages.access import safe_next
+from app.blueprints.pages.access import safe_next, submit_login
 from app.blueprints.platform_auth import bp
 from app.problems import Problem, field_errors
 from app.services import auth as auth_service
 from app.web import commit
 
-MAX_USERNAME = 64
-MAX_PASSWORD = 256
 PROVINCE_NAMES = {"35": "Jawa Timur", "15": "Jambi", "36": "Banten"}
 
 
@@ -36,6 +34,12 @@ def _login_page(error: str | None = None, status: int = 200, username: str = "",
                            login_hint="Nama pengguna"), status, headers or {}
 
 
+def _problem_page(exc):
+    headers = exc.headers if exc.status == 429 else {}
+    return render_template("error.html", status=exc.status, title="Tidak dapat masuk", message=exc.detail,
+                           back=url_for("platform_auth.login_form")), exc.status, headers
+
+
 @bp.after_request
 def _no_store(resp):
     resp.headers.setdefault("Cache-Control", "no-store")
@@ -53,20 +57,10 @@ def login_form():
 @bp.post("/login")
 @policy(PUBLIC)
 def login():
-    username = request.form.get("username", "").strip()
-    password = request.form.get("password", "")
-    if not username or not password:
-        return _login_page("Isi nama pengguna dan kata sandi.", 422, username[:MAX_USERNAME])
-    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
-        return _login_page(auth_service.BAD_LOGIN, 401)
-    try:
-        auth_service.login_platform_user(username, password)
-    except Problem as exc:
-        if exc.status == 401:
-            return _login_page(exc.detail, 401, username)
-        headers = exc.headers if exc.status == 429 else {}
-        return render_template("error.html", status=exc.status, title="Tidak dapat masuk", message=exc.detail,
-                               back=url_for("platform_auth.login_form")), exc.status, headers
+    refused = submit_login(auth_service.login_platform_user, _login_page, _problem_page,
+                           missing="Isi nama pengguna dan kata sandi.")
+    if refused is not None:
+        return refused
     commit(None)
     return redirect(_next_or_home(request.form.get("next") or request.args.get("next")))
 
