@@ -2,7 +2,7 @@
 each tenant's own schema and is reached through the search_path that app.tenancy sets."""
 
 from app.extensions import db
-from app.models import platform, tenant  # noqa: F401  (register the tables on the metadata)
+from app.models import platform, rollups, tenant  # noqa: F401  (register the tables on the metadata)
 
 PLATFORM_SCHEMA = "platform"
 
