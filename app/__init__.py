@@ -43,9 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)  # pages and non-API routes
 
-    from app.services import audit
+    from app.services import audit, rollups
 
     audit.install()
+    rollups.install()  # refreshes a region's rollup figures (debounced) after its data changes
 
     from app.cli import register_commands
 

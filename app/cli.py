@@ -62,7 +62,7 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    from app.commands import db_cmd, demo, import_cmd, tenants, users_cmd, worker
+    from app.commands import db_cmd, demo, import_cmd, rollups_cmd, tenants, users_cmd, worker
 
     app.cli.add_command(db_cmd.db)
     app.cli.add_command(tenants.tenants)
@@ -71,6 +71,7 @@ def register_commands(app) -> None:
     app.cli.add_command(import_cmd.import_group)
     app.cli.add_command(users_cmd.users)
     app.cli.add_command(users_cmd.platform_users)
+    app.cli.add_command(rollups_cmd.rollups)
 
 
 __all__ = ["cli", "main", "register_commands", "with_appcontext", "current_app"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import current_app
 from redis import Redis
@@ -78,12 +79,15 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
     return decorate
 
 
-def enqueue(job_fn: Callable, *args, tenant: TenantInfo | int | str | None = None, **kwargs):
-    """Enqueue a tenant job for `tenant` (default: the bound tenant); only ids travel."""
+def enqueue(job_fn: Callable, *args, tenant: TenantInfo | int | str | None = None, delay: timedelta | None = None,
+            **kwargs):
+    """Enqueue a tenant job for `tenant` (default: the bound tenant); only ids travel. With a `delay`, the job
+    is scheduled to run that much later (the worker runs with RQ's scheduler)."""
     info = resolve(tenant) if tenant is not None else current_tenant()
     q = queue(job_fn.queue_name)
     retry = Retry(max=job_fn.retries, interval=list(job_fn.retry_intervals)) if job_fn.retries else None
-    job = q.enqueue(job_fn, args=(info.id, *args), kwargs=kwargs, job_timeout=job_fn.timeout, retry=retry,
-                    meta={"tenant": info.slug})
+    options = {"args": (info.id, *args), "kwargs": kwargs, "job_timeout": job_fn.timeout, "retry": retry,
+               "meta": {"tenant": info.slug}}
+    job = q.enqueue_in(delay, job_fn, **options) if delay else q.enqueue(job_fn, **options)
     log.info("enqueued %s for %s as %s", job_fn.__name__, info.slug, job.id)
     return job

@@ -61,6 +61,15 @@ ACCESS: dict[str, dict[str, str]] = {
                                    admin=ALLOW, operator=ALLOW, viewer=FORBID, employee=FORBID),
     # any platform user (their own session / identity); never a tenant user
     "platform_self": _platform(vendor=ALLOW, province=ALLOW, national=ALLOW),
+    # rollups (aggregates only): province users of THAT province (the matrix fills province code 35, the
+    # province caller's own) and national users; the vendor may not. Another province → 403 (tests/rollups).
+    "rollups_province": _platform(vendor=FORBID, province=ALLOW, national=ALLOW),
+    "rollups_national": _platform(vendor=FORBID, province=FORBID, national=ALLOW),
+    # their HTML pages: anyone not logged in to the platform (tenant tokens included) is sent to the login form
+    "page_rollups_province": {**_platform(vendor=FORBID, province=ALLOW, national=ALLOW),
+                              "anonymous": TO_LOGIN, **dict.fromkeys(TENANT_ROLES, TO_LOGIN), OTHER_TENANT: TO_LOGIN},
+    "page_rollups_national": {**_platform(vendor=FORBID, province=FORBID, national=ALLOW),
+                              "anonymous": TO_LOGIN, **dict.fromkeys(TENANT_ROLES, TO_LOGIN), OTHER_TENANT: TO_LOGIN},
 }
 
 # --- the routes: (rule, method) -> access class ----------------------------------------------------------------
@@ -80,6 +89,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ("/api/v1/auth/login", "POST"): "public",
     ("/api/v1/auth/logout", "POST"): "platform_self",
     ("/api/v1/auth/whoami", "GET"): "platform_self",
+    # rollups across tenants (province and national views)
+    ("/p/<province_code>/api/v1/rollups", "GET"): "rollups_province",
+    ("/national/api/v1/rollups", "GET"): "rollups_national",
+    ("/p/<province_code>/", "GET"): "page_rollups_province",
+    ("/national/", "GET"): "page_rollups_national",
     # a region's pages
     (f"{T}/", "GET"): "page_self",
     (f"{T}/login", "GET"): "public",
@@ -130,6 +144,10 @@ MATRIX: dict[tuple[str, str], str] = {
     (f"{API}/opds/<int:opd_id>", "PATCH"): "org_manage",
     (f"{API}/opds/<int:opd_id>/deactivate", "POST"): "org_manage",
     (f"{API}/opds/<int:opd_id>/merge", "POST"): "org_manage",
+    # yearly training targets (rollups): staff read, admins set
+    (f"{API}/targets", "GET"): "training_read",
+    (f"{API}/targets/<int:year>", "PUT"): "org_manage",
+    (f"{API}/targets/<int:year>", "DELETE"): "org_manage",
     # employees and their JP
     (f"{API}/employees", "GET"): "training_read",
     (f"{API}/employees", "POST"): "training_write",

@@ -129,7 +129,8 @@ class World:
         return {"Authorization": f"Bearer {secret}"}
 
     def url(self, rule: str) -> str:
-        values = {"tenant_slug": HOME, "day": "2024-04-22", "token": "tautan-" + new_secret(12), **self.rows}
+        values = {"tenant_slug": HOME, "province_code": "35", "day": "2024-04-22",
+                  "token": "tautan-" + new_secret(12), **self.rows}
 
         def fill(match: re.Match) -> str:
             name, converter = match["name"], match["converter"]

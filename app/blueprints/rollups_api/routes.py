@@ -1,0 +1,59 @@
+"""GET /p/<province_code>/api/v1/rollups and GET /national/api/v1/rollups (?year=, ?format=csv|xlsx)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from app.authz import policy
+from app.blueprints.rollups_api import bp
+from app.problems import Problem
+from app.services.rollups import read
+from app.web import send_table
+
+FORMATS = ("csv", "xlsx")
+
+
+@bp.after_request
+def _no_store(resp):
+    resp.headers.setdefault("Cache-Control", "private, no-store")
+    return resp
+
+
+def _iso(value):
+    """Datetimes as ISO 8601, recursively."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _iso(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_iso(item) for item in value]
+    return value
+
+
+def _answer(rollup: dict, name_parts: list):
+    fmt = request.args.get("format")
+    if fmt in (None, "", "json"):
+        return jsonify(_iso(rollup))
+    if fmt not in FORMATS:
+        raise Problem(422, "Unprocessable Content", "Format harus csv atau xlsx.",
+                      errors=[{"field": "format", "reason": "invalid"}])
+    return send_table(fmt, read.TABLE_COLUMNS, read.table_rows(rollup), name_parts=name_parts,
+                      title=f"Rekap {rollup['year']}")
+
+
+@bp.get("/p/<province_code>/api/v1/rollups")
+@policy("rollups:province")
+def province_rollup(province_code: str):
+    year = read.parse_year(request.args.get("year"))
+    rollup = read.province_rollup(current_user, province_code, year)
+    return _answer(rollup, ["rekap", "provinsi", province_code, year])
+
+
+@bp.get("/national/api/v1/rollups")
+@policy("rollups:national")
+def national_rollup():
+    year = read.parse_year(request.args.get("year"))
+    return _answer(read.national_rollup(year), ["rekap", "nasional", year])
