@@ -70,6 +70,8 @@ ACCESS: dict[str, dict[str, str]] = {
                               "anonymous": TO_LOGIN, **dict.fromkeys(TENANT_ROLES, TO_LOGIN), OTHER_TENANT: TO_LOGIN},
     "page_rollups_national": {**_platform(vendor=FORBID, province=FORBID, national=ALLOW),
                               "anonymous": TO_LOGIN, **dict.fromkeys(TENANT_ROLES, TO_LOGIN), OTHER_TENANT: TO_LOGIN},
+    # a platform HTML page: anyone who is not a platform user is sent to the platform login form
+    "page_platform_self": {**dict.fromkeys(CALLERS, TO_LOGIN), **dict.fromkeys(PLATFORM_ROLES, ALLOW)},
 }
 
 # --- the routes: (rule, method) -> access class ----------------------------------------------------------------
@@ -80,12 +82,11 @@ MATRIX: dict[tuple[str, str], str] = {
     # health (load balancers)
     ("/healthz", "GET"): "public",
     # the platform (vendor, province, national): pages and JSON login
-    # The platform's landing page and logout answer a JSON 401 to anyone not logged in to the platform, unlike a
-    # region's pages, which redirect to their login form (tests/auth/test_pages.py states the 401 as well).
-    ("/", "GET"): "platform_self",
+    # Its pages, like a region's, send anyone not logged in to the platform to the platform's login form.
+    ("/", "GET"): "page_platform_self",
     ("/login", "GET"): "public",
     ("/login", "POST"): "public",
-    ("/logout", "POST"): "platform_self",
+    ("/logout", "POST"): "page_platform_self",
     ("/api/v1/auth/login", "POST"): "public",
     ("/api/v1/auth/logout", "POST"): "platform_self",
     ("/api/v1/auth/whoami", "GET"): "platform_self",

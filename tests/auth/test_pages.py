@@ -305,6 +305,7 @@ def test_a_tenant_user_cannot_log_in_on_the_platform(anon_client, malang, make_u
     assert resp.status_code == 401
 
 
-def test_anonymous_platform_landing_and_whoami_are_401(anon_client, app):
-    assert anon_client.get("/").status_code == 401
+def test_anonymous_platform_landing_goes_to_the_login_form_and_whoami_is_401(anon_client, app):
+    resp = anon_client.get("/")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login?next=")
     assert anon_client.get("/api/v1/auth/whoami").status_code == 401

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.authz import PUBLIC, policy
 from app.blueprints.auth.schemas import LoginSchema
-from app.blueprints.pages.access import safe_next, submit_login
+from app.blueprints.pages.access import page, safe_next, submit_login
 from app.blueprints.platform_auth import bp
 from app.problems import Problem, field_errors
 from app.services import auth as auth_service
@@ -66,7 +66,7 @@ def login():
 
 
 @bp.post("/logout")
-@policy("platform:self")
+@page("platform:self", kind="platform", login_endpoint="platform_auth.login_form")
 def logout():
     auth_service.logout()
     commit(None)
@@ -75,7 +75,7 @@ def logout():
 
 
 @bp.get("/")
-@policy("platform:self")
+@page("platform:self", kind="platform", login_endpoint="platform_auth.login_form")
 def home():
     province = current_user.province_code
     return render_template("platform/home.html", user=current_user, province=province, place="Platform Kompeten",
