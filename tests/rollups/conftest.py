@@ -78,19 +78,8 @@ def pending_keys(app) -> list[bytes]:
     return list(redis_connection().scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:rollup-pending:*"))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _rollup_tables(app):
-    """The platform rollup tables, in case the platform migration chain does not create them yet (a no-op once
-    it does: checkfirst)."""
-    from app.models.rollups import TenantRefresh, TenantSummary
-
-    with no_tenant(), db.engine.begin() as conn:
-        for model in (TenantSummary, TenantRefresh):
-            model.__table__.create(conn, checkfirst=True)
-
-
 @pytest.fixture(autouse=True)
-def _clean_rollups(app, _rollup_tables):
+def _clean_rollups(app):
     """Platform rows are not tenant data (the tenant wipe leaves them): clear them, the debounce keys and any
     scheduled refresh after each test."""
     yield

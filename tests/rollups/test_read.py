@@ -21,7 +21,6 @@ from flask.testing import FlaskClient
 from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.extensions import db
 from app.models.platform import PlatformApiToken, PlatformUser
-from app.models.rollups import TenantRefresh, TenantSummary
 from app.services.rollups import read
 from app.tenancy import no_tenant
 
@@ -49,12 +48,6 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-def ensure_rollup_tables() -> None:
-    """The platform migration creates these tables; until it does, create them (a no-op once it exists)."""
-    with no_tenant():
-        db.metadata.create_all(db.engine, tables=[TenantSummary.__table__, TenantRefresh.__table__])
-
-
 def clear_rollups() -> None:
     with no_tenant():
         db.session.execute(sa.text("DELETE FROM platform.tenant_summaries"))
@@ -64,7 +57,7 @@ def clear_rollups() -> None:
 
 @pytest.fixture
 def rollup_tables(app):
-    ensure_rollup_tables()
+    """Empty rollup tables for the test (platform rows are not wiped with tenant data)."""
     clear_rollups()
     yield
     clear_rollups()

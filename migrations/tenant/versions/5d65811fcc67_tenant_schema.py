@@ -1,15 +1,15 @@
 """tenant schema
 
-Revision ID: f4f4897e2e51
+Revision ID: 5d65811fcc67
 Revises: 
-Create Date: 2026-11-26 20:57:21.801400
+Create Date: 2026-11-26 21:22:05.116145
 """
 
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = 'f4f4897e2e51'
+revision = '5d65811fcc67'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -98,6 +98,14 @@ def upgrade() -> None:
     sa.CheckConstraint("kind IN ('bpsdm', 'badiklat', 'lan', 'other')", name=op.f('ck_partners_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partners')),
     sa.UniqueConstraint('code', name=op.f('uq_partners_code'))
+    )
+    op.create_table('training_targets',
+    sa.Column('year', sa.SmallInteger(), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.CheckConstraint('people > 0', name=op.f('ck_training_targets_people_positive')),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_training_targets'))
     )
     op.create_table('users',
     sa.Column('nip', sa.String(length=18), nullable=True),
@@ -366,6 +374,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_api_tokens_user_id'), table_name='api_tokens')
     op.drop_table('api_tokens')
     op.drop_table('users')
+    op.drop_table('training_targets')
     op.drop_table('partners')
     op.drop_index('uq_opds_name_key', table_name='opds', postgresql_where=sa.text('active'))
     op.drop_index('uq_opds_code', table_name='opds', postgresql_where=sa.text('code IS NOT NULL'))
