@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from flask import jsonify, request
+from flask import Response, request
 from flask_login import current_user
 
 from app.authz import policy
@@ -23,20 +24,16 @@ def _no_store(resp):
 
 
 def _iso(value):
-    """Datetimes as ISO 8601, recursively."""
+    """json.dumps calls this only for what it cannot write itself: datetimes, as ISO 8601."""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _iso(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_iso(item) for item in value]
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _answer(rollup: dict, name_parts: list):
     fmt = request.args.get("format")
     if fmt in (None, "", "json"):
-        return jsonify(_iso(rollup))
+        return Response(json.dumps(rollup, default=_iso, ensure_ascii=False), mimetype="application/json")
     if fmt not in FORMATS:
         raise Problem(422, "Unprocessable Content", "Format harus csv atau xlsx.",
                       errors=[{"field": "format", "reason": "invalid"}])

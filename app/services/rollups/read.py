@@ -29,10 +29,13 @@ _PROVINCE_CODE = re.compile(r"^\d{2}$")
 
 _FIGURES_SQL = """
 SELECT t.id, t.slug, t.name, t.kind, t.region_code, t.province_code, t.province_name,
-       s.metric, s.value, s.refreshed_at,
+       f.metrics, f.refreshed_at,
        coalesce(r.stale, false) AS stale, r.last_attempt_at, (r.last_error IS NOT NULL) AS last_failed
 FROM platform.tenants t
-LEFT JOIN platform.tenant_summaries s ON s.tenant_id = t.id AND s.year = :year
+LEFT JOIN LATERAL (
+    SELECT jsonb_object_agg(s.metric, s.value) AS metrics, max(s.refreshed_at) AS refreshed_at
+    FROM platform.tenant_summaries s WHERE s.tenant_id = t.id AND s.year = :year
+) f ON true
 LEFT JOIN platform.tenant_refresh r ON r.tenant_id = t.id
 WHERE t.status IN :statuses {scope}
 ORDER BY t.province_code, t.name, t.id
@@ -80,10 +83,12 @@ def check_province(principal, province_code: str) -> None:
         raise Problem(403, "Forbidden", "Anda hanya dapat melihat rekap provinsi Anda sendiri.", type_="forbidden")
 
 
-def _number(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+def _number(value):
+    """A stored figure as JSON wants it: an int when whole (counts), else a float."""
+    if value is None or isinstance(value, int):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 def _pct(part, whole) -> float | None:
@@ -144,26 +149,17 @@ def read_tenants(year: int, province_code: str | None) -> list[dict]:
     scope, params = _scope_sql(province_code)
     stmt = _statement(_FIGURES_SQL, scope, statuses=True)
     rows = db.session.execute(stmt, {"year": year, "statuses": list(VISIBLE_STATUSES), **params}).all()
-    by_id: dict[int, dict] = {}
-    metrics: dict[int, dict[str, Decimal]] = {}
-    for row in rows:
-        tenant = by_id.get(row.id)
-        if tenant is None:
-            tenant = by_id[row.id] = {
-                "slug": row.slug, "name": row.name, "kind": row.kind, "region_code": row.region_code,
-                "province_code": row.province_code, "province_name": row.province_name, "figures": None,
-                "refreshed_at": None, "stale": bool(row.stale), "last_refresh_failed": bool(row.last_failed),
-                "last_attempt_at": row.last_attempt_at,
-            }
-            metrics[row.id] = {}
-        if row.metric is not None:
-            metrics[row.id][row.metric] = row.value
-            if tenant["refreshed_at"] is None or row.refreshed_at > tenant["refreshed_at"]:
-                tenant["refreshed_at"] = row.refreshed_at
-    for tenant_id, tenant in by_id.items():
-        if metrics[tenant_id]:
-            tenant["figures"] = _tenant_figures(metrics[tenant_id])
-    return list(by_id.values())
+    tenants = []
+    for row in rows:  # one row per tenant: its metrics aggregated in SQL
+        metrics = row.metrics or None  # jsonb numbers: ints and floats already
+        tenants.append({
+            "slug": row.slug, "name": row.name, "kind": row.kind, "region_code": row.region_code,
+            "province_code": row.province_code, "province_name": row.province_name,
+            "figures": _tenant_figures(metrics) if metrics else None, "refreshed_at": row.refreshed_at,
+            "stale": bool(row.stale), "last_refresh_failed": bool(row.last_failed),
+            "last_attempt_at": row.last_attempt_at,
+        })
+    return tenants
 
 
 def read_trend(province_code: str | None) -> list[dict]:
