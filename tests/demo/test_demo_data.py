@@ -298,3 +298,12 @@ def test_seed_demo_fails_for_a_region_without_demo_data_or_not_provisioned(app, 
 def test_seed_demo_needs_slugs_or_all(app):
     result = app.test_cli_runner().invoke(seed_demo, [])
     assert result.exit_code == 2 and "--all" in result.output
+
+
+def test_serang_has_the_targets_of_the_article_500_for_2022_and_5000_next(tenants):
+    from app.models.targets import TrainingTarget
+
+    seed("kab-serang")
+    with tenant_context("kab-serang"):
+        targets = {t.year: t.people for t in db.session.execute(sa.select(TrainingTarget)).scalars()}
+    assert targets == {2022: 500, 2023: 5000}

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.catalogue import Program
 from app.models.org import Employee
+from app.models.targets import TrainingTarget
 from app.models.training import Cohort
 from app.services.demo import jambi, malang, serang, tuban
 from app.services.demo.malang_pka import (
@@ -41,9 +42,11 @@ log = logging.getLogger(__name__)
 class Region(NamedTuple):
     marker: CohortKey  # the cohort whose presence means "already seeded"
     build: Callable[[], Plan]
+    targets: dict[int, tuple[int, str]]  # year -> (people to train, why), set as the region's admin would
 
 
-REGIONS: dict[str, Region] = {m.SLUG: Region(m.MARKER, m.build) for m in (malang, tuban, jambi, serang)}
+REGIONS: dict[str, Region] = {m.SLUG: Region(m.MARKER, m.build, getattr(m, "TARGETS", {}))
+                              for m in (malang, tuban, jambi, serang)}
 """Region slug -> its marker cohort and demo data builder."""
 
 __all__ = ["REGIONS", "CERTIFICATE_MISSING_SIDE", "EXPECTED_RECONCILIATION", "EXPECTED_ROW_CLASSES", "REPORT_CSV",
@@ -87,6 +90,9 @@ def seed_current_tenant() -> SeedResult:
         return SeedResult(slug, "skipped", f"region already has {employees} employees and no demo marker",
                           seconds=time.perf_counter() - started)
     counts = apply_plan(db.session.connection(), region.build())
+    for target_year, (people, note) in region.targets.items():
+        db.session.add(TrainingTarget(year=target_year, people=people, note=note))
+    counts["targets"] = len(region.targets)
     seconds = time.perf_counter() - started
     log.info("demo data seeded in %.2f s: %s", seconds, counts)
     return SeedResult(slug, "seeded", counts=counts, seconds=seconds)

@@ -18,6 +18,7 @@ from app.domain.nip import parse_nip
 from app.models.catalogue import Partner, Program
 from app.models.org import Employee, Opd
 from app.models.training import Attendance, Cohort, CohortPhase, Enrolment, JpEntry, PhaseResult
+from app.services.cohorts import to_roman as roman
 from app.services.reference_data import STANDARD_PROGRAMS
 from app.services.text import name_key
 
@@ -25,15 +26,6 @@ WIB = timezone(timedelta(hours=7), "WIB")
 
 CohortKey = tuple[str, int, int]
 """(program code, year, angkatan number): the natural key of a cohort, e.g. ("PKA", 2024, 2)."""
-
-
-def roman(number: int) -> str:
-    """2 -> II, 12 -> XII: how an angkatan is written."""
-    out = []
-    for value, numeral in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        count, number = divmod(number, value)
-        out.append(numeral * count)
-    return "".join(out)
 
 
 def at_nine(day: date) -> datetime:

@@ -194,6 +194,11 @@ def _pppk_orientation(rng: random.Random, people: People, plan: Plan) -> None:
         at += count
 
 
+# The article: the 2022 target was cut from 1,000 to about 500 by budget refocusing; the next is above 5,000.
+TARGETS = {2022: (500, "Dipangkas dari 1.000 karena refocusing anggaran"),
+           2023: (5000, "Target berikutnya: di atas 5.000 pegawai")}
+
+
 def build() -> Plan:
     rng = seeded(SEED)
     plan = Plan(slug=SLUG, marker=MARKER, opds=[o.name for o in OPDS], programs=list(LMS_PROGRAMS))
