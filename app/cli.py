@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
 
 _embedded = None
 
@@ -72,6 +71,3 @@ def register_commands(app) -> None:
     app.cli.add_command(users_cmd.users)
     app.cli.add_command(users_cmd.platform_users)
     app.cli.add_command(rollups_cmd.rollups)
-
-
-__all__ = ["cli", "main", "register_commands", "with_appcontext", "current_app"]

@@ -9,13 +9,11 @@ set-password link (an `invite` token, stored as a SHA-256 digest, valid 7 days) 
 
 from __future__ import annotations
 
-import getpass
 import logging
 import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import has_request_context
 
 from app.auth import new_secret
 from app.domain.passwords import PasswordRejected, check_password
@@ -34,9 +32,6 @@ INVITE_DAYS = 7
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 PROVINCE_RE = re.compile(r"^\d{2}$")
 
-
-def _cli_actor() -> tuple[None, str]:
-    return None, f"cli:{getpass.getuser()}"
 
 
 def _invalid(field: str, reason: str, status: int = 422) -> Problem:
@@ -108,8 +103,7 @@ def create_platform_user(username: str, role: str, *, full_name: str, province_c
     db.session.add(user)
     db.session.flush()
     audit.record_platform("user.create", "users", user.id,
-                          after={"username": username, "role": role, "province_code": province_code},
-                          actor=None if has_request_context() else _cli_actor())
+                          after={"username": username, "role": role, "province_code": province_code})
     return user.id, password
 
 

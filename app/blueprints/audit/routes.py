@@ -1,6 +1,6 @@
 from app.blueprints.audit import blp
-from app.blueprints.audit.queries import list_entries
 from app.blueprints.audit.schemas import AuditLogArgsSchema, AuditLogPageSchema
+from app.services import audit
 
 
 @blp.get("")
@@ -8,4 +8,4 @@ from app.blueprints.audit.schemas import AuditLogArgsSchema, AuditLogPageSchema
 @blp.response(200, AuditLogPageSchema)
 def audit_log(args):
     """Entries newest first, filtered by actor, action prefix, entity, entity id and days."""
-    return list_entries(**args)
+    return audit.list_entries(**args)

@@ -72,26 +72,26 @@ def validate_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[Cell
     errors: list[CellError] = []
     texts = {k: ("" if v is None else str(v).strip()) for k, v in values.items()}
 
-    def _text(_values: dict, column: str) -> str:
+    def text(column: str) -> str:
         return texts.get(column, "")
 
     def bad(column: str, code: str, reason: str) -> None:
         errors.append(CellError(column.upper(), values.get(column), code, reason))
 
     for column in REQUIRED:
-        if not _text(values, column):
+        if not text(column):
             bad(column, "required", "wajib diisi")
     nip = None
-    if _text(values, "nip") or isinstance(values.get("nip"), int | float):
+    if text("nip") or isinstance(values.get("nip"), int | float):
         try:
             nip = parse_nip(values.get("nip"))
         except NipError as exc:
             bad("nip", exc.code, exc.message)
-    gender = _GENDERS.get(_text(values, "jenis_kelamin").casefold())
-    if _text(values, "jenis_kelamin") and gender is None:
+    gender = _GENDERS.get(text("jenis_kelamin").casefold())
+    if text("jenis_kelamin") and gender is None:
         bad("jenis_kelamin", "gender_invalid", "jenis kelamin harus L atau P")
     birth_date = None
-    if _text(values, "tanggal_lahir") or values.get("tanggal_lahir") is not None:
+    if text("tanggal_lahir") or values.get("tanggal_lahir") is not None:
         try:
             birth_date = _parse_date(values.get("tanggal_lahir"))
         except ValueError as exc:
@@ -101,41 +101,41 @@ def validate_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[Cell
             column = "jenis_kelamin" if mismatch.code == "nip_gender_mismatch" else "tanggal_lahir"
             bad(column, mismatch.code, mismatch.message)
     golongan = None
-    if _text(values, "golongan"):
+    if text("golongan"):
         try:
-            golongan = _golongan(_text(values, "golongan"))
+            golongan = _golongan(text("golongan"))
         except GolonganError as exc:
             bad("golongan", exc.code, exc.message)
     opd_id = None
-    if _text(values, "unit_kerja"):
-        raw = _text(values, "unit_kerja")
+    if text("unit_kerja"):
+        raw = text("unit_kerja")
         opd_id = lookups.opd(raw)
         if opd_id is None:
             bad("unit_kerja", "opd_unknown", "unit kerja (OPD) tidak dikenal di wilayah ini")
     program_id = None
-    if _text(values, "pelatihan"):
-        raw = _text(values, "pelatihan")
+    if text("pelatihan"):
+        raw = text("pelatihan")
         program_id = lookups.program(raw)
         if program_id is None:
             bad("pelatihan", "program_unknown", "pelatihan tidak ada di katalog wilayah ini")
     cohort_number = None
-    if _text(values, "angkatan"):
+    if text("angkatan"):
         try:
-            cohort_number = _angkatan(_text(values, "angkatan"))
+            cohort_number = _angkatan(text("angkatan"))
         except ValueError as exc:
             bad("angkatan", "angkatan_invalid", str(exc))
     year = None
-    if _text(values, "tahun"):
+    if text("tahun"):
         try:
-            year = int(float(_text(values, "tahun")))
-            if not 2000 <= year <= 2100 or float(_text(values, "tahun")) != year:
+            year = int(float(text("tahun")))
+            if not 2000 <= year <= 2100 or float(text("tahun")) != year:
                 raise ValueError
         except ValueError:
             bad("tahun", "year_invalid", "tahun harus berupa tahun, mis. 2022")
             year = None
     start = end = None
     for column in ("tgl_mulai", "tgl_selesai"):
-        if _text(values, column) or values.get(column) is not None:
+        if text(column) or values.get(column) is not None:
             try:
                 parsed = _parse_date(values.get(column))
             except ValueError as exc:
@@ -149,10 +149,10 @@ def validate_row(values: dict, lookups: Lookups) -> tuple[dict | None, list[Cell
         bad("tgl_selesai", "dates_order", "TGL_SELESAI sebelum TGL_MULAI")
     if errors:
         return None, errors
-    name = " ".join(_text(values, "nama").split())
+    name = " ".join(text("nama").split())
     return {
         "nip": nip.value, "name": name[:200], "name_key": name_key(name)[:200], "gender": nip.gender,
-        "birth_date": nip.birth_date, "jabatan": _text(values, "jabatan")[:200] or None, "golongan": golongan,
+        "birth_date": nip.birth_date, "jabatan": text("jabatan")[:200] or None, "golongan": golongan,
         "opd_id": opd_id, "program_id": program_id, "cohort_number": cohort_number, "year": year,
         "start_date": start, "end_date": end,
     }, []
