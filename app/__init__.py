@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set (the `kompeten` command generates one under the instance dir).")
 
-    from app import auth, authz, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
+    from app import auth, authz, inputs, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
     from app.api import make_api
     from app.extensions import db
 
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.install(app)
     problems.register(app)
     api = make_api(app)
+    inputs.install(app, api)
 
     from app.blueprints import discover
 
