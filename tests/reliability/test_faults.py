@@ -25,6 +25,7 @@ from rq import SimpleWorker
 
 from app import create_app
 from app.authz import PUBLIC, policy
+from app.config import Config
 from app.extensions import db
 from app.jobs import QUEUES, queue, redis_connection
 from app.models.org import Opd
@@ -141,8 +142,9 @@ def pg_fault_app(tmp_path, redis_url, redis_prefix):
     server.start()
     registry.invalidate()
     config = make_config(server.url, redis_url, f"{redis_prefix}:pgfault", tmp_path / "instance",
-                         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 5, "max_overflow": 0,
-                                                    "pool_timeout": 10, "connect_args": {"connect_timeout": 5}})
+                         # the shipped engine options (pre-ping, pool and connect timeouts), a pool of 5
+                         SQLALCHEMY_ENGINE_OPTIONS={**Config({}).SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 5,
+                                                    "max_overflow": 0})
     application = create_app(config)
     try:
         with application.app_context():
@@ -157,7 +159,9 @@ def pg_fault_app(tmp_path, redis_url, redis_prefix):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-REQUEST_TIMEOUT = 15  # pool_timeout (10 s) + connect_timeout (5 s): no request may take longer
+# pool_timeout + connect_timeout of the shipped config: no request may take longer.
+REQUEST_TIMEOUT = Config({}).SQLALCHEMY_ENGINE_OPTIONS["pool_timeout"] + \
+    Config({}).SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["connect_timeout"]
 
 
 def test_postgres_restarted_under_load_the_pool_recovers_and_nothing_acknowledged_is_lost(pg_fault_app):
