@@ -101,3 +101,10 @@ def test_a_download_closes_its_file_once_the_response_is_closed(client, tenants)
     finally:
         sys.unraisablehook = hook
     assert not leaks
+
+
+def test_the_import_error_report_documents_its_csv_and_xlsx_bodies(client, tenants):
+    doc = client.get(f"{API}/openapi.json").get_json()
+    content = doc["paths"]["/t/{tenant_slug}/api/v1/imports/{run_id}/errors"]["get"]["responses"]["200"]["content"]
+    assert {"application/json", "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= set(content)
