@@ -15,7 +15,9 @@ RQ: many small jobs for random regions on one real worker; each writes only in i
 from __future__ import annotations
 
 import itertools
+import random
 import re
+import threading
 from datetime import date
 from urllib.parse import quote, urlencode
 
@@ -203,6 +205,63 @@ def test_random_requests_never_cross_regions(database_url, redis_url, redis_pref
             db.session.remove()
             db.engine.dispose()
     assert steps >= 150
+
+
+def _random_value(rng, converter, name: str, seeded) -> str:
+    every = list(seeded.values())
+    if isinstance(converter, IntegerConverter):
+        return str(rng.choice([i for d in every for i in (*d.opd_ids, *d.cohort_ids, *d.enrolment_ids)] + [1, 999]))
+    if name == "nip":
+        return rng.choice(sorted(n for d in every for n in d.nips))
+    if name == "day":
+        return f"2022-11-{rng.randint(1, 30):02d}"
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rng.randint(1, 10)))
+
+
+def _concurrent_staff(n: int, application, seeded, callers, tenants, rounds: int, failures: list) -> None:
+    """One thread of random traffic (its own client): GETs as anyone, probes, and requests that fail."""
+    rng = random.Random(n)
+    client = application.test_client()
+    rules = tenant_get_rules(application)
+    everyone = [c for cs in callers.values() for c in cs] + [(None, "anonymous", {})]
+    try:
+        for _ in range(rounds):
+            slug = rng.choice(REGIONS)
+            roll = rng.random()
+            if roll < 0.8:
+                rule = rng.choice(rules)
+                path = _VARIABLE.sub(lambda m, rule=rule: m.group(0) if m.group(1) == URL_SLUG_ARG else quote(
+                    _random_value(rng, rule._converters[m.group(1)], m.group(1), seeded), safe=""), rule.rule)
+                check_get(client, seeded, slug, rng.choice(everyone), path, {})
+            elif roll < 0.9:
+                check_probe(client, slug, tenants)
+            else:
+                action = rng.choice(["savepoint_then_fail", "fail_mid_transaction"])
+                assert client.post(f"/t/{slug}/_{action}").status_code == 500
+    except Exception as exc:  # noqa: BLE001 - reported by the test
+        failures.append(f"thread {n}: {exc!r}")
+
+
+@pytest.mark.parametrize("pool_size", [1, 5])
+def test_concurrent_random_requests_never_cross_regions(database_url, redis_url, redis_prefix, tmp_path, seeded,
+                                                        callers, tenants, pool_size):
+    """Six threads at once share the pool (one connection, or five): every answer still belongs to its URL's
+    region and every probe runs in its own schema."""
+    application = make_app(database_url, redis_url, redis_prefix, tmp_path, pool_size)
+    failures: list[str] = []
+    with application.app_context():
+        try:
+            threads = [threading.Thread(target=_concurrent_staff,
+                                        args=(n, application, seeded, callers, tenants, 40, failures))
+                       for n in range(6)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    assert not failures, "\n".join(failures)
 
 
 def test_the_fuzzer_sees_every_tenant_get_route_and_its_own_data(app, client, seeded):
