@@ -130,12 +130,12 @@ def fuzz(app, tenant, role: str, max_examples: int, only: str = '', **user) -> d
 
 
 def test_every_operation_as_admin(app, seeded, tenants):
-    seen = fuzz(app, tenants[SLUG], "admin", max_examples=6)
+    seen = fuzz(app, tenants[SLUG], "admin", max_examples=10)
     assert len(seen) >= 40 and all(seen.values()), seen  # every documented operation was exercised
 
 
 def test_every_operation_as_an_opd_scoped_operator(app, seeded, tenants):
-    seen = fuzz(app, tenants[SLUG], "operator", max_examples=4, opd_ids=seeded[SLUG].opd_ids[:1])
+    seen = fuzz(app, tenants[SLUG], "operator", max_examples=6, opd_ids=seeded[SLUG].opd_ids[:1])
     assert all(seen.values()), seen
 
 
