@@ -15,9 +15,12 @@ import sys
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -28,6 +31,8 @@ from tests.fixtures.auth import create_token, create_user
 
 SLUG = "kota-malang"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Input that breaks the documented schema must be refused (4xx) as a problem document, never a 5xx.
+NEGATIVE_CHECKS = [not_a_server_error, negative_data_rejection]
 # Operations that end the caller's own session or token go last, so they do not hide the others behind 401s.
 _LAST = ("logout", "revoke", "tokens/{token_id}", "disable", "password")
 
@@ -85,20 +90,22 @@ class BufferedClient(Client):
         return super().open(*args, **kwargs)
 
 
-def _fuzz_operation(op, headers: dict, max_examples: int, derandomize: bool = True) -> int:
+def _fuzz_operation(op, headers: dict, max_examples: int, derandomize: bool = True,
+                    mode: GenerationMode = GenerationMode.POSITIVE) -> int:
     """Run one operation's cases; returns how many ran (a failure raises, after hypothesis shrank it)."""
     ran = [0]
 
     @settings(max_examples=max_examples, deadline=None, database=None, derandomize=derandomize, print_blob=True,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=op.as_strategy())
+    @given(case=op.as_strategy(generation_mode=mode))
     def run(case):
         ran[0] += 1
         leaks: list = []
         hook, sys.unraisablehook = sys.unraisablehook, leaks.append
         try:
             response = case.call(headers=headers, session=BufferedClient(op.schema.app))
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            case.validate_response(response, checks=CHECKS if mode == GenerationMode.POSITIVE else NEGATIVE_CHECKS,
+                                   headers=headers)
             check_problem(response, case)
         finally:
             sys.unraisablehook = hook
@@ -109,7 +116,7 @@ def _fuzz_operation(op, headers: dict, max_examples: int, derandomize: bool = Tr
 
 
 def fuzz(app, tenant, role: str, max_examples: int, only: str = '', derandomize: bool = True,
-         **user) -> dict[str, int]:
+         mode: GenerationMode = GenerationMode.POSITIVE, **user) -> dict[str, int]:
     """Fuzz every operation as a fresh user of `role` (a new token per operation); returns {operation: cases}.
     Failures of all operations are collected and reported together."""
     schema = tenant_schema(app, tenant.slug)
@@ -122,7 +129,9 @@ def fuzz(app, tenant, role: str, max_examples: int, only: str = '', derandomize:
         headers = {"Authorization": f"Bearer {create_token(tenant, who['id'], role)}"}
         label = f"{op.method.upper()} {op.path}"
         try:
-            seen[label] = _fuzz_operation(op, headers, max_examples, derandomize)
+            seen[label] = _fuzz_operation(op, headers, max_examples, derandomize, mode)
+        except Unsatisfiable:
+            seen[label] = 0  # negative mode: the schema leaves nothing to get wrong (no parameters, any string)
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, reported below
             seen[label] = -1
             failures.append(f"--- {label} ({role})\n{exc}")
@@ -140,9 +149,19 @@ def test_every_operation_as_an_opd_scoped_operator(app, seeded, tenants):
     assert all(seen.values()), seen
 
 
+def test_input_that_breaks_the_schema_is_refused_with_a_problem(app, seeded, tenants):
+    seen = fuzz(app, tenants[SLUG], "admin", max_examples=6, mode=GenerationMode.NEGATIVE)
+    assert sum(1 for n in seen.values() if n > 0) >= 40, seen
+
+
 @pytest.mark.soak
 @pytest.mark.parametrize("role", ["admin", "operator"])
 def test_every_operation_long(app, seeded, tenants, role):
     extra = {"opd_ids": seeded[SLUG].opd_ids[:1]} if role == "operator" else {}
     seen = fuzz(app, tenants[SLUG], role, max_examples=100, derandomize=False, **extra)  # new cases each run
     assert all(seen.values()), seen
+
+
+@pytest.mark.soak
+def test_input_that_breaks_the_schema_long(app, seeded, tenants):
+    fuzz(app, tenants[SLUG], "admin", max_examples=60, derandomize=False, mode=GenerationMode.NEGATIVE)
