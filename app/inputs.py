@@ -82,4 +82,8 @@ class StrippedString(ma.fields.String):
     length check and was stored one character long)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        for validator in self.validators:  # the documented maxLength holds for what was sent, too
+            if isinstance(validator, ma.validate.Length) and validator.max is not None and len(raw) > validator.max:
+                validator(raw)  # raises with the validator's own message
+        return raw.strip()

@@ -56,7 +56,8 @@ def field_errors(messages: Mapping, prefix: str = "") -> list[dict]:
     """Flatten marshmallow/webargs messages ({location: {field: [msg]}}) into [{field, reason}]."""
     out: list[dict] = []
     for key, value in messages.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
+        key = str(key) or '""'  # a JSON member with an empty name is still named
+        name = f"{prefix}.{key}" if prefix else key
         if isinstance(value, Mapping):
             out.extend(field_errors(value, name))
         elif isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):

@@ -108,3 +108,14 @@ def test_the_import_error_report_documents_its_csv_and_xlsx_bodies(client, tenan
     content = doc["paths"]["/t/{tenant_slug}/api/v1/imports/{run_id}/errors"]["get"]["responses"]["200"]["content"]
     assert {"application/json", "text/csv",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= set(content)
+
+
+def test_an_unknown_member_with_an_empty_name_is_named_in_the_422(client, tenants):
+    errors = _problem(client.post(f"{API}/opds", json={"name": "Dinas Uji", "": 1}), 422)["errors"]
+    assert errors == [{"field": '""', "reason": "Unknown field.", "location": "json"}]
+
+
+def test_a_name_longer_than_documented_is_refused_even_if_it_fits_once_stripped(client, tenants):
+    body = {"username": "operator-dua", "full_name": " " * 10 + "x" * 195, "role": "operator"}
+    errors = _problem(client.post(f"{API}/users", json=body), 422)["errors"]
+    assert [e["field"] for e in errors] == ["full_name"]
