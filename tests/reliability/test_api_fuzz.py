@@ -163,5 +163,7 @@ def test_every_operation_long(app, seeded, tenants, role):
 
 
 @pytest.mark.soak
-def test_input_that_breaks_the_schema_long(app, seeded, tenants):
-    fuzz(app, tenants[SLUG], "admin", max_examples=60, derandomize=False, mode=GenerationMode.NEGATIVE)
+@pytest.mark.parametrize("role", ["admin", "operator"])
+def test_input_that_breaks_the_schema_long(app, seeded, tenants, role):
+    extra = {"opd_ids": seeded[SLUG].opd_ids[:1]} if role == "operator" else {}
+    fuzz(app, tenants[SLUG], role, max_examples=60, derandomize=False, mode=GenerationMode.NEGATIVE, **extra)
