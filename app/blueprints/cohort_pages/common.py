@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.authz import permissions_of
 from app.blueprints.cohort_pages import bp
 from app.extensions import db
-from app.forms import form_errors
+from app.forms import FORM_LEVEL, form_errors
 from app.problems import Problem
 from app.tenancy import current_tenant
 
@@ -58,10 +58,15 @@ def render(template: str, status: int = 200, **context):
                            **context), status
 
 
-def render_problem(template: str, exc: Problem, **context):
-    """The form again, with the problem's errors next to its fields; the failed unit of work is rolled back."""
+def render_problem(template: str, exc: Problem, *, fields: tuple[str, ...] | None = None, **context):
+    """The form again, with the problem's errors next to its fields; the failed unit of work is rolled back.
+    With `fields` (the inputs the page shows), errors about anything else are shown above the form."""
     db.session.rollback()
-    return render(template, exc.status if exc.status >= 400 else 422, errors=form_errors(exc), **context)
+    errors = form_errors(exc)
+    if fields is not None:
+        for name in [n for n in errors if n not in fields and n != FORM_LEVEL]:
+            errors.setdefault(FORM_LEVEL, []).extend(errors.pop(name))
+    return render(template, exc.status if exc.status >= 400 else 422, errors=errors, **context)
 
 
 @bp.errorhandler(Problem)

@@ -54,7 +54,8 @@ def enrol(cohort_id: int):
     except Problem as exc:
         if exc.status == 404 and not exc.errors:  # an unknown (or out-of-scope) NIP: say so next to the field
             exc = Problem(422, exc.title, exc.detail, errors=[{"field": "employee_nip", "reason": exc.detail}])
-        return render_problem("cohorts/roster.html", exc, form=request.form, **_roster_context(cohort_id))
+        return render_problem("cohorts/roster.html", exc, fields=("employee_nip",), form=request.form,
+                              **_roster_context(cohort_id))
     commit(None)
     return redirect(url_for("cohort_pages.roster", cohort_id=cohort_id), code=303)
 
@@ -76,7 +77,7 @@ def change_status(cohort_id: int, enrolment_id: int):
         if back:
             return render_problem("cohorts/results.html", exc, form=request.form, failed_id=enrolment_id,
                                   **_results_context(cohort_id))
-        return render_problem("cohorts/roster.html", exc, form={}, **_roster_context(cohort_id))
+        return render_problem("cohorts/roster.html", exc, fields=(), form={}, **_roster_context(cohort_id))
     commit(None)
     return redirect(url_for("cohort_pages.results" if back else "cohort_pages.roster", cohort_id=cohort_id)
                     + f"#e{enrolment_id}", code=303)
@@ -141,7 +142,8 @@ def mark_attendance(cohort_id: int, day: str):
         the_day = attendance.parse_day(day)
         attendance.mark_day(cohort_id, the_day, **load_form(AttendanceMarkDaySchema(), data))
     except Problem as exc:
-        return render_problem("cohorts/attendance_day.html", exc, **_day_context(cohort_id, day))
+        return render_problem("cohorts/attendance_day.html", exc, fields=("default_status",),
+                              **_day_context(cohort_id, day))
     commit(None)
     return redirect(url_for("cohort_pages.attendance_day", cohort_id=cohort_id, day=day), code=303)
 
