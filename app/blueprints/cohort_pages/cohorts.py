@@ -22,8 +22,9 @@ EMPTY_ROWS = 3  # blank phase rows a form offers (no script needed); "add rows" 
 MAX_ROWS = 50
 
 
-def _choices() -> dict:
-    programs = catalogue.list_programs(active=None, limit=500, offset=0, sort="code").items
+def _choices(*, active_only: bool = False) -> dict:
+    """Programs and partners for selects; a new cohort is offered active programs only."""
+    programs = catalogue.list_programs(active=True if active_only else None, limit=500, offset=0, sort="code").items
     partners = catalogue.list_partners(limit=500, offset=0, sort="code").items
     return {"programs": programs, "partners": partners,
             "program_options": [(p["id"], f"{p['code']} — {p['name']} ({p['jp']} JP)") for p in programs],
@@ -85,7 +86,7 @@ def _padded(rows: list[dict], extra: int = EMPTY_ROWS) -> list[dict]:
 
 def _cohort_form(cohort: dict | None, form, rows: list[dict], errors=None, status: int = 200):
     return render("cohorts/form.html", status, cohort=cohort, form=form, phase_rows=rows, errors=errors or {},
-                  **_choices())
+                  **_choices(active_only=cohort is None))
 
 
 @bp.get("/angkatan/baru")
@@ -110,7 +111,7 @@ def create_cohort():
         cohort = cohorts.create_cohort(**load_form(CohortCreateSchema(), data))
     except Problem as exc:
         return render_problem("cohorts/form.html", exc, cohort=None, form=request.form, phase_rows=_padded(rows, 1),
-                              **_choices())
+                              **_choices(active_only=True))
     commit(cohort)
     return redirect(url_for("cohort_pages.show_cohort", cohort_id=cohort["id"]), code=303)
 
