@@ -198,3 +198,20 @@ def test_roster_forms_need_the_csrf_token(app, malang):
     resp = admin.submit(f"/angkatan/{cohort['id']}/peserta", {"employee_nip": make_employee(malang)["nip"]},
                         csrf=False)
     assert resp.status_code == 403 and rows(malang, "SELECT count(*) AS n FROM enrolments")[0].n == 0
+
+
+def test_roster_attendance_and_results_pages_cost_the_same_queries_for_3_or_30_people(app, malang):
+    """No query per participant (no N+1): the page's statements do not grow with the roster."""
+    from tests.api.enrolment_factories import count_queries, enrol_many
+
+    small, large = _cohort(malang), _cohort(malang)
+    enrol_many(malang, small["id"], 3)
+    enrol_many(malang, large["id"], 30)
+    admin = browser_as(app, malang, "admin")
+    for path in ("peserta", f"presensi/{DAY}", "hasil", ""):
+        counts = []
+        for cohort in (small, large):
+            with count_queries() as statements:
+                assert admin.page(f"/angkatan/{cohort['id']}/{path}".rstrip("/")).status_code == 200
+            counts.append(len(statements))
+        assert counts[0] == counts[1], (path, counts)
