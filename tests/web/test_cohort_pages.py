@@ -50,7 +50,9 @@ def test_a_cohort_and_its_phases_are_created_from_the_form(app, malang):
     form_page = operator.page("/angkatan/baru")
     assert form_page.status_code == 200 and 'name="phases.2.name"' in form_page.text  # three empty rows, no script
     assert "cohort-phases.js" in form_page.text and "<script>" not in form_page.text  # same-origin only (CSP)
-    assert operator.get("/static/cohort-phases.js").status_code == 200
+    script = operator.get("/static/cohort-phases.js")
+    assert script.status_code == 200
+    script.close()
     program = _program(malang)
     resp = operator.submit("/angkatan/baru", {"program_id": str(program.id), "number": "II", "year": "2024",
                                               "mode": "blended", "quota": "32", "partner_id": "",
