@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request
 from app.forms import form_errors, load_form
 from app.problems import Problem
 from app.services.audit import WIB
+from app.tenancy import current_tenant_or_none
 
 PAGE_SIZE = 25
 _TITLES = {403: "Akses ditolak", 404: "Tidak ditemukan", 409: "Tidak dapat diproses", 422: "Isian tidak valid"}
@@ -64,9 +65,16 @@ def pager(total: int, limit: int, offset: int, endpoint_args: dict | None = None
 
 
 def register(app) -> None:
+    app.context_processor(lambda: {"place": _place()})
     app.jinja_env.filters["wib"] = _wib
     app.jinja_env.filters["tanggal"] = _tanggal
     app.jinja_env.filters["angka"] = _angka
+
+
+def _place() -> str | None:
+    """The region's name in the header of every page of a region (a view may pass its own `place`)."""
+    tenant = current_tenant_or_none()
+    return tenant.name if tenant else None
 
 
 def _wib(value) -> str:

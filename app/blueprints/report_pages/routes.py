@@ -16,7 +16,7 @@ from app.services.scope import opd_in_scope
 
 FIRST_YEAR = 2017
 CHART_WIDTH = 640
-LABEL_WIDTH = 230
+LABEL_WIDTH = 250
 BAR_HEIGHT = 20
 PEOPLE_SHOWN = 20
 
@@ -27,11 +27,12 @@ def _years(selected: int) -> list[int]:
 
 
 def _chart(groups) -> dict:
-    """Horizontal bars: each OPD's share of active ASN meeting 20 JP (0-100 %), in table order."""
+    """Horizontal bars: each OPD's share of active ASN meeting 20 JP (0-100 %), highest first."""
     scale = CHART_WIDTH - LABEL_WIDTH - 60
-    rows = [{"y": i * (BAR_HEIGHT + 6), "name": g.opd_name or "(tanpa OPD)", "value": g.share_pct or 0,
+    ranked = sorted(groups, key=lambda g: (-(g.share_pct or 0.0), g.opd_name or ""))
+    rows = [{"y": i * (BAR_HEIGHT + 6), "name": g.opd_name or "(tanpa OPD)", "value": float(g.share_pct or 0),
              "w": round(scale * (g.share_pct or 0) / 100, 1), "label": f"{g.compliant}/{g.active_employees}"}
-            for i, g in enumerate(groups)]
+            for i, g in enumerate(ranked)]
     return {"width": CHART_WIDTH, "height": max(len(rows), 1) * (BAR_HEIGHT + 6), "label": LABEL_WIDTH,
             "bar": BAR_HEIGHT, "rows": rows, "scale": scale}
 
