@@ -72,6 +72,14 @@ def _shoot(driver, url: str, name: str) -> None:
         driver.save_screenshot(str(OUT / f"{name}-{label}.png"))
 
 
+def _shoot_current(driver, name: str) -> None:
+    """The page as it is now (a form's answer cannot be loaded again), at the laptop width."""
+    driver.set_window_size(*LAPTOP)
+    full = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(LAPTOP[0], min(max(full, LAPTOP[1]), MAX_HEIGHT))
+    driver.save_screenshot(str(OUT / f"{name}-laptop.png"))
+
+
 @pytest.mark.e2e
 @pytest.mark.skipif(not os.environ.get(FLAG), reason="screenshots are made by `python -m tests.e2e.screenshots`")
 def test_save_screenshots(driver, live_server, rq_worker, malang, serang, make_user):
@@ -97,6 +105,27 @@ def test_save_screenshots(driver, live_server, rq_worker, malang, serang, make_u
     _shoot(driver, f"{base}/pegawai/{names['person_nip']}", "person")
     _shoot(driver, f"{base}/pegawai/baru", "employee-new")
     _shoot(driver, f"{base}/laporan?year=2024", "reports")
+    driver.get(f"{base}/pegawai/{names['person_nip']}/ubah")  # a change through the form, for the audit log
+    jabatan = driver.find_element(By.ID, "f-jabatan")
+    jabatan.clear()
+    jabatan.send_keys("Sekretaris Kelurahan")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(lambda: "/ubah" not in driver.current_url)
+    driver.get(f"{base}/pengguna/undang")
+    for field, value in (("f-username", "sari.dinkes"), ("f-full_name", "Sari Wulandari"),
+                         ("f-email", "bukan-email")):
+        driver.find_element(By.ID, field).send_keys(value)
+    driver.find_element(By.CSS_SELECTOR, "#f-role option[value=operator]").click()
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(lambda: driver.find_elements(By.ID, "email-error"))
+    _shoot_current(driver, "user-invite-errors")
+    email = driver.find_element(By.ID, "f-email")
+    email.clear()
+    email.send_keys("sari@malangkota.go.id")
+    driver.find_element(By.CSS_SELECTOR, "fieldset.checks input[type=checkbox]").click()
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(lambda: driver.find_elements(By.ID, "set-password-link"))
+    _shoot_current(driver, "user-invited")
     _shoot(driver, f"{base}/pengguna", "users")
     _shoot(driver, f"{base}/pengguna/{admin['id']}", "user")
     _shoot(driver, f"{base}/audit", "audit")
