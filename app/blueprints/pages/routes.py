@@ -127,7 +127,8 @@ def home():
                                    .order_by(Opd.name)).scalars().all()
     return render_template("home.html", user=principal, place=current_tenant().name, scope=scope,
                            summary=dashboard.staff_summary(today),
-                           can_write="training:write" in permissions_of(principal))
+                           can_write="training:write" in permissions_of(principal),
+                           docs=url_for("api-docs.openapi_redoc"))
 
 
 def _own_dashboard(principal, today):
