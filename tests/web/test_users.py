@@ -88,3 +88,19 @@ def test_the_last_admin_cannot_be_demoted_and_is_told_why(browser_for, malang):
 def test_a_user_of_another_region_is_not_found(browser_for, malang, serang):
     stranger = create_user(serang, "viewer")
     assert browser_for(malang, "admin").get(f"/pengguna/{stranger['id'] + 100000}").status_code == 404
+
+
+def test_user_actions_without_the_csrf_token_are_refused(browser_for, malang):
+    target = create_user(malang, "viewer")
+    admin = browser_for(malang, "admin")
+    assert admin.post(f"/pengguna/{target['id']}/nonaktifkan", csrf=False).status_code == 403
+    assert "Nonaktifkan" in admin.get(f"/pengguna/{target['id']}").text  # still active
+
+
+def test_an_employee_is_refused_every_staff_page(browser_for, malang):
+    from tests.web.conftest import make_employee
+
+    employee = browser_for(malang, "employee", nip=make_employee(malang)["nip"])
+    for path in ("/pengguna", "/audit", "/pegawai", "/laporan", "/impor"):
+        assert employee.get(path).status_code == 403, path
+    assert employee.get("/saya").status_code == 200
