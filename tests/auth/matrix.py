@@ -117,6 +117,7 @@ MATRIX: dict[tuple[str, str], str] = {
     (f"{T}/pegawai/<nip>", "GET"): "page_training_read",
     (f"{T}/pegawai/<nip>/ubah", "GET"): "page_training_write",
     (f"{T}/pegawai/<nip>/ubah", "POST"): "page_training_write",
+    (f"{T}/pegawai/<nip>/jp", "POST"): "page_training_write",
     (f"{T}/laporan", "GET"): "page_training_read",
     (f"{T}/impor", "GET"): "page_training_read",
     (f"{T}/pengguna", "GET"): "page_users_manage",

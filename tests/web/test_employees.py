@@ -127,3 +127,23 @@ def test_an_employee_sees_their_own_record_and_no_one_elses(browser_for, malang)
     assert "Data saya: Agus Salim" in own and "2024 8" in own
     assert employee.get(f"/pegawai/{other['nip']}").status_code == 403
     assert employee.get("/pegawai").status_code == 403
+
+
+def test_staff_add_certified_jp_outside_a_cohort_with_errors_next_to_fields(browser_for, malang):
+    person = make_employee(malang)
+    operator = browser_for(malang, "operator")
+    bad = operator.post(f"/pegawai/{person['nip']}/jp", {"title": "MOOC Literasi Digital", "jp": "nol",
+                                                        "completed_on": "2024-02-30"})
+    assert bad.status_code == 422
+    assert 'id="jp-error"' in bad.text and "Harus berupa bilangan bulat." in bad.text
+    assert 'id="completed_on-error"' in bad.text and 'id="certificate_number-error"' in bad.text
+    ok = operator.post(f"/pegawai/{person['nip']}/jp", {"title": "MOOC Literasi Digital", "jp": "12",
+                                                       "completed_on": "2024-02-20", "certificate_number": "MOOC/1",
+                                                       "source": "elearning"})
+    assert ok.status_code == 303
+    text = text_of(operator.get(f"/pegawai/{person['nip']}").text)
+    assert "12 JP dari" in text and "MOOC/1" in text and "2024 12" in text
+    again = operator.post(f"/pegawai/{person['nip']}/jp", {"title": "MOOC Literasi Digital", "jp": "12",
+                                                          "completed_on": "2024-02-20", "certificate_number": "MOOC/1"})
+    assert again.status_code == 409 and "sertifikat sudah tercatat" in again.text
+    assert browser_for(malang, "viewer").post(f"/pegawai/{person['nip']}/jp", {"jp": "1"}).status_code == 403

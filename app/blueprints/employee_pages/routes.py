@@ -6,12 +6,17 @@ other OPDs. An employee's own record (/saya) is read through their account's NIP
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.authz import permissions_of
 from app.blueprints.employee_pages import bp
-from app.blueprints.employees.schemas import EmployeeListArgsSchema, EmployeeSchema, EmployeeUpdateSchema
+from app.blueprints.employees.schemas import (
+    EmployeeListArgsSchema,
+    EmployeeSchema,
+    EmployeeUpdateSchema,
+    JpEntryCreateSchema,
+)
 from app.blueprints.pages.access import page
 from app.blueprints.pages.views import PAGE_SIZE, load_query, pager
 from app.forms import form_errors, load_form
@@ -28,6 +33,7 @@ GENDER_OPTIONS = [("L", "Laki-laki"), ("P", "Perempuan")]
 TYPE_OPTIONS = [(t, t) for t in EMPLOYEE_TYPES]
 JABATAN_OPTIONS = [(k, k.capitalize()) for k in JABATAN_KINDS]
 ACTIVE_OPTIONS = [("true", "Aktif"), ("false", "Tidak aktif")]
+SOURCE_OPTIONS = [("elearning", "E-learning / MOOC"), ("other", "Lainnya (bersertifikat)")]
 
 
 def _opd_options() -> list[tuple[int, str]]:
@@ -52,8 +58,10 @@ def list_employees():
 
 
 def _person_page(template: str, detail: dict, emp, **extra):
+    extra.setdefault("jp_form", {})
+    extra.setdefault("jp_errors", {})
     return render_template(template, person=detail, trainings=enrolment_service.trainings_of(emp.id),
-                           ledger=jp_service.ledger_by_year(emp), **extra)
+                           ledger=jp_service.ledger_by_year(emp), sources=SOURCE_OPTIONS, **extra)
 
 
 @bp.get("/pegawai/<nip>")
@@ -61,6 +69,24 @@ def _person_page(template: str, detail: dict, emp, **extra):
 def show_employee(nip: str):
     detail = service.employee_detail(nip)
     return _person_page("employees/show.html", detail, service.get_employee(nip), can_write=_can_write())
+
+
+@bp.post("/pegawai/<nip>/jp")
+@page("training:write")
+def add_jp_entry(nip: str):
+    """Training outside a cohort, entered with its certificate (the same service as POST .../jp-entries)."""
+    detail = service.employee_detail(nip)
+    try:
+        line = jp_service.add_external_entry(nip, **load_form(JpEntryCreateSchema(), request.form))
+    except Problem as exc:
+        if exc.status not in (409, 422):
+            raise
+        page_html = _person_page("employees/show.html", detail, service.get_employee(nip), can_write=True,
+                                 jp_form=request.form, jp_errors=form_errors(exc))
+        return page_html, exc.status
+    commit(line)
+    flash(f"{line['jp']} JP dari \u201c{line['title']}\u201d tercatat untuk tahun {line['completed_on'].year}.")
+    return redirect(url_for("employee_pages.show_employee", nip=nip), code=303)
 
 
 @bp.get("/saya")
