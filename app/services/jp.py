@@ -118,5 +118,6 @@ def ledger_by_year(emp: Employee) -> dict:
         totals[entry.year] = totals.get(entry.year, 0) + entry.jp
     years = [{"year": year, "total_jp": total, "required_jp": REQUIRED_JP, "compliant": total >= REQUIRED_JP,
               "shortfall": max(0, REQUIRED_JP - total)} for year, total in totals.items()]
-    external = [_line(e, None, None) for e in entries if e.enrolment_id is None]
+    external = sorted((_line(e, None, None) for e in entries if e.enrolment_id is None),
+                      key=lambda line: (line["completed_on"], line["id"]), reverse=True)
     return {"years": years, "external": external}
