@@ -125,6 +125,9 @@ def test_save_screenshots(driver, live_server, rq_worker, malang, serang, make_u
     driver.find_element(By.CSS_SELECTOR, "fieldset.checks input[type=checkbox]").click()
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     wait_for(lambda: driver.find_elements(By.ID, "set-password-link"))
+    # The link's secret is dead with the test database, but a committed picture shows none: keep its start only.
+    driver.execute_script("const c = document.getElementById('set-password-link');"
+                          "c.textContent = c.textContent.slice(0, c.textContent.length - 30) + '…';")
     _shoot_current(driver, "user-invited")
     _shoot(driver, f"{base}/pengguna", "users")
     _shoot(driver, f"{base}/pengguna/{admin['id']}", "user")
