@@ -43,9 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)  # pages and non-API routes
 
-    from app.blueprints.pages import nav
+    from app.blueprints.pages import nav, views
 
     nav.register(app)  # the region's menu in every page
+    views.register(app)  # page filters: times in WIB, Indonesian numbers
 
     from app.services import audit, rollups
 

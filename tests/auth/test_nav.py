@@ -13,8 +13,9 @@ def _menu(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("role", "present", "absent"), [
-    ("admin", {"Beranda"}, set()),
-    ("viewer", {"Beranda"}, {"Pengguna", "Log audit"}),
+    ("admin", {"Beranda", "Pegawai", "Impor", "Laporan", "Pengguna", "Log audit"}, {"Data saya"}),
+    ("operator", {"Beranda", "Pegawai", "Impor", "Laporan"}, {"Pengguna", "Log audit", "Data saya"}),
+    ("viewer", {"Beranda", "Pegawai", "Impor", "Laporan"}, {"Pengguna", "Log audit"}),
     ("employee", {"Beranda"}, {"Pegawai", "Impor", "Pengguna", "Log audit", "Laporan"}),
 ])
 def test_menu_follows_the_role(app, malang, make_user, role, present, absent):
@@ -30,3 +31,24 @@ def test_menu_follows_the_role(app, malang, make_user, role, present, absent):
 def test_no_menu_on_the_login_form(app, malang):
     with app.test_client() as browser:
         assert _menu(browser.get(f"/t/{malang.slug}/login").get_data(as_text=True)) == []
+
+
+def test_an_employee_with_a_record_gets_data_saya(app, malang, make_user):
+    from tests.api.enrolment_factories import make_employee
+
+    me = make_employee(malang)
+    user = make_user(malang, "employee", nip=me["nip"])
+    with app.test_client() as browser:
+        login(browser, malang.slug, user["username"])
+        html = browser.get(f"/t/{malang.slug}/").get_data(as_text=True)
+    assert "Data saya" in _menu(html)
+
+
+def test_an_opd_scoped_operator_gets_no_import_entry(app, malang, make_user):
+    from tests.api.enrolment_factories import make_opd
+
+    user = make_user(malang, "operator", opd_ids=[make_opd(malang)["id"]])
+    with app.test_client() as browser:
+        login(browser, malang.slug, user["username"])
+        menu = _menu(browser.get(f"/t/{malang.slug}/").get_data(as_text=True))
+    assert "Pegawai" in menu and "Impor" not in menu

@@ -20,6 +20,7 @@ class NavItem:
     label: str
     permission: str
     needs_nip: bool = False  # only for principals who are themselves an ASN (employees' own record)
+    unscoped: bool = False  # not for operators limited to some OPDs (imports span every OPD)
 
 
 NAV: tuple[NavItem, ...] = (
@@ -27,7 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("employee_pages.list_employees", "Pegawai", "training:read"),
     NavItem("cohort_pages.list_cohorts", "Angkatan", "training:read"),
     NavItem("cohort_pages.list_programs", "Katalog", "training:read"),
-    NavItem("import_pages.list_imports", "Impor", "training:read"),
+    NavItem("import_pages.list_imports", "Impor", "training:read", unscoped=True),
     NavItem("reconciliation_pages.list_runs", "Rekonsiliasi", "training:read"),
     NavItem("report_pages.compliance", "Laporan", "training:read"),
     NavItem("employee_pages.my_record", "Data saya", "self", needs_nip=True),
@@ -48,6 +49,8 @@ def nav_items() -> list[dict]:
         if item.endpoint not in current_app.view_functions or item.permission not in held:
             continue
         if item.needs_nip and not principal.nip:
+            continue
+        if item.unscoped and principal.opd_ids:
             continue
         blueprint = item.endpoint.split(".")[0]
         active = here == item.endpoint or (item.endpoint != "pages.home" and here.split(".")[0] == blueprint
