@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from app.authz import permissions_of
 from app.blueprints.cohort_pages import bp
+from app.blueprints.pages.views import html_problems, no_store
 from app.extensions import db
 from app.forms import FORM_LEVEL, form_errors
 from app.problems import Problem
-from app.tenancy import current_tenant
 
 PROGRAM_TYPES = {"pkn": "PKN (Pelatihan Kepemimpinan Nasional)", "pka": "PKA (Kepemimpinan Administrator)",
                  "pkp": "PKP (Kepemimpinan Pengawas)", "latsar": "Latsar CPNS", "pppk_orientation": "Orientasi PPPK",
@@ -54,8 +54,7 @@ def page_number(args: Mapping) -> int:
 
 
 def render(template: str, status: int = 200, **context):
-    return render_template(template, place=current_tenant().name, labels=LABELS, can_write=can_write(),
-                           **context), status
+    return render_template(template, labels=LABELS, can_write=can_write(), **context), status
 
 
 def render_problem(template: str, exc: Problem, *, fields: tuple[str, ...] | None = None, **context):
@@ -69,10 +68,5 @@ def render_problem(template: str, exc: Problem, *, fields: tuple[str, ...] | Non
     return render(template, exc.status if exc.status >= 400 else 422, errors=errors, **context)
 
 
-@bp.errorhandler(Problem)
-def _problem_page(exc: Problem):
-    """A page that cannot be shown (unknown cohort, bad day...) answers with an HTML page, not problem+json."""
-    db.session.rollback()
-    title = {404: "Tidak ditemukan", 409: "Tidak dapat diproses", 422: "Isian tidak valid"}.get(exc.status, "Galat")
-    return render_template("error.html", status=exc.status, title=title, message=exc.detail or exc.title,
-                           place=current_tenant().name), exc.status
+html_problems(bp)  # a page that cannot be shown (unknown cohort, bad day...) answers with an HTML page
+no_store(bp)

@@ -18,7 +18,10 @@ _TITLES = {403: "Akses ditolak", 404: "Tidak ditemukan", 409: "Tidak dapat dipro
 
 
 def problem_page(exc: Problem):
-    """The error page for a Problem (same status, Indonesian title)."""
+    """The error page for a Problem (same status, Indonesian title); the failed unit of work is rolled back."""
+    from app.extensions import db
+
+    db.session.rollback()
     title = _TITLES.get(exc.status, "Tidak dapat diproses")
     return render_template("error.html", status=exc.status, title=title,
                            message=exc.detail or exc.title), exc.status, exc.headers or {}
