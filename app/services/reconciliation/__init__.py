@@ -198,7 +198,6 @@ def run_view(run: ReconciliationRun) -> dict:
 
 def _row_view(row: ReconciliationRow, labels: dict[int, str]) -> dict:
     out = {c.key: getattr(row, c.key) for c in ReconciliationRow.__table__.columns}
-    out["class"] = out.pop("klass")
     out["cohort"] = labels.get(row.cohort_id) if row.cohort_id else None
     return out
 
@@ -242,7 +241,7 @@ def iter_rows(run_id: int, klass: str | None = None) -> Iterator[dict]:
                                     .execution_options(yield_per=2000))
         for row in result.scalars():
             view = _row_view(row, labels)
-            view["klass"] = CLASS_LABELS[view.pop("class")]
+            view["klass"] = CLASS_LABELS[view["klass"]]
             yield view
 
     return rows()
