@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from app.services.demo import CERTIFICATE_MISSING_SIDE, EXPECTED_RECONCILIATION, EXPECTED_ROW_CLASSES
-from app.services.demo import malang_pka
-from tests.reconciliation.conftest import all_rows, cohort_id, get_run, seed_demo, upload
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.services.demo import CERTIFICATE_MISSING_SIDE, EXPECTED_RECONCILIATION, EXPECTED_ROW_CLASSES, malang_pka
+from app.tenancy import tenant_context
+from tests.reconciliation.conftest import all_rows, cohort_id, count, get_run, seed_demo, upload
 
 SAMPLE_NAME = "bpsdm-jatim_pka-ii-2024_kota-malang.csv"
 SAMPLE = malang_pka.REPORT_CSV.encode()  # byte for byte the shared sample (tests/demo checks that)
@@ -34,7 +37,117 @@ def test_the_sample_report_gives_the_designed_count_per_class(client, malang, ru
     [dup] = [r for r in rows if r["class"] == "duplicate"]
     assert dup["duplicate_of_row"] == 6  # line 34 repeats line 6
     invalid = [r for r in rows if r["class"] == "invalid"]
-    assert {r["error_code"] for r in invalid} == {"nip_length", "nip_start_too_early"} or all(
-        r["error_code"] and r["error_reason"] for r in invalid)
+    # One 17-digit NIP, seven whose TMT is less than 15 years after the birth year (DOMAIN.md's rule).
+    assert sorted(r["error_code"] for r in invalid) == ["nip_length"] + ["nip_start_before_age_15"] * 7
+    assert all(r["error_column"] == "NIP" and "NIP" in r["error_reason"] for r in invalid)
     [short] = [r for r in invalid if r["nip"] == "19850312201001100"]
     assert short["error_code"] == "nip_length" and "18 digit" in short["error_reason"]
+
+
+def _classified(client, run_worker) -> int:
+    seed_demo()
+    pka = cohort_id("kota-malang", "PKA", 2024, 2)
+    run_id = upload(client, "kota-malang", SAMPLE, partner="BPSDM-JATIM", cohort_id=pka).get_json()["id"]
+    run_worker()
+    return run_id
+
+
+def _apply(client, run_id: int, **body):
+    return client.post(f"/t/kota-malang/api/v1/reconciliations/{run_id}/apply", json=body)
+
+
+def _enrolments(nips: list[str]) -> dict[str, tuple]:
+    with tenant_context("kota-malang"):
+        rows = db.session.execute(sa.text(
+            "SELECT e.nip, n.status, n.jp_earned, n.certificate_number, n.certificate_date, "
+            "(SELECT count(*) FROM jp_entries j WHERE j.enrolment_id = n.id) "
+            "FROM enrolments n JOIN employees e ON e.id = n.employee_id JOIN cohorts c ON c.id = n.cohort_id "
+            "JOIN programs p ON p.id = c.program_id WHERE p.code = 'PKA' AND c.year = 2024 AND c.number = 2 "
+            "AND e.nip = ANY(:n)"), {"n": nips}).all()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def _snapshot() -> dict:
+    tables = ("employees", "enrolments", "jp_entries")
+    return {t: count("kota-malang", t) for t in tables} | {"state": _enrolments(list(malang_pka.LOCAL_PEOPLE))}
+
+
+def test_taking_the_partners_values_corrects_enrolments_and_applying_twice_changes_nothing(client, malang,
+                                                                                          run_worker):
+    run_id = _classified(client, run_worker)
+    before = _snapshot()
+    decisions = {"status_differs": "partner", "jp_differs": "partner", "certificate_missing": "partner",
+                 "partner_only": "partner", "local_only": "local"}
+    assert _apply(client, run_id, classes=decisions).status_code == 202
+    run_worker()
+    run = get_run(client, "kota-malang", run_id)
+    assert run["state"] == "classified" and run["error"] is None
+    # 2 status + 1 JP + 1 certificate (the other one is missing on the partner's side: a pass keeps its
+    # STTPP, so that row is reported as not applicable) ; 2 partner-only become enrolments.
+    assert run["details"]["last_apply"] == {"created": 2, "updated": 4, "unchanged": 0, "blocked": 1, "kept": 1}
+    now = _enrolments([malang_pka.STILL_ATTENDING, malang_pka.FAILED_LOCALLY, malang_pka.JP_333_LOCALLY,
+                       malang_pka.CERTIFICATE_ONLY_PARTNER, malang_pka.UNKNOWN_NIP, malang_pka.OTHER_COHORT_NIP])
+    cert_date = malang_pka.CERTIFICATE_DATE
+    assert now[malang_pka.STILL_ATTENDING] == ("passed", 333, "STTPP/002/PKA-II/BPSDM/2024", cert_date, 1)
+    assert now[malang_pka.FAILED_LOCALLY] == ("passed", 333, "STTPP/030/PKA-II/BPSDM/2024", cert_date, 1)
+    assert now[malang_pka.JP_333_LOCALLY] == ("failed", 332, None, None, 0)
+    assert now[malang_pka.CERTIFICATE_ONLY_PARTNER] == ("passed", 333, "STTPP/025/PKA-II/BPSDM/2024", cert_date, 1)
+    assert now[malang_pka.UNKNOWN_NIP] == ("passed", 333, "STTPP/022/PKA-II/BPSDM/2024", cert_date, 1)
+    assert now[malang_pka.OTHER_COHORT_NIP][0] == "passed"
+    assert count("kota-malang", "employees") == before["employees"] + 1  # the unknown NIP, from the report
+    with tenant_context("kota-malang"):
+        gender, birth, name = db.session.execute(sa.text(
+            "SELECT gender, birth_date, name FROM employees WHERE nip = :n"), {"n": malang_pka.UNKNOWN_NIP}).one()
+    assert (gender, str(birth), name) == ("P", "1971-04-23", "Fitri Prasetyo")
+    # who applied what: one entry per enrolment written, and one for the apply
+    with tenant_context("kota-malang"):
+        actions = db.session.execute(sa.text(
+            "SELECT action, actor FROM audit_log WHERE action LIKE 'reconciliation.%' ORDER BY id")).all()
+    names = [a for a, _ in actions]
+    assert names.count("reconciliation.correct") == 4 and names.count("reconciliation.enrol") == 2
+    assert names[-1] == "reconciliation.apply" and "reconciliation.decide" in names
+    decider = next(actor for a, actor in actions if a == "reconciliation.decide")
+    assert decider and all(actor == decider for a, actor in actions if a != "reconciliation.upload")
+    # open differences: only the blocked certificate row remains
+    assert get_run(client, "kota-malang", run_id)["open_differences"] == 1
+
+    after_first = _snapshot()
+    audit_rows = count("kota-malang", "audit_log", "action IN ('reconciliation.correct', 'reconciliation.enrol')")
+    assert _apply(client, run_id, classes=decisions).status_code == 202
+    run_worker()
+    assert _snapshot() == after_first
+    assert count("kota-malang", "audit_log",
+                 "action IN ('reconciliation.correct', 'reconciliation.enrol')") == audit_rows
+    assert get_run(client, "kota-malang", run_id)["details"]["last_apply"]["created"] == 0
+
+
+def test_keeping_our_data_changes_nothing_and_closes_the_differences(client, malang, run_worker):
+    run_id = _classified(client, run_worker)
+    before = _snapshot()
+    classes = dict.fromkeys(("status_differs", "jp_differs", "certificate_missing", "partner_only", "local_only"),
+                            "local")
+    assert _apply(client, run_id, classes=classes).status_code == 202
+    run_worker()
+    assert _snapshot() == before
+    run = get_run(client, "kota-malang", run_id)
+    assert run["open_differences"] == 0 and run["details"]["last_apply"]["kept"] == 8
+
+
+def test_a_row_decision_wins_over_its_class(client, malang, run_worker):
+    run_id = _classified(client, run_worker)
+    rows = all_rows(client, "kota-malang", run_id, "status_differs")
+    keep = next(r for r in rows if r["nip"] == malang_pka.FAILED_LOCALLY)
+    _apply(client, run_id, classes={"status_differs": "partner"}, rows=[{"id": keep["id"], "decision": "local"}])
+    run_worker()
+    now = _enrolments([malang_pka.STILL_ATTENDING, malang_pka.FAILED_LOCALLY])
+    assert now[malang_pka.STILL_ATTENDING][0] == "passed" and now[malang_pka.FAILED_LOCALLY][0] == "failed"
+
+
+def test_bad_decisions_are_422_naming_the_field(client, malang, run_worker):
+    run_id = _classified(client, run_worker)
+    resp = _apply(client, run_id, classes={"local_only": "partner", "consistent": "local"})
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json"
+    fields = {e["field"] for e in resp.get_json()["errors"]}
+    assert fields == {"classes.local_only", "classes.consistent"}
+    assert _apply(client, run_id, rows=[{"id": 999999, "decision": "partner"}]).get_json()["errors"][0]["field"] \
+        == "rows.999999"

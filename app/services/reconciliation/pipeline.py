@@ -19,6 +19,7 @@ from psycopg import sql
 
 from app.extensions import db
 from app.jobs import enqueue, tenant_job
+from app.logs import request_id_var
 from app.models.catalogue import Program
 from app.models.reconciliation import RECON_CLASSES, ReconciliationRun
 from app.models.training import Cohort
@@ -229,7 +230,7 @@ SELECT :actor_id, :actor, CASE WHEN created THEN 'reconciliation.enrol' ELSE 're
             'certificate_number', before_cert_no, 'certificate_date', before_cert_date) END,
        jsonb_build_object('status', status, 'jp_earned', jp, 'certificate_number', cert_no,
             'certificate_date', cert_date, 'reconciliation_run_id', CAST(:run AS int), 'row_number', row_number,
-            'class', klass)
+            'class', klass), :request_id
 FROM recon_apply WHERE created OR changed ORDER BY row_id
 """
 _MARK_ROWS = (
@@ -250,7 +251,8 @@ def apply(run_id: int) -> dict | None:
     run = _lock(run_id)
     if run.state != "applying":
         return None
-    params = {"run": run.id, "actor_id": run.apply_requested_by_id, "actor": run.apply_requested_by}
+    params = {"run": run.id, "actor_id": run.apply_requested_by_id, "actor": run.apply_requested_by,
+              "request_id": request_id_var.get()}
     for statement in _APPLY:
         db.session.execute(sa.text(statement), params)
     summary = db.session.execute(sa.text(
