@@ -151,3 +151,44 @@ def test_bad_decisions_are_422_naming_the_field(client, malang, run_worker):
     assert fields == {"classes.local_only", "classes.consistent"}
     assert _apply(client, run_id, rows=[{"id": 999999, "decision": "partner"}]).get_json()["errors"][0]["field"] \
         == "rows.999999"
+
+
+def test_a_later_report_supersedes_the_earlier_and_shows_what_changed(client, malang, run_worker):
+    first = _classified(client, run_worker)
+    lines = malang_pka.REPORT_CSV.splitlines()
+    lines[7] = lines[7].replace("TIDAK LULUS,332", "TIDAK LULUS,333")  # row 7: JP now agrees -> consistent
+    lines = lines[:-1]  # the duplicate of row 5 is gone
+    lines.append("198404302009031120,Pegawai Baru,PKA,II,2024,LULUS,333,STTPP/099/PKA-II/BPSDM/2024,11/07/2024,")
+    pka = cohort_id("kota-malang", "PKA", 2024, 2)
+    second = upload(client, "kota-malang", ("\n".join(lines) + "\n").encode(), partner="BPSDM-JATIM",
+                    cohort_id=pka).get_json()
+    assert second["supersedes_run_id"] == first
+    run_worker()
+    assert get_run(client, "kota-malang", first)["state"] == "superseded"
+    assert get_run(client, "kota-malang", first)["superseded_by_run_id"] == second["id"]
+    changes = client.get(f"/t/kota-malang/api/v1/reconciliations/{second['id']}/changes").get_json()
+    assert changes["previous_run_id"] == first
+    by_nip = {(c["nip"], c["change"]): c for c in changes["items"]}
+    assert by_nip[(malang_pka.JP_333_LOCALLY, "changed")]["before_class"] == "jp_differs"
+    assert by_nip[(malang_pka.JP_333_LOCALLY, "changed")]["after_class"] == "consistent"
+    assert ("198404302009031120", "new") in by_nip
+    assert changes["counts"] == {"new": 1, "gone": 0, "changed": 1}  # the duplicate's NIP is still in the file
+    # The superseded report takes no more corrections.
+    resp = _apply(client, first, classes={"status_differs": "partner"})
+    assert resp.status_code == 409 and resp.content_type == "application/problem+json"
+
+
+def test_the_cohort_state_and_the_open_differences_for_the_cohort_page(client, malang, run_worker):
+    from app.services import reconciliation
+
+    seed_demo()
+    pka = cohort_id("kota-malang", "PKA", 2024, 2)
+    with tenant_context("kota-malang"):
+        assert reconciliation.cohort_reconciliation_state(pka) is None
+        assert reconciliation.open_differences_count() == 0
+    run_id = _classified(client, run_worker)
+    with tenant_context("kota-malang"):
+        state = reconciliation.cohort_reconciliation_state(pka)
+        total = reconciliation.open_differences_count()
+    assert state["run_id"] == run_id and state["state"] == "classified" and state["partner"] == "BPSDM-JATIM"
+    assert state["open_differences"] == total == 2 + 1 + 2 + 2 + 1  # status, JP, certificate, partner-only, local
