@@ -43,6 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)  # pages and non-API routes
 
+    from app.blueprints.pages import nav
+
+    nav.register(app)  # the region's menu in every page
+
     from app.services import audit, rollups
 
     audit.install()
