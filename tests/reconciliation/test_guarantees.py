@@ -214,3 +214,23 @@ def test_a_report_without_its_required_columns_fails_with_the_reason(client, mal
     run_worker()
     run = get_run(client, "kota-malang", resp.get_json()["id"])
     assert run["state"] == "failed" and "STATUS" in run["error"]
+
+
+def test_the_cli_queues_a_report_by_program_and_year(app, malang, run_worker, tmp_path):
+    from app.commands.reconcile_cmd import reconcile
+
+    data = generate(60, seed=21)
+    load("kota-malang", data)
+    path = tmp_path / "lan.csv"
+    path.write_bytes(data.csv())
+    runner = app.test_cli_runner()
+    result = runner.invoke(reconcile, ["kota-malang", str(path), "--partner", "LAN-RI", "--program", "PKA",
+                                       "--year", "2024"])
+    assert result.exit_code == 0, result.output
+    assert "queued" in result.output
+    run_worker()
+    with tenant_context("kota-malang"):
+        counts = db.session.execute(sa.text("SELECT counts FROM reconciliation_runs")).scalar_one()
+    assert {k: v for k, v in counts.items() if v} == expected_counts(data)
+    bad = runner.invoke(reconcile, ["kota-malang", str(path), "--partner", "LAN-RI"])
+    assert bad.exit_code != 0
