@@ -45,8 +45,9 @@ def _person(i: int) -> tuple[str, str, str, date]:
     return nip, f"Pegawai {i}", gender, born
 
 
-def generate(people: int, *, seed: int, weights: dict[str, float] | None = None) -> Synthetic:
-    """About `people` persons; each draws a kind (default: an equal share, ~11% each)."""
+def generate(people: int, *, seed: int, weights: dict[str, float] | None = None, others: int = 0) -> Synthetic:
+    """About `people` persons; each draws a kind (default: an equal share, ~11% each). `others` more persons are
+    enrolled only in the other cohort (B): volume the report does not speak about."""
     rng = random.Random(seed)
     kinds = list(KINDS)
     w = [(weights or {}).get(k, 1.0) for k in kinds]
@@ -93,6 +94,10 @@ def generate(people: int, *, seed: int, weights: dict[str, float] | None = None)
                 out.report.append({**row, "STATUS": "HADIR"})
             else:  # TMT before the 15th birthday year
                 out.report.append({**row, "NIP": f"{born:%Y%m%d}{born.year + 5}01{1 if gender == 'L' else 2}001"})
+    for i in range(people, people + others):
+        nip, name, gender, born = _person(i)
+        out.employees.append((nip, name, gender, born))
+        out.enrolments.append((nip, "B", "passed", 300, f"STTPP/{i:07d}/PKP", date(2023, 9, 1)))
     rng.shuffle(out.report)
     # duplicates: repeat some consistent rows (after the shuffle, appended so the first one stays first)
     for row in consistent_rows[: max(1, len(consistent_rows) // 9)]:
