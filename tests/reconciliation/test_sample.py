@@ -192,3 +192,20 @@ def test_the_cohort_state_and_the_open_differences_for_the_cohort_page(client, m
         total = reconciliation.open_differences_count()
     assert state["run_id"] == run_id and state["state"] == "classified" and state["partner"] == "BPSDM-JATIM"
     assert state["open_differences"] == total == 2 + 1 + 2 + 2 + 1  # status, JP, certificate, partner-only, local
+
+
+def test_the_rows_download_as_csv_and_xlsx_with_both_sides_and_are_in_the_openapi(client, malang, run_worker):
+    run_id = _classified(client, run_worker)
+    csv = client.get(f"/t/kota-malang/api/v1/reconciliations/{run_id}/download?format=csv&class=certificate_missing")
+    assert csv.status_code == 200 and "rekonsiliasi" in csv.headers["Content-Disposition"]
+    text = csv.data.decode("utf-8-sig")
+    assert "Status mitra" in text and "Status kita" in text and malang_pka.CERTIFICATE_ONLY_LOCAL in text
+    csv.close()
+    assert len([line for line in text.splitlines() if line.strip()]) == 3  # header + the two rows
+    xlsx = client.get(f"/t/kota-malang/api/v1/reconciliations/{run_id}/download?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    xlsx.close()
+    spec = client.get("/t/kota-malang/api/v1/openapi.json").get_json()
+    paths = {p for p in spec["paths"] if "reconciliations" in p}
+    assert len(paths) == 6, paths
+    assert client.get(f"/t/kota-malang/api/v1/reconciliations/{run_id}/rows?class=nope").status_code == 422

@@ -232,7 +232,7 @@ def iter_rows(run_id: int, klass: str | None = None) -> Iterator[dict]:
     """Every row for a download (server-side cursor); 404 at once for an unknown run."""
     get_run(run_id)
     stmt = _rows_stmt(run_id, klass)
-    labels = _cohort_labels(set(db.session.execute(sa.select(sa.distinct(ReconciliationRow.cohort_id)).where(
+    labels = _cohort_labels(set(db.session.execute(sa.select(ReconciliationRow.cohort_id).distinct().where(
         ReconciliationRow.run_id == run_id, ReconciliationRow.cohort_id.is_not(None))).scalars()))
 
     def rows() -> Iterator[dict]:
