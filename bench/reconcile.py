@@ -168,7 +168,7 @@ def run(url: str, args, tmp: Path) -> None:  # noqa: PLR0915 - a script, step by
             floor = _timed(FLOOR_CLASSIFY, {"run": run_id, "cohort": ids["A"]})
             print(f"classify {len(data.report):,} rows vs {enrolments:,} enrolments: end to end {end_to_end:.2f}s, "
                   f"in the job {in_job:.2f}s (read+check+COPY+classify); floor (one FULL OUTER JOIN over the staged "
-                  f"rows) {floor:.3f}s; ratio job/floor {in_job / floor:.0f}x")
+                  f"rows) {floor:.3f}s; ratio job/floor {in_job / floor:.0f}x; steps: {view['details']['seconds']}")
 
             with tenant_context(SLUG):
                 picked = db.session.execute(sa.text(

@@ -11,6 +11,7 @@ a failed or killed job leaves nothing half-done, and its retry starts again from
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -132,18 +133,27 @@ def classify(run_id: int) -> str:
         if missing:
             return fail(run, "Kolom wajib tidak ada: " + ", ".join(c.upper() for c in missing))
         unknown = reader.unknown_columns(COLUMNS)
+        clock = time.perf_counter()
         staged = [parse_row(row.number, row.values, scope) for row in reader.rows()]
+    seconds = {"read_check": time.perf_counter() - clock}
     db.session.execute(sa.text("SET LOCAL work_mem TO '64MB'"))
     db.session.execute(sa.text(_STAGE_TABLE))
+    clock = time.perf_counter()
     _copy(staged, "recon_stage", STAGED_COLUMNS)
     db.session.execute(sa.text("ANALYZE recon_stage"))
+    seconds["copy"] = time.perf_counter() - clock
     params = {"run": run.id}
+    clock = time.perf_counter()
     db.session.execute(sa.text(_CLASSIFY), params)
+    seconds["classify"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     db.session.execute(sa.text(_LOCAL_ONLY), params)
+    seconds["local_only"] = time.perf_counter() - clock
     counts = dict.fromkeys(RECON_CLASSES, 0) | dict(db.session.execute(sa.text(
         "SELECT klass, count(*) FROM reconciliation_rows WHERE run_id = :run GROUP BY klass"), params).all())
     run.counts = counts
-    run.details = {**(run.details or {}), "unknown_columns": unknown, "rows_read": len(staged)}
+    run.details = {**(run.details or {}), "unknown_columns": unknown, "rows_read": len(staged),
+                   "seconds": {k: round(v, 3) for k, v in seconds.items()}}
     run.state, run.classified_at, run.error = "classified", datetime.now(UTC), None
     if run.supersedes_run_id is not None:
         db.session.execute(sa.text("UPDATE reconciliation_runs SET state = 'superseded' WHERE id = :p "

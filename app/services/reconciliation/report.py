@@ -4,7 +4,7 @@ staged with class `invalid` and the reasons (code + Indonesian message, as the i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -34,11 +34,53 @@ class Scope:
     cohorts: dict[int, int]
     cohort_id: int | None = None
     cohort_number: int | None = None
+    _seen: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def place(self, program: str, year: str, angkatan: object) -> tuple[int | None, tuple]:
+        """(cohort id, errors) for a row's PELATIHAN, TAHUN and ANGKATAN: a report repeats the same few, so
+        each distinct combination is checked once."""
+        key = (program, year, angkatan if not isinstance(angkatan, str) else angkatan.strip())
+        if key not in self._seen:
+            self._seen[key] = self._place(*key)
+        return self._seen[key]
+
+    def _place(self, program: str, year: str, angkatan: object) -> tuple[int | None, tuple]:
+        errors = []
+        if program and program.upper() not in self.program_codes and name_key(program) not in self.program_codes:
+            errors.append(("PELATIHAN", "program_unknown",
+                           "pelatihan bukan program laporan ini (atau tidak ada di katalog)"))
+        if year and year != str(self.year):
+            errors.append(("TAHUN", "year_mismatch", f"tahun harus {self.year} (cakupan laporan ini)"))
+        cohort_id = self.cohort_id
+        if _text(angkatan):
+            try:
+                number = parse_angkatan(angkatan)
+            except ValueError as exc:
+                errors.append(("ANGKATAN", "angkatan_invalid", str(exc)))
+            else:
+                if self.cohort_id is not None and number != self.cohort_number:
+                    errors.append(("ANGKATAN", "angkatan_mismatch", "angkatan lain dari angkatan laporan ini"))
+                elif self.cohort_id is None:
+                    cohort_id = self.cohorts.get(number)
+                    if cohort_id is None:
+                        errors.append(("ANGKATAN", "angkatan_unknown",
+                                       f"angkatan {number} tahun {self.year} tidak ada di wilayah ini"))
+        elif self.cohort_id is None:
+            errors.append(("ANGKATAN", "required", "wajib diisi (laporan mencakup beberapa angkatan)"))
+        return cohort_id, tuple(errors)
 
 
 @lru_cache(maxsize=1024)
 def _date(text: str) -> date:
     return parse_file_date(text)
+
+
+@lru_cache(maxsize=4096)
+def _jp(text: str) -> int:
+    jp = int(text)
+    if not 0 <= jp <= 10_000:
+        raise ValueError(text)
+    return jp
 
 
 def _text(value: object) -> str:
@@ -53,71 +95,44 @@ def parse_row(number: int, values: dict, scope: Scope) -> tuple:
     """The row as a tuple of STAGED_COLUMNS; a bad row carries its first error's column and code, and every
     reason (`KOLOM: alasan; ...`)."""
     errors: list[tuple[str, str, str]] = []
-
-    def bad(column: str, code: str, reason: str) -> None:
-        errors.append((column.upper(), code, reason))
-
     raw_nip = values.get("nip")
     nip_text = _text(raw_nip)
     nip = None
     if not nip_text:
-        bad("nip", "required", "wajib diisi")
+        errors.append(("NIP", "required", "wajib diisi"))
     else:
         try:
             nip = parse_nip(raw_nip)
         except NipError as exc:
-            bad("nip", exc.code, exc.message)
+            errors.append(("NIP", exc.code, exc.message))
     name = " ".join(_text(values.get("nama")).split())
     if not name:
-        bad("nama", "required", "wajib diisi")
-    status_text = " ".join(_text(values.get("status")).upper().split())
-    status = PARTNER_STATUSES.get(status_text)
+        errors.append(("NAMA", "required", "wajib diisi"))
+    status_text = _text(values.get("status"))
+    status = PARTNER_STATUSES.get(status_text) or PARTNER_STATUSES.get(" ".join(status_text.upper().split()))
     if status is None:
-        bad("status", "required" if not status_text else "status_invalid",
-            "wajib diisi" if not status_text else "status harus LULUS, TIDAK LULUS atau MENGUNDURKAN DIRI")
-    program_text = _text(values.get("pelatihan"))
-    if program_text and program_text.upper() not in scope.program_codes \
-            and name_key(program_text) not in scope.program_codes:
-        bad("pelatihan", "program_unknown", "pelatihan bukan program laporan ini (atau tidak ada di katalog)")
-    year_text = _text(values.get("tahun"))
-    if year_text and year_text != str(scope.year):
-        bad("tahun", "year_mismatch", f"tahun harus {scope.year} (cakupan laporan ini)")
-    cohort_id = scope.cohort_id
-    angkatan_text = _text(values.get("angkatan"))
-    if angkatan_text:
-        try:
-            number_ = parse_angkatan(values.get("angkatan") if not isinstance(values.get("angkatan"), str)
-                                     else angkatan_text)
-        except ValueError as exc:
-            bad("angkatan", "angkatan_invalid", str(exc))
-        else:
-            if scope.cohort_id is not None and number_ != scope.cohort_number:
-                bad("angkatan", "angkatan_mismatch", "angkatan lain dari angkatan laporan ini")
-            elif scope.cohort_id is None:
-                cohort_id = scope.cohorts.get(number_)
-                if cohort_id is None:
-                    bad("angkatan", "angkatan_unknown",
-                        f"angkatan {number_} tahun {scope.year} tidak ada di wilayah ini")
-    elif scope.cohort_id is None:
-        bad("angkatan", "required", "wajib diisi (laporan mencakup beberapa angkatan)")
+        errors.append(("STATUS", "required", "wajib diisi") if not status_text else
+                      ("STATUS", "status_invalid", "status harus LULUS, TIDAK LULUS atau MENGUNDURKAN DIRI"))
+    cohort_id, place_errors = scope.place(_text(values.get("pelatihan")), _text(values.get("tahun")),
+                                          values.get("angkatan"))
+    errors.extend(place_errors)
     jp = None
     jp_text = _text(values.get("jp"))
     if jp_text:
         try:
-            jp = int(jp_text)
-            if not 0 <= jp <= 10_000:
-                raise ValueError
+            jp = _jp(jp_text)
         except ValueError:
-            bad("jp", "jp_invalid", "JP harus bilangan bulat 0 atau lebih")
-            jp = None
+            errors.append(("JP", "jp_invalid", "JP harus bilangan bulat 0 atau lebih"))
     cert_number = _text(values.get("no_sertifikat"))[:100] or None
     cert_date = None
     raw_date = values.get("tgl_sertifikat")
-    if _text(raw_date):
+    if isinstance(raw_date, str):
+        raw_date = raw_date.strip() or None
+    if raw_date is not None:
         try:
-            cert_date = _date(_text(raw_date)) if isinstance(raw_date, str) else parse_file_date(raw_date)
+            cert_date = _date(raw_date) if isinstance(raw_date, str) else parse_file_date(raw_date)
         except ValueError as exc:
-            bad("tgl_sertifikat", "date_invalid", str(exc))
+            errors.append(("TGL_SERTIFIKAT", "date_invalid", str(exc)))
     score = None
     score_text = _text(values.get("nilai"))
     if score_text:
@@ -126,7 +141,7 @@ def parse_row(number: int, values: dict, scope: Scope) -> tuple:
             if not 0 <= score <= 100:
                 raise InvalidOperation
         except InvalidOperation:
-            bad("nilai", "score_invalid", "nilai harus angka 0-100 (koma atau titik desimal)")
+            errors.append(("NILAI", "score_invalid", "nilai harus angka 0-100 (koma atau titik desimal)"))
             score = None
     if errors:
         column, code, _ = errors[0]
