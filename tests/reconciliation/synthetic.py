@@ -66,8 +66,13 @@ def generate(people: int, *, seed: int, weights: dict[str, float] | None = None,
             out.report.append(row)
             consistent_rows.append(row)
         elif kind == "status_differs":
-            out.enrolments.append((nip, "A", rng.choice(("attending", "failed")), None, None, None))
-            out.report.append(row)
+            if rng.random() < 0.25:  # passed here, failed at the partner: taking theirs removes the JP line
+                out.enrolments.append((nip, "A", "passed", JP, cert, CERT_DATE))
+                out.report.append({**row, "STATUS": "TIDAK LULUS", "JP": "0", "NO_SERTIFIKAT": "",
+                                   "TGL_SERTIFIKAT": ""})
+            else:
+                out.enrolments.append((nip, "A", rng.choice(("attending", "failed")), None, None, None))
+                out.report.append(row)
         elif kind == "jp_differs":
             out.enrolments.append((nip, "A", "failed", JP, None, None))
             out.report.append({**row, "STATUS": "TIDAK LULUS", "JP": str(rng.randint(1, JP - 1)),
