@@ -256,6 +256,14 @@ _MARK_ROWS = (
 )
 
 
+def _settled_state(run_id: int) -> str:
+    """After applying: classified, or superseded when a newer report of the scope was classified meanwhile."""
+    newer = db.session.execute(sa.text(
+        "SELECT 1 FROM reconciliation_runs WHERE supersedes_run_id = :r AND state IN ('classified', 'applying', "
+        "'superseded')"), {"r": run_id}).first()
+    return "superseded" if newer else "classified"
+
+
 def apply(run_id: int) -> dict | None:
     """Write the decided rows of a run (state applying) in one transaction; returns the summary."""
     run = _lock(run_id)
@@ -279,7 +287,7 @@ def apply(run_id: int) -> dict | None:
     kept = result.rowcount
     out = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
            "blocked": summary.blocked, "kept": kept}
-    run.state, run.applied_at = "classified", datetime.now(UTC)
+    run.state, run.applied_at = _settled_state(run.id), datetime.now(UTC)
     run.details = {**(run.details or {}), "last_apply": out}
     run.error = None
     audit.record(action="reconciliation.apply", entity="reconciliation_runs", entity_id=run.id,
@@ -295,7 +303,7 @@ def _give_up_apply(error: Exception, run_id: int) -> None:
     run = _lock(run_id)
     if run.state == "applying":
         log.error("reconciliation apply %s failed: %s", run_id, error)
-        run.state = "classified"
+        run.state = _settled_state(run.id)
         run.error = f"Penerapan koreksi gagal dan tidak mengubah apa pun: {type(error).__name__}: {error}"[:2000]
 
 
