@@ -4,6 +4,7 @@ staged with class `invalid` and the reasons (code + Indonesian message, as the i
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -70,6 +71,15 @@ class Scope:
         return cohort_id, tuple(errors)
 
 
+@lru_cache(maxsize=1)
+def _today_for(hour: int) -> date:  # noqa: ARG001 - the cache key: looked up again every hour
+    return date.today()
+
+
+def _today() -> date:
+    return _today_for(int(time.time() // 3600))
+
+
 @lru_cache(maxsize=1024)
 def _date(text: str) -> date:
     return parse_file_date(text)
@@ -84,6 +94,8 @@ def _jp(text: str) -> int:
 
 
 def _text(value: object) -> str:
+    if type(value) is str:  # CSV cells: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -102,7 +114,7 @@ def parse_row(number: int, values: dict, scope: Scope) -> tuple:
         errors.append(("NIP", "required", "wajib diisi"))
     else:
         try:
-            nip = parse_nip(raw_nip)
+            nip = parse_nip(raw_nip, today=_today())
         except NipError as exc:
             errors.append(("NIP", exc.code, exc.message))
     name = " ".join(_text(values.get("nama")).split())
