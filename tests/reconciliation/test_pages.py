@@ -29,6 +29,13 @@ def test_an_operator_reconciles_the_sample_from_the_pages_and_applies_a_class(an
     done = anon_client.get(page_url).text
     assert "Selesai dicocokkan" in done and "Status berbeda" in done and "format=xlsx" in done
 
+    for name, expected in (("invalid", "nip_start_before_age_15"), ("duplicate", "mengulang baris 6"),
+                           ("certificate_missing", "sertifikat tidak ada di laporan mitra"),
+                           ("partner_only", "NIP tidak dikenal"), ("local_only", "Hendro Purnomo"),
+                           ("consistent", "STTPP/001")):
+        shown = anon_client.get(f"{page_url}/kelas/{name}")
+        assert shown.status_code == 200 and expected in shown.text, name
+    assert anon_client.get(f"{page_url}/kelas/nope").status_code == 404
     klass = anon_client.get(f"{page_url}/kelas/status_differs").text
     assert malang_pka.STILL_ATTENDING in klass and "Ambil nilai mitra" in klass and "attending" in klass
     row_ids = re.findall(r'name="row-(\d+)"', klass)
