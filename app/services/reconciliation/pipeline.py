@@ -137,6 +137,8 @@ def classify(run_id: int) -> str:
         staged = [parse_row(row.number, row.values, scope) for row in reader.rows()]
     seconds = {"read_check": time.perf_counter() - clock}
     db.session.execute(sa.text("SET LOCAL work_mem TO '64MB'"))
+    # A classification lost in a crash is simply done again (the run still says "classifying").
+    db.session.execute(sa.text("SET LOCAL synchronous_commit TO off"))
     db.session.execute(sa.text(_STAGE_TABLE))
     clock = time.perf_counter()
     _copy(staged, "recon_stage", STAGED_COLUMNS)
