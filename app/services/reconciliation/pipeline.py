@@ -283,10 +283,9 @@ def apply(run_id: int) -> dict | None:
         "FROM recon_apply")).one()
     sync_ledger(list(summary.touched))
     db.session.execute(sa.text(_AUDIT_ROWS), params)
-    kept = 0
-    for statement in _MARK_ROWS:
-        result = db.session.execute(sa.text(statement), params)
-    kept = result.rowcount
+    mark_taken, mark_kept = _MARK_ROWS
+    db.session.execute(sa.text(mark_taken), params)
+    kept = db.session.execute(sa.text(mark_kept), params).rowcount
     out = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
            "blocked": summary.blocked, "kept": kept}
     run.state, run.applied_at = _settled_state(run.id), datetime.now(UTC)
