@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.jobs import redis_connection
 from app.services.demo import CERTIFICATE_MISSING_SIDE, EXPECTED_RECONCILIATION, EXPECTED_ROW_CLASSES, malang_pka
+from app.services.rollups.refresh import pending_key
 from app.tenancy import tenant_context
 from tests.reconciliation.conftest import all_rows, cohort_id, count, get_run, seed_demo, upload
 
@@ -78,10 +80,12 @@ def test_taking_the_partners_values_corrects_enrolments_and_applying_twice_chang
     before = _snapshot()
     decisions = {"status_differs": "partner", "jp_differs": "partner", "certificate_missing": "partner",
                  "partner_only": "partner", "local_only": "local"}
+    redis_connection().delete(pending_key(malang.id))
     assert _apply(client, run_id, classes=decisions).status_code == 202
     run_worker()
     run = get_run(client, "kota-malang", run_id)
     assert run["state"] == "classified" and run["error"] is None
+    assert redis_connection().exists(pending_key(malang.id))  # the region's rollups refresh is scheduled
     # 2 status + 1 JP + 1 certificate (the other one is missing on the partner's side: a pass keeps its
     # STTPP, so that row is reported as not applicable) ; 2 partner-only become enrolments.
     assert run["details"]["last_apply"] == {"created": 2, "updated": 4, "unchanged": 0, "blocked": 1, "kept": 1}
