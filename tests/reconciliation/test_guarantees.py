@@ -260,3 +260,26 @@ def test_an_xlsx_report_with_number_and_date_cells_classifies_like_its_csv(clien
     run_worker()
     run = get_run(client, "kota-malang", resp.get_json()["id"])
     assert {k: v for k, v in run["counts"].items() if v} == expected_counts(data)
+
+
+def test_a_file_unreadable_halfway_fails_with_the_reason_and_stages_nothing(client, malang, run_worker):
+    data = generate(900, seed=17)
+    ids = load("kota-malang", data)
+    # 0x81 is neither UTF-8 nor Windows-1252: the file cannot be read past that row
+    body = data.csv() + b"198503122010011003,Nama \x81 rusak,PKA,I,2024,LULUS,333,,,\n"
+    resp = upload(client, "kota-malang", body, partner="LAN-RI", cohort_id=ids["A"])
+    run_worker()
+    run = get_run(client, "kota-malang", resp.get_json()["id"])
+    assert run["state"] == "failed" and "tidak dapat dibaca" in run["error"], run
+    assert count("kota-malang", "reconciliation_rows") == 0
+
+
+def test_a_nul_character_in_a_cell_is_dropped_not_a_crash(client, malang, run_worker):
+    data = generate(30, seed=19)
+    ids = load("kota-malang", data)
+    body = data.csv() + b"19850312201001100\x00,Nama \x00 aneh,PKA,I,2024,LULUS,333,,,\n"
+    resp = upload(client, "kota-malang", body, partner="LAN-RI", cohort_id=ids["A"])
+    run_worker()
+    run = get_run(client, "kota-malang", resp.get_json()["id"])
+    assert run["state"] == "classified", run
+    assert run["counts"]["invalid"] == expected_counts(data).get("invalid", 0) + 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def load_scope(run: ReconciliationRun) -> Scope:
                  year=run.year, cohorts=cohorts, cohort_id=run.cohort_id, cohort_number=number)
 
 
-def _copy(rows: list[tuple], table: str, columns: tuple[str, ...]) -> None:
+def _copy(rows: Iterable[tuple], table: str, columns: tuple[str, ...]) -> None:
     cursor = db.session.connection().connection.dbapi_connection.cursor()
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table),
                                                          sql.SQL(", ").join(map(sql.Identifier, columns)))
@@ -133,17 +134,26 @@ def classify(run_id: int) -> str:
         if missing:
             return fail(run, "Kolom wajib tidak ada: " + ", ".join(c.upper() for c in missing))
         unknown = reader.unknown_columns(COLUMNS)
+        db.session.execute(sa.text("SET LOCAL work_mem TO '64MB'"))
+        # A classification lost in a crash is simply done again (the run still says "classifying").
+        db.session.execute(sa.text("SET LOCAL synchronous_commit TO off"))
+        db.session.execute(sa.text(_STAGE_TABLE))
         clock = time.perf_counter()
-        staged = [parse_row(row.number, row.values, scope) for row in reader.rows()]
-    seconds = {"read_check": time.perf_counter() - clock}
-    db.session.execute(sa.text("SET LOCAL work_mem TO '64MB'"))
-    # A classification lost in a crash is simply done again (the run still says "classifying").
-    db.session.execute(sa.text("SET LOCAL synchronous_commit TO off"))
-    db.session.execute(sa.text(_STAGE_TABLE))
-    clock = time.perf_counter()
-    _copy(staged, "recon_stage", STAGED_COLUMNS)
+        read = 0
+
+        def checked():
+            nonlocal read
+            for row in reader.rows():
+                read += 1
+                yield parse_row(row.number, row.values, scope)
+
+        try:  # rows are checked while the server takes the previous ones in (COPY): two cores at work
+            _copy(checked(), "recon_stage", STAGED_COLUMNS)
+        except FileFormatError as exc:
+            db.session.rollback()
+            return fail(_lock(run_id), exc.message)
     db.session.execute(sa.text("ANALYZE recon_stage"))
-    seconds["copy"] = time.perf_counter() - clock
+    seconds = {"read_check_copy": time.perf_counter() - clock}
     params = {"run": run.id}
     clock = time.perf_counter()
     db.session.execute(sa.text(_CLASSIFY), params)
@@ -154,7 +164,7 @@ def classify(run_id: int) -> str:
     counts = dict.fromkeys(RECON_CLASSES, 0) | dict(db.session.execute(sa.text(
         "SELECT klass, count(*) FROM reconciliation_rows WHERE run_id = :run GROUP BY klass"), params).all())
     run.counts = counts
-    run.details = {**(run.details or {}), "unknown_columns": unknown, "rows_read": len(staged),
+    run.details = {**(run.details or {}), "unknown_columns": unknown, "rows_read": read,
                    "seconds": {k: round(v, 3) for k, v in seconds.items()}}
     run.state, run.classified_at, run.error = "classified", datetime.now(UTC), None
     if run.supersedes_run_id is not None:

@@ -94,13 +94,16 @@ def _jp(text: str) -> int:
 
 
 def _text(value: object) -> str:
+    """A cell as trimmed text (NUL characters, which PostgreSQL text cannot hold, dropped)."""
     if type(value) is str:  # CSV cells: the common case first
-        return value.strip()
-    if value is None:
+        text = value.strip()
+    elif value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    else:
+        text = str(value).strip()
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def parse_row(number: int, values: dict, scope: Scope) -> tuple:
@@ -157,7 +160,7 @@ def parse_row(number: int, values: dict, scope: Scope) -> tuple:
             score = None
     if errors:
         column, code, _ = errors[0]
-        reason = "; ".join(f"{c}: {r}" for c, _, r in errors)[:500]
+        reason = "; ".join(f"{c}: {r}" for c, _, r in errors).replace("\x00", "")[:500]
         return (number, (nip.value if nip else nip_text)[:60], name[:200] or None, None, None, None, cohort_id,
                 status, jp, cert_number, cert_date, score, column, code, reason)
     return (number, nip.value, name[:200], name_key(name)[:200], nip.gender, nip.birth_date, cohort_id, status, jp,
