@@ -166,9 +166,12 @@ def run(url: str, args, tmp: Path) -> None:  # noqa: PLR0915 - a script, step by
             assert {k: v for k, v in view["counts"].items() if v} == expected_counts(data)
             in_job = (view["classified_at"] - view["started_at"]).total_seconds()
             floor = _timed(FLOOR_CLASSIFY, {"run": run_id, "cohort": ids["A"]})
+            steps = view["details"]["seconds"]
+            sql_seconds = steps["classify"] + steps["local_only"]
             print(f"classify {len(data.report):,} rows vs {enrolments:,} enrolments: end to end {end_to_end:.2f}s, "
-                  f"in the job {in_job:.2f}s (read+check+COPY+classify); floor (one FULL OUTER JOIN over the staged "
-                  f"rows) {floor:.3f}s; ratio job/floor {in_job / floor:.0f}x; steps: {view['details']['seconds']}")
+                  f"in the job {in_job:.2f}s; floor (one FULL OUTER JOIN over the staged rows) {floor:.3f}s; "
+                  f"ratio job/floor {in_job / floor:.0f}x, classifying SQL/floor {sql_seconds / floor:.1f}x; "
+                  f"steps: {steps}")
 
             with tenant_context(SLUG):
                 picked = db.session.execute(sa.text(
