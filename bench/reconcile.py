@@ -50,7 +50,8 @@ GROUP BY k
 FLOOR_APPLY = """
 UPDATE enrolments n SET status = r.partner_status, jp_earned = NULLIF(r.partner_jp, 0),
        certificate_number = r.partner_certificate_number, certificate_date = r.partner_certificate_date
-FROM reconciliation_rows r WHERE r.run_id = :run AND r.id = ANY(:ids) AND n.id = r.enrolment_id
+FROM reconciliation_rows r JOIN unnest(CAST(:ids AS bigint[])) AS picked(id) ON picked.id = r.id
+WHERE r.run_id = :run AND n.id = r.enrolment_id
 """
 
 
