@@ -1,4 +1,5 @@
-"""The home page's figures: this year's 20 JP compliance, people trained, open cohorts and running imports.
+"""The home page's figures: this year's 20 JP compliance, people trained, open cohorts, running imports and open
+reconciliation differences.
 
 Every figure honours the caller's OPD scope exactly as the reports do (app.services.scope); imports are shown
 only to callers who may read them (unscoped staff, as app.services.imports decides).
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.models.catalogue import Program
 from app.models.imports import ImportRun
 from app.models.training import Cohort, JpEntry
-from app.services import reports
+from app.services import reconciliation, reports
 from app.services.cohorts import cohort_label
 from app.services.scope import employee_id_in_scope_clause, scoped
 
@@ -57,4 +58,12 @@ def staff_summary(today: date) -> dict:
     """Everything the staff dashboard shows, for the calendar year of `today`."""
     report = reports.jp_compliance(today.year, limit=1)
     return {"year": today.year, "compliance": report.overall, "people_trained": people_trained(today.year),
-            "open_cohorts": open_cohorts(today), "running_imports": running_imports()}
+            "open_cohorts": open_cohorts(today), "running_imports": running_imports(),
+            "open_differences": open_differences()}
+
+
+def open_differences() -> int | None:
+    """Reconciliation differences not yet decided; None for OPD-scoped callers (reports span every OPD)."""
+    if opd_scope() is not None:
+        return None
+    return reconciliation.open_differences_count()

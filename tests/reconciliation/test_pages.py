@@ -58,23 +58,3 @@ def test_a_form_without_partner_or_file_says_so_next_to_the_fields(anon_client, 
     resp = anon_client.post("/t/kota-malang/rekonsiliasi/baru", data={"csrf_token": csrf})
     assert resp.status_code == 422 and 'id="partner-error"' in resp.text
     assert count("kota-malang", "reconciliation_runs") == 0
-
-
-def test_the_cohort_panel_renders_the_state(app, malang, client, run_worker):
-    from flask import render_template
-
-    from app.services import reconciliation
-    from app.tenancy import tenant_context
-    from tests.reconciliation.conftest import upload
-
-    seed_demo()
-    pka = cohort_id("kota-malang", "PKA", 2024, 2)
-    with app.test_request_context("/t/kota-malang/"), tenant_context("kota-malang"):
-        empty = render_template("reconciliation/_cohort_panel.html", recon=None, cohort_id=pka)
-    assert "Belum ada laporan" in empty
-    upload(client, "kota-malang", malang_pka.REPORT_CSV.encode(), partner="BPSDM-JATIM", cohort_id=pka)
-    run_worker()
-    with app.test_request_context("/t/kota-malang/"), tenant_context("kota-malang"):
-        html = render_template("reconciliation/_cohort_panel.html",
-                               recon=reconciliation.cohort_reconciliation_state(pka), cohort_id=pka)
-    assert "Perbedaan terbuka" in html and "<strong>8</strong>" in html and "BPSDM Provinsi Jawa Timur" in html

@@ -7,13 +7,14 @@ from datetime import date
 
 from flask import redirect, request, url_for
 
+from app.authz import opd_scope
 from app.blueprints.cohort_pages import bp, timeline
 from app.blueprints.cohort_pages.common import PAGE_SIZE, TIMINGS, ints, page_number, render, render_problem
 from app.blueprints.cohorts.schemas import CohortCreateSchema, CohortPhasesSchema, CohortUpdateSchema
 from app.blueprints.pages.access import page
 from app.forms import load_form
 from app.problems import Problem
-from app.services import catalogue, cohorts
+from app.services import catalogue, cohorts, reconciliation
 from app.web import commit
 
 COHORT_INTS = ("program_id", "year", "partner_id", "quota")
@@ -124,7 +125,11 @@ def create_cohort():
 def show_cohort(cohort_id: int):
     cohort = cohorts.cohort_detail(cohort_id)
     picture = timeline.build(cohort["phases"], cohort["start_date"], cohort["end_date"], date.today())
-    return render("cohorts/show.html", cohort=cohort, timeline=picture, tab="ringkasan")
+    # A partner's report spans every OPD: operators limited to some OPDs see no reconciliation (as in its API).
+    unscoped = opd_scope() is None
+    return render("cohorts/show.html", cohort=cohort, timeline=picture, tab="ringkasan", cohort_id=cohort_id,
+                  show_reconciliation=unscoped,
+                  recon=reconciliation.cohort_reconciliation_state(cohort_id) if unscoped else None)
 
 
 # --- editing a cohort and its phases ------------------------------------------------------------------------
