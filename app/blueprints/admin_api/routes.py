@@ -31,6 +31,13 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 _CONFLICT_DOC = {"description": "Exists with other data, wrong status, or an Idempotency-Key still in use"}
 
 
+@blp.before_request
+def _end_lookup_transaction():
+    """Views here bind regions one after another (provisioning, detail, restore): start with no open transaction
+    (the only one open is the caller lookup's, read-only)."""
+    db.session.rollback()
+
+
 @blp.after_request
 def _no_store(resp):
     resp.headers.setdefault("Cache-Control", "private, no-store")

@@ -16,12 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.drop_constraint("ck_tenants_status", "tenants", schema="platform", type_="check")
+    op.drop_constraint(op.f("ck_tenants_status"), "tenants", schema="platform", type_="check")
     op.create_check_constraint(
-        "ck_tenants_status", "tenants",
+        op.f("ck_tenants_status"), "tenants",
         "status IN ('provisioning', 'active', 'suspended', 'archived', 'deleted')", schema="platform")
-    op.drop_constraint("uq_tenants_region_code", "tenants", schema="platform", type_="unique")
-    op.create_index("uq_tenants_region_code_live", "tenants", ["region_code"], unique=True, schema="platform",
+    op.drop_constraint(op.f("uq_tenants_region_code"), "tenants", schema="platform", type_="unique")
+    op.create_index(op.f("uq_tenants_region_code_live"), "tenants", ["region_code"], unique=True, schema="platform",
                     postgresql_where=sa.text("status <> 'deleted'"))
     op.add_column("tenants", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True), schema="platform")
     op.add_column("api_tokens", sa.Column("scopes", postgresql.ARRAY(sa.String(length=40)), nullable=True),
@@ -74,8 +74,8 @@ def downgrade() -> None:
     op.drop_table("idempotency_keys", schema="platform")
     op.drop_column("api_tokens", "scopes", schema="platform")
     op.drop_column("tenants", "archived_at", schema="platform")
-    op.drop_index("uq_tenants_region_code_live", table_name="tenants", schema="platform")
-    op.create_unique_constraint("uq_tenants_region_code", "tenants", ["region_code"], schema="platform")
-    op.drop_constraint("ck_tenants_status", "tenants", schema="platform", type_="check")
-    op.create_check_constraint("ck_tenants_status", "tenants",
+    op.drop_index(op.f("uq_tenants_region_code_live"), table_name="tenants", schema="platform")
+    op.create_unique_constraint(op.f("uq_tenants_region_code"), "tenants", ["region_code"], schema="platform")
+    op.drop_constraint(op.f("ck_tenants_status"), "tenants", schema="platform", type_="check")
+    op.create_check_constraint(op.f("ck_tenants_status"), "tenants",
                                "status IN ('provisioning', 'active', 'suspended', 'archived')", schema="platform")
