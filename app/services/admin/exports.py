@@ -145,6 +145,7 @@ def restore(export_id: int, overrides: dict) -> dict:
     transaction: it claims the registry row, then builds the schema in one transaction of its own."""
     with no_tenant():
         export = get_export(export_id)
+        db.session.expunge(export)  # kept loaded: the restore runs in transactions of its own
         db.session.rollback()
     if export.status != "done":
         raise _conflict("restore_from", f"export {export_id} is {export.status}")

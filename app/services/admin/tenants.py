@@ -179,8 +179,8 @@ def tenant_detail(slug: str) -> dict:
             .order_by(TenantExport.id.desc()).limit(1)).scalar_one_or_none()
         db.session.rollback()
     activity = None
-    if row.status in ("active", "suspended", "archived"):
-        with tenant_context(row.slug, allow_status=("active", "suspended", "archived")):
+    if view["status"] in ("active", "suspended", "archived"):
+        with tenant_context(slug, allow_status=("active", "suspended", "archived")):
             activity = db.session.execute(sa.text(
                 "SELECT (SELECT max(at) FROM audit_log) AS last_write, "
                 "       (SELECT max(last_seen_at) FROM user_sessions) AS last_session, "
@@ -240,13 +240,14 @@ def upgrade(slug: str) -> dict:
     """Migrate this one region to head now (in its own transaction); then audit in the caller's."""
     with no_tenant():
         row = get_tenant(slug)
+        tenant_id, status = row.id, row.status
         db.session.rollback()
-    if row.status not in migrations.MIGRATABLE_STATUSES:
-        raise _conflict("status", f"cannot upgrade a region that is {row.status}")
+    if status not in migrations.MIGRATABLE_STATUSES:
+        raise _conflict("status", f"cannot upgrade a region that is {status}")
     result = migrations.migrate_tenant(slug)
     outcome = {"slug": slug, "status": result.status, "before": result.before, "after": result.after,
                "seconds": round(result.seconds, 3), "error": result.error}
-    record_platform("tenant.upgrade", ENTITY, row.id, {"schema_version": result.before}, outcome)
+    record_platform("tenant.upgrade", ENTITY, tenant_id, {"schema_version": result.before}, outcome)
     db.session.commit()
     if result.status == "failed":
         raise Problem(500, "Upgrade failed", result.error, type_="upgrade-failed", result=outcome)
