@@ -1,0 +1,129 @@
+"""Export (a job with a real worker) → archive → delete → restore from the export gives the very same rows."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.domain.nip import make_nip
+from app.extensions import db
+from app.models.org import Employee, Opd
+from app.services.admin.bundles import tenant_fingerprints
+from app.services.text import name_key
+from app.tenancy import tenant_context
+from tests.admin.conftest import platform_audit, region_body, registry_rows, schemas_named
+
+
+def fill(slug: str, people: int = 25) -> None:
+    """Some OPDs and employees (with ids that the sequences must continue after)."""
+    with tenant_context(slug):
+        opds = [Opd(name=f"Dinas Uji {i}", name_key=name_key(f"Dinas Uji {i}")) for i in range(3)]
+        db.session.add_all(opds)
+        db.session.flush()
+        for i in range(people):
+            name = f"Pegawai Ekspor {i:03d}, S.Kom."
+            db.session.add(Employee(nip=make_nip(date(1980 + i % 20, 1 + i % 12, 1 + i % 28), 2010, 1 + i % 12,
+                                                 "L" if i % 2 else "P", 100 + i),
+                                    name=name, name_key=name_key(name), gender="P" if i % 2 == 0 else "L",
+                                    birth_date=date(1980 + i % 20, 1 + i % 12, 1 + i % 28), employee_type="PNS",
+                                    opd_id=opds[i % 3].id))
+        db.session.commit()
+
+
+def export_now(api, slug: str, run_worker) -> dict:
+    queued = api.post(f"/tenants/{slug}/export")
+    assert queued.status_code == 202, queued.get_json()
+    assert queued.get_json()["status"] == "queued"
+    run_worker()
+    done = api.get(f"/exports/{queued.get_json()['id']}").get_json()
+    assert done["status"] == "done", done
+    return done
+
+
+def test_export_delete_restore_into_a_fresh_region_gives_the_same_rows(app, api, made, run_worker):
+    made.extend(["kab-uji-asal", "kab-uji-pulih"])
+    body = region_body("kab-uji-asal")
+    api.post("/tenants", json=body)
+    fill("kab-uji-asal")
+    api.post("/tenants/kab-uji-asal/archive")
+    before = tenant_fingerprints("kab-uji-asal")
+    assert before["employees"]["rows"] == 25 and before["users"]["rows"] == 1
+
+    export = export_now(api, "kab-uji-asal", run_worker)
+    assert export["tenant_status"] == "archived"
+    assert {name: t["rows"] for name, t in export["tables"].items()} == {n: f["rows"] for n, f in before.items()}
+    download = api.get(f"/exports/{export['id']}/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    data = download.data
+    download.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        assert "tables/employees.csv" in zf.namelist()
+    assert manifest["tenant"]["slug"] == "kab-uji-asal" and manifest["schema_version"]
+
+    deleted = api.delete("/tenants/kab-uji-asal", json={"confirm": "kab-uji-asal"})
+    assert deleted.status_code == 200 and deleted.get_json()["status"] == "deleted"
+    assert schemas_named("t_kab_uji_asal") == []
+    assert registry_rows("slug = 'kab-uji-asal'")[0].status == "deleted"  # the tombstone
+    reuse = api.post("/tenants", json=body)
+    assert reuse.status_code == 409  # a deleted slug is not handed out again
+
+    # into a fresh region: a new slug; the deleted region's code is free again
+    restored = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-pulih"})
+    assert restored.status_code == 201, restored.get_json()
+    assert restored.get_json()["tenant"]["region_code"] == body["region_code"]
+    assert tenant_fingerprints("kab-uji-pulih") == before
+    # sequences continue after the restored ids
+    with tenant_context("kab-uji-pulih"):
+        opd = Opd(name="Dinas Baru", name_key=name_key("Dinas Baru"))
+        db.session.add(opd)
+        db.session.flush()
+        assert opd.id == 4
+        db.session.rollback()
+    actions = [a.action for a in platform_audit(None, "")]
+    assert {"tenant.export", "export.download", "tenant.delete", "tenant.restore"} <= set(actions)
+
+
+def test_a_deleted_region_comes_back_under_its_own_slug_from_its_export(app, api, made, run_worker):
+    made.append("kab-uji-balik")
+    api.post("/tenants", json=region_body("kab-uji-balik"))
+    fill("kab-uji-balik", people=5)
+    api.post("/tenants/kab-uji-balik/archive")
+    before = tenant_fingerprints("kab-uji-balik")
+    export = export_now(api, "kab-uji-balik", run_worker)
+    api.delete("/tenants/kab-uji-balik", json={"confirm": "kab-uji-balik"})
+    resp = api.post("/tenants", json={"restore_from": export["id"]})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["tenant"]["status"] == "active"
+    assert tenant_fingerprints("kab-uji-balik") == before
+    with tenant_context("kab-uji-balik"):
+        assert db.session.execute(sa.text("SELECT count(*) FROM employees")).scalar_one() == 5
+
+
+def test_restoring_over_a_live_region_is_409_and_an_altered_bundle_is_refused(app, api, made, run_worker):
+    made.extend(["kab-uji-hidup", "kab-uji-rusak"])
+    api.post("/tenants", json=region_body("kab-uji-hidup"))
+    fill("kab-uji-hidup", people=3)
+    export = export_now(api, "kab-uji-hidup", run_worker)
+    assert export["tenant_status"] == "active"
+    live = api.post("/tenants", json={"restore_from": export["id"]})
+    assert live.status_code == 409
+
+    from app.services.admin.bundles import export_dir
+
+    files = sorted(export_dir().glob(f"kab-uji-hidup-{export['id']}-*.zip"))
+    assert len(files) == 1
+    with zipfile.ZipFile(files[-1]) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    entries["tables/employees.csv"] = entries["tables/employees.csv"].replace(b"Pegawai", b"Pegawal")
+    with zipfile.ZipFile(files[-1], "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    altered = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-rusak",
+                                         "region_code": "98.98"})
+    assert altered.status_code == 422 and "checksum" in altered.get_json()["detail"]
+    assert schemas_named("t_kab_uji_rusak") == []
