@@ -3,16 +3,19 @@ through the API and dropped after the test (schema, registry row, exports)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.authz import ADMIN_SCOPES
+from app.domain.nip import make_nip
 from app.extensions import db
+from app.models.org import Employee, Opd
 from app.models.platform import PlatformApiToken, PlatformUser
-from app.tenancy import no_tenant
+from app.services.text import name_key
+from app.tenancy import no_tenant, tenant_context
 from tests.fixtures.tenants import drop_tenants
 
 API = "/admin/api/v1"
@@ -104,3 +107,19 @@ def platform_audit(entity_id=None, action_prefix: str = "tenant.") -> list:
             "SELECT action, actor, entity_id, before, after FROM platform.audit_log WHERE action LIKE :a "
             "AND (CAST(:e AS text) IS NULL OR entity_id = CAST(:e AS text)) ORDER BY id"),
             {"a": action_prefix + "%", "e": None if entity_id is None else str(entity_id)}).all()
+
+
+def fill(slug: str, people: int = 25) -> None:
+    """Some OPDs and employees (with ids that the sequences must continue after)."""
+    with tenant_context(slug):
+        opds = [Opd(name=f"Dinas Uji {i}", name_key=name_key(f"Dinas Uji {i}")) for i in range(3)]
+        db.session.add_all(opds)
+        db.session.flush()
+        for i in range(people):
+            name = f"Pegawai Ekspor {i:03d}, S.Kom."
+            db.session.add(Employee(nip=make_nip(date(1980 + i % 20, 1 + i % 12, 1 + i % 28), 2010, 1 + i % 12,
+                                                 "L" if i % 2 else "P", 100 + i),
+                                    name=name, name_key=name_key(name), gender="P" if i % 2 == 0 else "L",
+                                    birth_date=date(1980 + i % 20, 1 + i % 12, 1 + i % 28), employee_type="PNS",
+                                    opd_id=opds[i % 3].id))
+        db.session.commit()

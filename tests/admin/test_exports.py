@@ -5,33 +5,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date
 
 import sqlalchemy as sa
 
-from app.domain.nip import make_nip
 from app.extensions import db
-from app.models.org import Employee, Opd
+from app.models.org import Opd
 from app.services.admin.bundles import tenant_fingerprints
 from app.services.text import name_key
 from app.tenancy import tenant_context
-from tests.admin.conftest import platform_audit, region_body, registry_rows, schemas_named
-
-
-def fill(slug: str, people: int = 25) -> None:
-    """Some OPDs and employees (with ids that the sequences must continue after)."""
-    with tenant_context(slug):
-        opds = [Opd(name=f"Dinas Uji {i}", name_key=name_key(f"Dinas Uji {i}")) for i in range(3)]
-        db.session.add_all(opds)
-        db.session.flush()
-        for i in range(people):
-            name = f"Pegawai Ekspor {i:03d}, S.Kom."
-            db.session.add(Employee(nip=make_nip(date(1980 + i % 20, 1 + i % 12, 1 + i % 28), 2010, 1 + i % 12,
-                                                 "L" if i % 2 else "P", 100 + i),
-                                    name=name, name_key=name_key(name), gender="P" if i % 2 == 0 else "L",
-                                    birth_date=date(1980 + i % 20, 1 + i % 12, 1 + i % 28), employee_type="PNS",
-                                    opd_id=opds[i % 3].id))
-        db.session.commit()
+from tests.admin.conftest import fill, platform_audit, region_body, registry_rows, schemas_named
 
 
 def export_now(api, slug: str, run_worker) -> dict:
