@@ -124,13 +124,13 @@ def main() -> None:
 
 
 def run(url: str, instance: str, args) -> None:
+    import logging
+
     from rq import SimpleWorker
 
     from app.jobs import QUEUES, queue, redis_connection
     from app.services import migrations
     from app.services.admin.bundles import tenant_fingerprints
-
-    import logging
 
     print(machine())
     app = make_app(url, instance)
