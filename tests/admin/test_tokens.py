@@ -83,6 +83,9 @@ def test_expired_tokens_anonymous_callers_and_non_vendors_are_refused(app, tenan
     national = platform_token(platform_user("national"), "national")
     assert _get(app, province).status_code == 403 and _get(app, national).status_code == 403
     assert _get(app, token_for("kota-malang", "admin")).status_code == 401  # unknown outside its region
+    calls = platform_audit(None, "admin.call")[-5:]  # every call is logged, refused ones too
+    assert [c.after["status"] for c in calls] == [401, 401, 403, 403, 401]
+    assert calls[2].actor.startswith("uji-province-") and calls[2].after["path"] == "/admin/api/v1/tenants"
 
 
 def test_the_admin_api_has_its_own_openapi_document(app, tenants, anon_client):

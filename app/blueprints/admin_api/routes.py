@@ -24,7 +24,7 @@ from app.extensions import db
 from app.problems import PROBLEM_MIMETYPE, Problem, problem_response
 from app.services.admin import exports, idempotency
 from app.services.admin import tenants as service
-from app.services.audit import record_platform
+from app.services.audit import record_platform, record_platform_now
 from app.web import commit
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -39,8 +39,12 @@ def _end_lookup_transaction():
 
 
 @blp.after_request
-def _no_store(resp):
+def _no_store_and_audit(resp):
+    """Every call lands in the platform audit log (refused ones too): method, path, status. What a call changed
+    is recorded besides, with before/after, by the service in the same transaction as the change."""
     resp.headers.setdefault("Cache-Control", "private, no-store")
+    record_platform_now("admin.call", "admin_api", None,
+                        {"method": request.method, "path": request.full_path.rstrip("?"), "status": resp.status_code})
     return resp
 
 
