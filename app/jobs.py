@@ -70,7 +70,7 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
             except Exception as exc:
                 if on_final_failure is not None and (job is None or not job.retries_left):
                     db.session.remove()
-                    with tenant_context(tenant_id, allow_status=("active", "suspended")):
+                    with tenant_context(tenant_id, allow_status=(*allow_status, "suspended")):
                         on_final_failure(exc, *args, **kwargs)
                         db.session.commit()
                 raise

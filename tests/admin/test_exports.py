@@ -109,3 +109,19 @@ def test_restoring_over_a_live_region_is_409_and_an_altered_bundle_is_refused(ap
                                          "region_code": "98.98"})
     assert altered.status_code == 422 and "checksum" in altered.get_json()["detail"]
     assert schemas_named("t_kab_uji_rusak") == []
+
+
+def test_kompeten_tenants_restore_builds_a_region_from_an_export(app, api, made, run_worker):
+    from app.cli import cli
+
+    made.extend(["kab-uji-cli", "kab-uji-cli-pulih"])
+    api.post("/tenants", json=region_body("kab-uji-cli"))
+    fill("kab-uji-cli", people=4)
+    export = export_now(api, "kab-uji-cli", run_worker)
+    result = app.test_cli_runner().invoke(cli, ["tenants", "restore", str(export["id"]), "--slug", "kab-uji-cli-pulih",
+                                                "--region-code", "98.97"])
+    assert result.exit_code == 0, result.output
+    assert "kab-uji-cli-pulih: restored" in result.output
+    assert tenant_fingerprints("kab-uji-cli-pulih") == tenant_fingerprints("kab-uji-cli")
+    taken = app.test_cli_runner().invoke(cli, ["tenants", "restore", str(export["id"])])
+    assert taken.exit_code != 0 and "exists" in taken.output
