@@ -69,6 +69,9 @@ def _mark_failed(error: Exception, export_id: int) -> None:
             allow_status=EXPORTABLE)
 def export_job(export_id: int) -> dict:
     """Write the bound region's bundle in one REPEATABLE READ snapshot; a re-run writes a fresh file."""
+    with db.engine.begin() as marking:  # visible at once to whoever polls the export
+        marking.execute(sa.update(TenantExport).where(TenantExport.id == export_id, TenantExport.status == "queued")
+                        .values(status="running"))
     conn = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     tenant = current_tenant()
     row = db.session.execute(sa.select(Tenant).where(Tenant.id == tenant.id)).scalar_one()
