@@ -91,6 +91,8 @@ def test_same_slug_or_region_code_with_different_data_is_409_and_a_repeat_is_409
     assert taken.status_code == 409 and "kab-uji-dua" in taken.get_json()["errors"][0]["reason"]
     repeat = api.post("/tenants", json=body)
     assert repeat.status_code == 409 and repeat.get_json()["errors"][0]["field"] == "slug"
+    api.post("/tenants/kab-uji-dua/suspend")
+    assert api.post("/tenants", json=body).status_code == 409
     assert len(registry_rows("slug LIKE 'kab-uji-%'")) == 1
 
 

@@ -21,7 +21,7 @@ from app.services import migrations, users
 from app.services.audit import record_platform
 from app.services.pagination import Page, paginate
 from app.services.provisioning import ProvisionConflict, SpecError, TenantSpec, provision
-from app.tenancy import no_tenant, registry, tenant_context
+from app.tenancy import TenantUnavailable, no_tenant, registry, tenant_context
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,10 @@ def create_tenant(data: dict) -> tuple[int, dict]:
         result = provision(spec)
     except ProvisionConflict as exc:
         raise _conflict(exc.field, exc.reason) from exc
-    link = _ensure_first_admin(spec.slug, admin)
+    try:
+        link = _ensure_first_admin(spec.slug, admin)
+    except TenantUnavailable as exc:  # it exists, suspended (or being changed): not ours to complete
+        raise _conflict("slug", f"region {spec.slug} exists already ({exc.tenant.status})") from exc
     if link is None:  # of concurrent or repeated POSTs, only the one that completed the region answers 201
         raise _conflict("slug", f"region {spec.slug} exists already", tenant=f"/admin/api/v1/tenants/{spec.slug}")
     with no_tenant():
