@@ -159,7 +159,8 @@ def run(url: str, instance: str, args) -> None:
 
         t0 = time.perf_counter()
         queued = client.post(f"{API}/tenants/{slug}/export", headers=headers).get_json()
-        SimpleWorker([queue(n) for n in QUEUES], connection=redis_connection()).work(burst=True)
+        worker = SimpleWorker([queue(n) for n in QUEUES], connection=redis_connection())
+        worker.work(burst=True, logging_level="WARNING")
         export = client.get(f"{API}/exports/{queued['id']}", headers=headers).get_json()
         export_s = time.perf_counter() - t0
         assert export["status"] == "done", export

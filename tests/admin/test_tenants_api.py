@@ -80,6 +80,20 @@ def test_schema_name_injection_attempts_are_422_and_create_nothing(api, made, sl
     assert registry_rows() == before_rows and schemas_named("") == before_schemas
 
 
+@pytest.mark.parametrize(("field", "value"), [
+    ("region_code", "98.10'); DROP SCHEMA platform CASCADE; --"),
+    ("province_code", "98' OR '1'='1"),
+    ("slug", ["kab-uji"]),
+    ("first_admin", {"username": "admin'; DROP TABLE users; --"}),
+])
+def test_hostile_values_in_other_fields_are_422_and_create_nothing(api, made, field, value):
+    before_rows, before_schemas = registry_rows(), schemas_named("")
+    resp = api.post("/tenants", json={**region_body("kab-uji-jahat"), field: value})
+    assert resp.status_code == 422, resp.get_json()
+    assert any(e["field"].startswith(field) for e in resp.get_json()["errors"])
+    assert registry_rows() == before_rows and schemas_named("") == before_schemas
+
+
 def test_same_slug_or_region_code_with_different_data_is_409_and_a_repeat_is_409_too(api, made):
     made.append("kab-uji-dua")
     body = region_body("kab-uji-dua")
