@@ -185,3 +185,18 @@ def test_delete_needs_archive_then_confirmation_then_an_export(api, made):
     no_export = api.delete("/tenants/kab-uji-hapus", json={"confirm": "kab-uji-hapus"})
     assert no_export.status_code == 409 and no_export.get_json()["errors"][0]["field"] == "export"
     assert schemas_named("t_kab_uji_hapus") == ["t_kab_uji_hapus"]
+
+
+def test_tenants_sync_leaves_an_archived_region_archived(app, api, made, tmp_path):
+    from app.services import manifests
+
+    made.append("kab-uji-arsip")
+    body = region_body("kab-uji-arsip")
+    api.post("/tenants", json=body)
+    api.post("/tenants/kab-uji-arsip/archive")
+    (tmp_path / "kab-uji-arsip.toml").write_text("\n".join(
+        f'{k} = "{body[k]}"' for k in ("slug", "name", "kind", "region_code", "province_code", "province_name",
+                                        "agency")) + "\n")
+    lines = manifests.sync(tmp_path)
+    assert [(line.slug, line.action) for line in lines] == [("kab-uji-arsip", "archived")]
+    assert registry_rows("slug = 'kab-uji-arsip'")[0].status == "archived"
