@@ -43,8 +43,11 @@ def make_admin_api(app: Flask) -> Api:
                        "API_VERSION": app.config["API_VERSION"], "OPENAPI_VERSION": app.config["OPENAPI_VERSION"]
                        }.items():
         app.config.setdefault(f"ADMIN_{key}", value)
-    return Api(app, config_prefix="ADMIN", spec_kwargs={"info": {"description": (
+    api = Api(app, config_prefix="ADMIN", spec_kwargs={"security": [{"vendorToken": []}], "info": {"description": (
         "Kompeten admin API for vendors: provision, suspend, upgrade, export, archive and delete regions. "
         "Authenticate with `Authorization: Bearer kpt_...` (a token from `kompeten admin create-token`, limited "
         "to scopes tenants:read / tenants:write / tenants:export / tenants:delete). Errors are "
         "application/problem+json (RFC 9457). POSTs accept an `Idempotency-Key` header.")}})
+    api.spec.components.security_scheme("vendorToken", {
+        "type": "http", "scheme": "bearer", "description": "kpt_… from `kompeten admin create-token` (vendor users)"})
+    return api

@@ -95,5 +95,6 @@ def test_the_admin_api_has_its_own_openapi_document(app, tenants, anon_client):
     assert {"/admin/api/v1/tenants", "/admin/api/v1/tenants/{slug}/export",
             "/admin/api/v1/exports/{export_id}/download"} <= paths
     assert all(p.startswith("/admin/api/v1/") for p in paths)
+    assert admin_doc["components"]["securitySchemes"]["vendorToken"]["scheme"] == "bearer"
     tenant_doc = anon_client.get("/t/kota-malang/api/v1/openapi.json").get_json()
     assert not any(p.startswith("/admin") for p in tenant_doc["paths"])
