@@ -4,6 +4,7 @@ count and checksum; the other regions are untouched throughout (their fingerprin
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from app.authz import ADMIN_SCOPES
@@ -30,6 +31,7 @@ def _status(slug: str) -> str:
         return conn.execute(sa.text("SELECT status FROM platform.tenants WHERE slug = :s"), {"s": slug}).scalar_one()
 
 
+@pytest.mark.slow
 def test_export_drop_restore_gives_the_same_rows_and_leaves_the_others_alone(app, tenants, run_worker):
     for slug in (DRILLED, "kota-jambi"):
         _seed(slug)
