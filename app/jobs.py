@@ -61,7 +61,7 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
             job = get_current_job()
             token = request_id_var.set(f"job:{job.id}" if job else None)
             try:
-                if _waits_for_resume(job, tenant_id, allow_status):
+                if _waits_for_resume(job, tenant_id, allow_status, _retry(retries, retry_intervals)):
                     return None
                 with tenant_context(tenant_id, allow_status=allow_status):
                     result = fn(*args, **kwargs)
@@ -87,7 +87,11 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
     return decorate
 
 
-def _waits_for_resume(job, tenant_id: int, allow_status: tuple[str, ...]) -> bool:
+def _retry(retries: int, intervals: tuple[int, ...]) -> Retry | None:
+    return Retry(max=retries, interval=list(intervals)) if retries else None
+
+
+def _waits_for_resume(job, tenant_id: int, allow_status: tuple[str, ...], retry: Retry | None) -> bool:
     """A suspended region's job is enqueued again SUSPENDED_RETRY_DELAY later (same args, same meta), so it
     runs once the region is resumed; nothing of it runs now. Returns whether the job was deferred."""
     info = registry.get_by_id(tenant_id)
@@ -96,18 +100,9 @@ def _waits_for_resume(job, tenant_id: int, allow_status: tuple[str, ...]) -> boo
     q = Queue(job.origin, connection=job.connection)
     meta = {**job.meta, "deferred": int(job.meta.get("deferred", 0)) + 1}
     later = q.enqueue_in(SUSPENDED_RETRY_DELAY, job.func_name, args=job.args, kwargs=job.kwargs,
-                         job_timeout=job.timeout, retry=_retry_of(job.func_name), meta=meta)
+                         job_timeout=job.timeout, retry=retry, meta=meta)
     log.info("region %s is suspended: job %s deferred as %s", info.slug, job.id, later.id)
     return True
-
-
-def _retry_of(func_name: str) -> Retry | None:
-    import importlib
-
-    module, _, name = func_name.rpartition(".")
-    fn = getattr(importlib.import_module(module), name, None)
-    retries = getattr(fn, "retries", 0)
-    return Retry(max=retries, interval=list(fn.retry_intervals)) if retries else None
 
 
 def enqueue(job_fn: Callable, *args, tenant: TenantInfo | int | str | None = None, delay: timedelta | None = None,
@@ -117,7 +112,7 @@ def enqueue(job_fn: Callable, *args, tenant: TenantInfo | int | str | None = Non
     allowed = (*getattr(job_fn, "allow_status", ("active",)), "suspended")  # a suspended region's jobs wait
     info = resolve(tenant, allow_status=allowed) if tenant is not None else current_tenant()
     q = queue(job_fn.queue_name)
-    retry = Retry(max=job_fn.retries, interval=list(job_fn.retry_intervals)) if job_fn.retries else None
+    retry = _retry(job_fn.retries, job_fn.retry_intervals)
     options = {"args": (info.id, *args), "kwargs": kwargs, "job_timeout": job_fn.timeout, "retry": retry,
                "meta": {"tenant": info.slug}}
     job = q.enqueue_in(delay, job_fn, **options) if delay else q.enqueue(job_fn, **options)
