@@ -51,6 +51,8 @@ def test_export_delete_restore_into_a_fresh_region_gives_the_same_rows(app, api,
     assert deleted.status_code == 200 and deleted.get_json()["status"] == "deleted"
     assert schemas_named("t_kab_uji_asal") == []
     assert registry_rows("slug = 'kab-uji-asal'")[0].status == "deleted"  # the tombstone
+    tombstone = api.get("/tenants/kab-uji-asal").get_json()
+    assert tombstone["status"] == "deleted" and tombstone["size_bytes"] == 0 and tombstone["last_export"]["id"]
     reuse = api.post("/tenants", json=body)
     assert reuse.status_code == 409  # a deleted slug is not handed out again
 

@@ -178,8 +178,9 @@ def tenant_detail(slug: str) -> dict:
             "SELECT last_success_at, last_attempt_at, last_error, stale FROM platform.tenant_refresh "
             "WHERE tenant_id = :id"), {"id": row.id}).first()
         export = db.session.execute(
-            sa.select(TenantExport).where(TenantExport.tenant_id == row.id, TenantExport.status == "done")
-            .order_by(TenantExport.id.desc()).limit(1)).scalar_one_or_none()
+            sa.select(TenantExport.id, TenantExport.finished_at, TenantExport.tenant_status)
+            .where(TenantExport.tenant_id == row.id, TenantExport.status == "done")
+            .order_by(TenantExport.id.desc()).limit(1)).first()
         db.session.rollback()
     activity = None
     if view["status"] in ("active", "suspended", "archived"):
@@ -197,8 +198,7 @@ def tenant_detail(slug: str) -> dict:
         "last_rollup_refresh": None if refresh is None else {
             "last_success_at": refresh.last_success_at, "last_attempt_at": refresh.last_attempt_at,
             "last_error": refresh.last_error, "stale": refresh.stale},
-        "last_export": None if export is None else {"id": export.id, "finished_at": export.finished_at,
-                                                    "tenant_status": export.tenant_status},
+        "last_export": None if export is None else dict(export._mapping),
     })
     return view
 
