@@ -127,3 +127,30 @@ def test_kompeten_tenants_restore_builds_a_region_from_an_export(app, api, made,
     assert tenant_fingerprints("kab-uji-cli-pulih") == tenant_fingerprints("kab-uji-cli")
     taken = app.test_cli_runner().invoke(cli, ["tenants", "restore", str(export["id"])])
     assert taken.exit_code != 0 and "exists" in taken.output
+
+
+def test_an_export_that_keeps_failing_ends_failed_and_writes_nothing(app, api, made, run_worker, tmp_path,
+                                                                     monkeypatch):
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    from app.jobs import queue, redis_connection
+
+    made.append("kab-uji-gagal")
+    api.post("/tenants", json=region_body("kab-uji-gagal"))
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    monkeypatch.setitem(app.config, "EXPORT_DIR", str(blocked / "exports"))
+    export_id = api.post("/tenants/kab-uji-gagal/export").get_json()["id"]
+    scheduled = ScheduledJobRegistry(queue=queue("default"))
+    run_worker()
+    for _ in range(2):  # the two retries, brought forward as RQ's scheduler would when their delay is over
+        job = Job.fetch(scheduled.get_job_ids()[0], connection=redis_connection())
+        scheduled.remove(job)
+        queue("default").enqueue_job(job)
+        run_worker()
+    export = api.get(f"/exports/{export_id}").get_json()
+    assert export["status"] == "failed" and "NotADirectoryError" in export["error"]
+    assert export["links"]["download"] is None
+    assert api.get(f"/exports/{export_id}/download").status_code == 409
+    assert scheduled.count == 0
