@@ -145,6 +145,12 @@ def open_bundle(path: Path) -> Bundle:
         raise BundleError(f"{path.name} is not a Kompeten export: {exc}") from exc
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise BundleError("not a Kompeten tenant export (format)")
+    try:
+        known_version = migrations.script("tenant").get_revision(manifest.get("schema_version")) is not None
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown or malformed revision
+        known_version = False
+    if not known_version:
+        raise BundleError(f"schema version {manifest.get('schema_version')!r} is unknown to this release")
     known = {t.name: t for t in tenant_tables()}
     for entry in manifest.get("tables", []):
         table = known.get(entry.get("name"))
