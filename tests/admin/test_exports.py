@@ -132,7 +132,7 @@ def test_kompeten_tenants_restore_builds_a_region_from_an_export(app, api, made,
 def test_an_export_that_keeps_failing_ends_failed_and_writes_nothing(app, api, made, run_worker, tmp_path,
                                                                      monkeypatch):
     from rq.job import Job
-    from rq.registry import ScheduledJobRegistry
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
     from app.jobs import queue, redis_connection
 
@@ -154,3 +154,6 @@ def test_an_export_that_keeps_failing_ends_failed_and_writes_nothing(app, api, m
     assert export["links"]["download"] is None
     assert api.get(f"/exports/{export_id}/download").status_code == 409
     assert scheduled.count == 0
+    failed = FailedJobRegistry(queue=queue("default"))
+    for job_id in failed.get_job_ids():
+        failed.remove(job_id, delete_job=True)
