@@ -76,6 +76,9 @@ ACCESS: dict[str, dict[str, str]] = {
                               "anonymous": TO_LOGIN, **dict.fromkeys(TENANT_ROLES, TO_LOGIN), OTHER_TENANT: TO_LOGIN},
     # a platform HTML page: anyone who is not a platform user is sent to the platform login form
     "page_platform_self": {**dict.fromkeys(CALLERS, TO_LOGIN), **dict.fromkeys(PLATFORM_ROLES, ALLOW)},
+    # the vendors' admin API: vendor users only (province and national users are refused; tenant tokens are unknown
+    # outside their region, hence 401 like anonymous callers)
+    "platform_admin": _platform(vendor=ALLOW, province=FORBID, national=FORBID),
 }
 
 # --- the routes: (rule, method) -> access class ----------------------------------------------------------------
@@ -99,6 +102,20 @@ MATRIX: dict[tuple[str, str], str] = {
     ("/national/api/v1/rollups", "GET"): "rollups_national",
     ("/p/<province_code>/", "GET"): "page_rollups_province",
     ("/national/", "GET"): "page_rollups_national",
+    # the vendors' admin API (issue 9): vendor tokens only; its own OpenAPI document is public like a region's
+    ("/admin/api/v1/openapi.json", "GET"): "public",
+    ("/admin/api/v1/docs", "GET"): "public",
+    ("/admin/api/v1/tenants", "GET"): "platform_admin",
+    ("/admin/api/v1/tenants", "POST"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>", "GET"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>", "DELETE"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>/suspend", "POST"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>/resume", "POST"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>/upgrade", "POST"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>/archive", "POST"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>/export", "POST"): "platform_admin",
+    ("/admin/api/v1/exports/<int:export_id>", "GET"): "platform_admin",
+    ("/admin/api/v1/exports/<int:export_id>/download", "GET"): "platform_admin",
     # a region's pages
     (f"{T}/", "GET"): "page_self",
     (f"{T}/login", "GET"): "public",
