@@ -132,10 +132,10 @@ def test_save_screenshots(driver, live_server, rq_worker, malang, serang, make_u
     _shoot(driver, f"{base}/pengguna", "users")
     _shoot(driver, f"{base}/pengguna/{admin['id']}", "user")
     _shoot(driver, f"{base}/audit", "audit")
-    for endpoint, path in (("cohorts", "/angkatan"), ("catalogue", "/katalog")):
-        driver.get(f"{base}{path}")
-        if "Tidak ditemukan" not in driver.title and "404" not in driver.page_source[:2000]:
-            _shoot(driver, f"{base}{path}", endpoint)
+    _shoot(driver, f"{base}/angkatan", "cohorts")
+    _shoot(driver, f"{base}/katalog", "catalogue")
+    _shoot(driver, f"{base}/angkatan/baru", "cohort-new")
+    _shoot_cohort_and_reconciliation(driver, base, malang)
 
     add_opds(serang)
     operator = make_user(serang, "operator", username="operator.bkpsdm")
@@ -155,6 +155,34 @@ def test_save_screenshots(driver, live_server, rq_worker, malang, serang, make_u
     log_in(driver, live_server, "kota-malang", employee["username"], TEST_PASSWORD)
     _shoot(driver, f"{base}/", "employee-dashboard")
     _shoot(driver, f"{base}/saya", "my-record")
+
+
+def _shoot_cohort_and_reconciliation(driver, base: str, malang) -> None:
+    """PKA Angkatan II 2024 (the demo's cohort with BPSDM Jatim): its page, roster and results; then BPSDM's
+    report uploaded through the form, its classes and one class's rows with both sides."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from tests.e2e.test_reconciliation_in_browser import SAMPLE as REPORT
+    from tests.reconciliation.conftest import cohort_id
+
+    pka = cohort_id(malang.slug, "PKA", 2024, 2)
+    _shoot(driver, f"{base}/angkatan/{pka}", "cohort")
+    _shoot(driver, f"{base}/angkatan/{pka}/peserta", "cohort-roster")
+    _shoot(driver, f"{base}/angkatan/{pka}/hasil", "cohort-results")
+    driver.set_window_size(*LAPTOP)
+    driver.get(f"{base}/rekonsiliasi/baru?cohort_id={pka}")
+    Select(driver.find_element(By.NAME, "partner")).select_by_value("BPSDM-JATIM")
+    Select(driver.find_element(By.NAME, "cohort_id")).select_by_value(str(pka))
+    driver.save_screenshot(str(OUT / "reconciliation-new-laptop.png"))
+    driver.find_element(By.CSS_SELECTOR, "input[type=file][name=file]").send_keys(str(REPORT))
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(lambda: driver.find_elements(By.ID, "run-state")
+             and driver.find_element(By.ID, "run-state").text == "Selesai dicocokkan", timeout=90)
+    run_url = driver.current_url
+    _shoot(driver, run_url, "reconciliation")
+    _shoot(driver, f"{run_url}/kelas/status_differs", "reconciliation-class")
+    _shoot(driver, f"{run_url}/kelas/invalid", "reconciliation-invalid")
 
 
 def main() -> int:

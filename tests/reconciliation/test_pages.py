@@ -37,7 +37,7 @@ def test_an_operator_reconciles_the_sample_from_the_pages_and_applies_a_class(an
         assert shown.status_code == 200 and expected in shown.text, name
     assert anon_client.get(f"{page_url}/kelas/nope").status_code == 404
     klass = anon_client.get(f"{page_url}/kelas/status_differs").text
-    assert malang_pka.STILL_ATTENDING in klass and "Ambil nilai mitra" in klass and "attending" in klass
+    assert malang_pka.STILL_ATTENDING in klass and "Ambil nilai mitra" in klass and "Mengikuti" in klass
     row_ids = re.findall(r'name="row-(\d+)"', klass)
     assert len(row_ids) == 2
     resp = anon_client.post(f"{page_url}/kelas/status_differs",

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.authz import permissions_of
 from app.blueprints.cohort_pages import bp
-from app.blueprints.pages.views import html_problems, no_store
+from app.blueprints.pages.views import ENROLMENT_STATUS_LABELS, html_problems, no_store
 from app.extensions import db
 from app.forms import FORM_LEVEL, form_errors
 from app.problems import Problem
@@ -22,8 +22,7 @@ COMPETENCY_TYPES = {"manajerial": "Manajerial", "teknis": "Teknis", "sosial_kult
 PARTNER_KINDS = {"bpsdm": "BPSDM provinsi", "badiklat": "Badiklat", "lan": "LAN RI", "other": "Lainnya"}
 MODES = {"klasikal": "Klasikal", "blended": "Blended", "elearning": "E-learning"}
 TIMINGS = {"upcoming": "Akan datang", "running": "Berjalan", "finished": "Selesai"}
-ENROLMENT_STATUSES = {"registered": "Terdaftar", "attending": "Mengikuti", "passed": "Lulus", "failed": "Tidak lulus",
-                      "withdrawn": "Mengundurkan diri"}
+ENROLMENT_STATUSES = ENROLMENT_STATUS_LABELS
 ATTENDANCE_STATUSES = {"present": "Hadir", "excused": "Izin/sakit", "absent": "Alpa"}
 LABELS = {"program_types": PROGRAM_TYPES, "competency_types": COMPETENCY_TYPES, "partner_kinds": PARTNER_KINDS,
           "modes": MODES, "timings": TIMINGS, "statuses": ENROLMENT_STATUSES, "attendance": ATTENDANCE_STATUSES}

@@ -43,7 +43,6 @@ def nav_items() -> list[dict]:
     if not principal or not principal.is_authenticated or principal.kind != "tenant":
         return []
     held = permissions_of(principal)
-    here = request.endpoint or ""
     items = []
     for item in NAV:
         if item.endpoint not in current_app.view_functions or item.permission not in held:
@@ -52,16 +51,17 @@ def nav_items() -> list[dict]:
             continue
         if item.unscoped and principal.opd_ids:
             continue
-        blueprint = item.endpoint.split(".")[0]
-        active = here == item.endpoint or (item.endpoint != "pages.home" and here.split(".")[0] == blueprint
-                                           and not _more_specific_match(here, item))
-        items.append({"label": item.label, "url": url_for(item.endpoint), "active": active})
+        url = url_for(item.endpoint)
+        items.append({"label": item.label, "url": url, "active": _is_here(url)})
     return items
 
 
-def _more_specific_match(here: str, item: NavItem) -> bool:
-    """Another entry of the same blueprint names this endpoint exactly (e.g. Katalog vs Angkatan)."""
-    return any(other.endpoint == here and other is not item for other in NAV)
+def _is_here(url: str) -> bool:
+    """The entry's page or a page below it (`/angkatan` for `/angkatan/7/peserta`); the home page only itself."""
+    path = request.path
+    if url.endswith("/"):  # the region's home: /t/<slug>/
+        return path == url
+    return path == url or path.startswith(url + "/")
 
 
 def register(app) -> None:

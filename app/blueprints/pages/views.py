@@ -14,6 +14,9 @@ from app.services.audit import WIB
 from app.tenancy import current_tenant_or_none
 
 PAGE_SIZE = 25
+# An enrolment's status as every page shows it (the API keeps the codes).
+ENROLMENT_STATUS_LABELS = {"registered": "Terdaftar", "attending": "Mengikuti", "passed": "Lulus",
+                           "failed": "Tidak lulus", "withdrawn": "Mengundurkan diri"}
 _TITLES = {403: "Akses ditolak", 404: "Tidak ditemukan", 409: "Tidak dapat diproses", 422: "Isian tidak valid"}
 
 
@@ -69,6 +72,7 @@ def pager(total: int, limit: int, offset: int, endpoint_args: dict | None = None
 
 def register(app) -> None:
     app.context_processor(lambda: {"place": _place()})
+    app.jinja_env.globals["ENROLMENT_STATUS_LABELS"] = ENROLMENT_STATUS_LABELS
     app.jinja_env.filters["wib"] = _wib
     app.jinja_env.filters["tanggal"] = _tanggal
     app.jinja_env.filters["angka"] = _angka
