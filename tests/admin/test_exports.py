@@ -55,6 +55,11 @@ def test_export_delete_restore_into_a_fresh_region_gives_the_same_rows(app, api,
     assert tombstone["status"] == "deleted" and tombstone["size_bytes"] == 0 and tombstone["last_export"]["id"]
     reuse = api.post("/tenants", json=body)
     assert reuse.status_code == 409  # a deleted slug is not handed out again
+    from app.tenancy import registry
+
+    registry.invalidate()
+    gone = app.test_client().get("/t/kab-uji-asal/login")
+    assert gone.status_code == 410 and gone.get_json()["type"].endswith("tenant-deleted")  # its users: gone, not locked
 
     # into a fresh region: a new slug; the deleted region's code is free again
     restored = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-pulih"})
