@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set (the `kompeten` command generates one under the instance dir).")
 
     from app import auth, authz, inputs, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
-    from app.api import make_api
+    from app.api import make_admin_api, make_api
     from app.extensions import db
 
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
@@ -34,15 +34,23 @@ def create_app(config: dict | None = None) -> Flask:
     security.install(app)
     problems.register(app)
     api = make_api(app)
-    inputs.install(app, api)
+    admin_api = make_admin_api(app)
+    inputs.install(app, api, admin_api)
 
     from app.blueprints import discover
 
     for module in discover():
         if hasattr(module, "blp"):
             api.register_blueprint(module.blp)  # a tenant API blueprint (flask-smorest)
+        if hasattr(module, "admin_blp"):
+            admin_api.register_blueprint(module.admin_blp)  # the vendors' admin API (its own document)
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)  # pages and non-API routes
+
+    from app.blueprints.pages import nav, views
+
+    nav.register(app)  # the region's menu in every page
+    views.register(app)  # page filters: times in WIB, Indonesian numbers
 
     from app.services import audit, rollups
 

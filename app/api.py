@@ -1,4 +1,6 @@
-"""The tenant REST API (flask-smorest): OpenAPI document at /t/<slug>/api/v1/openapi.json."""
+"""The REST APIs (flask-smorest), each with its own OpenAPI document: a region's at
+/t/<slug>/api/v1/openapi.json, and the vendors' admin API at /admin/api/v1/openapi.json (the same mechanism:
+a second Api whose settings carry the `ADMIN_` config prefix)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from app.problems import PROBLEM_MIMETYPE, handle_http_exception
 from app.tenancy import TENANT_URL_PREFIX
 
 TENANT_API_PREFIX = f"{TENANT_URL_PREFIX}/api/v1"
+ADMIN_API_PREFIX = "/admin/api/v1"
 
 _SETTINGS = {
     "OPENAPI_URL_PREFIX": TENANT_API_PREFIX,
@@ -75,3 +78,19 @@ def make_api(app: Flask) -> Api:
     return Api(app, spec_kwargs={"info": {"description": (
         "Kompeten tenant API: one region's training records. Every path starts with /t/{tenant_slug}/api/v1; "
         "errors are application/problem+json (RFC 9457).")}})
+
+
+def make_admin_api(app: Flask) -> Api:
+    """The vendors' admin API: its own OpenAPI document (only the blueprints registered on it)."""
+    for key, value in {**_SETTINGS, "OPENAPI_URL_PREFIX": ADMIN_API_PREFIX, "API_TITLE": "Kompeten admin",
+                       "API_VERSION": app.config["API_VERSION"], "OPENAPI_VERSION": app.config["OPENAPI_VERSION"]
+                       }.items():
+        app.config.setdefault(f"ADMIN_{key}", value)
+    api = Api(app, config_prefix="ADMIN", spec_kwargs={"security": [{"vendorToken": []}], "info": {"description": (
+        "Kompeten admin API for vendors: provision, suspend, upgrade, export, archive and delete regions. "
+        "Authenticate with `Authorization: Bearer kpt_...` (a token from `kompeten admin create-token`, limited "
+        "to scopes tenants:read / tenants:write / tenants:export / tenants:delete). Errors are "
+        "application/problem+json (RFC 9457). POSTs accept an `Idempotency-Key` header.")}})
+    api.spec.components.security_scheme("vendorToken", {
+        "type": "http", "scheme": "bearer", "description": "kpt_… from `kompeten admin create-token` (vendor users)"})
+    return api

@@ -41,6 +41,7 @@ class Principal(UserMixin):
     nip: str | None = None
     province_code: str | None = None
     opd_ids: frozenset[int] | None = field(default=None)  # None = not limited to OPDs
+    scopes: frozenset[str] | None = field(default=None)  # a platform token's scopes; None = all its role allows
 
     def get_id(self) -> str:
         if self.kind == "tenant":
@@ -121,14 +122,14 @@ def load_bearer(req) -> Principal | None:
         return Principal(kind="tenant", user_id=row.id, username=row.username, role=role,
                          tenant_id=current_tenant_or_none().id, token_id=row.token_id, nip=row.nip, opd_ids=scopes)
     row = db.session.execute(sa.text(
-        "SELECT u.id, u.username, u.role, u.province_code, t.id AS token_id FROM platform.api_tokens t "
+        "SELECT u.id, u.username, u.role, u.province_code, t.id AS token_id, t.scopes FROM platform.api_tokens t "
         "JOIN platform.users u ON u.id = t.user_id "
         "WHERE t.token_hash = :h AND t.revoked_at IS NULL AND t.expires_at > :now AND u.active"),
         {"h": hashed, "now": now}).first()
     if row is None:
         return None
     return Principal(kind="platform", user_id=row.id, username=row.username, role=row.role, token_id=row.token_id,
-                     province_code=row.province_code)
+                     province_code=row.province_code, scopes=None if row.scopes is None else frozenset(row.scopes))
 
 
 def install(app: Flask) -> None:

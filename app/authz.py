@@ -18,6 +18,8 @@ from app.problems import problem_response
 from app.tenancy import URL_SLUG_ARG, current_tenant
 
 PUBLIC = "public"
+# What a vendor token may be limited to (`kompeten admin create-token --scope ...`); each admin API route needs one.
+ADMIN_SCOPES = ("tenants:read", "tenants:write", "tenants:export", "tenants:delete")
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"training:read", "training:write", "org:manage", "users:manage", "audit:read", "self"}),
     "operator": frozenset({"training:read", "training:write", "self"}),
@@ -25,7 +27,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "employee": frozenset({"self"}),
 }
 PLATFORM_PERMISSIONS: dict[str, frozenset[str]] = {
-    "vendor": frozenset({"platform:admin", "platform:self"}),
+    "vendor": frozenset({"platform:admin", "platform:self", *ADMIN_SCOPES}),
     "province": frozenset({"rollups:province", "platform:self"}),
     "national": frozenset({"rollups:province", "rollups:national", "platform:self"}),
 }
@@ -34,7 +36,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Blueprint name -> (read permission, write permission); filled by app.blueprints.tenant_api_blueprint.
 BLUEPRINT_POLICIES: dict[str, tuple[str, str]] = {}
 # Endpoints outside any policy-declaring blueprint that are public (docs of the API itself).
-PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api-docs.openapi_redoc", "static"})
+PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api-docs.openapi_redoc", "admin-api-docs.openapi_json",
+                              "admin-api-docs.openapi_redoc", "static"})
 
 
 def policy(permission: str) -> Callable:
@@ -63,7 +66,11 @@ def required_permission(endpoint: str, method: str, view: Callable | None) -> st
 
 def permissions_of(principal: Principal) -> frozenset[str]:
     table = ROLE_PERMISSIONS if principal.kind == "tenant" else PLATFORM_PERMISSIONS
-    return table.get(principal.role, frozenset())
+    allowed = table.get(principal.role, frozenset())
+    scopes = getattr(principal, "scopes", None)
+    if scopes is not None:  # a scoped platform token: only the admin scopes it names (never more than the role)
+        allowed = frozenset(p for p in allowed if p not in ADMIN_SCOPES or p in scopes)
+    return allowed
 
 
 def opd_scope() -> frozenset[int] | None:

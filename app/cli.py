@@ -61,7 +61,7 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    from app.commands import db_cmd, demo, import_cmd, rollups_cmd, tenants, users_cmd, worker
+    from app.commands import admin_cmd, db_cmd, demo, import_cmd, reconcile_cmd, rollups_cmd, tenants, users_cmd, worker
 
     app.cli.add_command(db_cmd.db)
     app.cli.add_command(tenants.tenants)
@@ -71,3 +71,6 @@ def register_commands(app) -> None:
     app.cli.add_command(users_cmd.users)
     app.cli.add_command(users_cmd.platform_users)
     app.cli.add_command(rollups_cmd.rollups)
+    app.cli.add_command(reconcile_cmd.reconcile)
+    app.cli.add_command(admin_cmd.admin)
+    tenants.tenants.add_command(admin_cmd.restore)

@@ -25,6 +25,8 @@ class Config:
         env = os.environ if environ is None else environ
         self.INSTANCE_DIR = str(Path(env.get("KOMPETEN_INSTANCE_DIR", Path.cwd() / "instance")).resolve())
         self.TENANTS_DIR = env.get("KOMPETEN_TENANTS_DIR", str(REPO_ROOT / "tenants"))
+        # Where region export bundles are written (default: <instance dir>/exports).
+        self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
         self.SECRET_KEY = env.get("SECRET_KEY")
         self.SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(env.get("DATABASE_URL"))
         self.REDIS_URL = env.get("REDIS_URL")

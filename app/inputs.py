@@ -70,10 +70,11 @@ class ArgumentsParser(FlaskParser):
         return data
 
 
-def install(app, api) -> None:
-    """Bound the `int` converter (before any blueprint is registered) and document it."""
+def install(app, *apis) -> None:
+    """Bound the `int` converter (before any blueprint is registered) and document it in every API."""
     app.url_map.converters["int"] = DbIntConverter
-    api.register_converter(DbIntConverter, integerconverter2paramschema)
+    for api in apis:
+        api.register_converter(DbIntConverter, integerconverter2paramschema)
 
 
 class StrippedString(ma.fields.String):

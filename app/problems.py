@@ -110,6 +110,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(TenantUnavailable)
     def _tenant_unavailable(exc: TenantUnavailable):
+        if exc.tenant.status == "deleted":  # a tombstone: the region's schema is gone for good (Admin API delete)
+            return problem_response(410, "Gone", "Wilayah ini telah dihapus.", type_="tenant-deleted",
+                                    tenant_status="deleted")
         return problem_response(423, "Locked", f"Wilayah ini sedang tidak aktif (status: {exc.tenant.status}).",
                                 type_="tenant-unavailable", tenant_status=exc.tenant.status)
 

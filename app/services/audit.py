@@ -63,6 +63,16 @@ def record_platform(action: str, entity: str, entity_id=None, before=None, after
     db.session.add(_entry(PlatformAuditEntry, action, entity, entity_id, before, after, actor))
 
 
+def record_platform_now(action: str, entity: str, entity_id=None, after=None, actor=None) -> None:
+    """Add an entry to platform.audit_log in a transaction of its own: for what must be kept whatever became of
+    the request's own transaction (e.g. a refused or failed admin API call)."""
+    values = _entry(PlatformAuditEntry, action, entity, entity_id, None, after, actor)
+    columns = {c.key: getattr(values, c.key) for c in PlatformAuditEntry.__table__.columns
+               if c.key != "id" and getattr(values, c.key) is not None}
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(PlatformAuditEntry.__table__).values(**columns))
+
+
 def install() -> None:
     audit_event.connect(record, weak=False)
 

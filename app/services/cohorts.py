@@ -152,11 +152,32 @@ def cohort_detail(cohort_id: int) -> dict:
     return out
 
 
+TIMINGS = ("upcoming", "running", "finished")  # relative to a day (today): not started, under way, ended
+
+
+def timing_clause(timing: str, today: date) -> sa.ColumnElement[bool]:
+    """Cohorts that on `today` have not started (no start date counts as not started), are running, or ended."""
+    if timing == "upcoming":
+        return sa.or_(Cohort.start_date.is_(None), Cohort.start_date > today)
+    if timing == "running":
+        return sa.and_(Cohort.start_date <= today, sa.or_(Cohort.end_date.is_(None), Cohort.end_date >= today))
+    if timing == "finished":
+        return Cohort.end_date < today
+    raise ValueError(f"timing harus salah satu dari {', '.join(TIMINGS)}")
+
+
 def list_cohorts(*, program_id: int | None = None, program_code: str | None = None, year: int | None = None,
-                 partner_id: int | None = None, mode: str | None = None, limit: int, offset: int,
-                 sort: str | None) -> Page:
-    """A page of cohorts with program, partner and enrolled count: five queries whatever the page size."""
+                 partner_id: int | None = None, mode: str | None = None, timing: str | None = None,
+                 today: date | None = None, limit: int, offset: int, sort: str | None) -> Page:
+    """A page of cohorts with program, partner and enrolled count: five queries whatever the page size.
+    `timing` (TIMINGS) keeps the cohorts upcoming, running or finished on `today` (default: today)."""
     stmt = sa.select(Cohort)
+    if timing:
+        try:
+            stmt = stmt.where(timing_clause(timing, today or date.today()))
+        except ValueError as exc:
+            raise Problem(422, "Unprocessable Content", str(exc),
+                          errors=[{"field": "timing", "reason": str(exc)}]) from exc
     if program_id is not None:
         stmt = stmt.where(Cohort.program_id == program_id)
     if program_code:

@@ -11,9 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from app.extensions import db
 from app.models.catalogue import Program
 from app.models.org import Employee, Opd
-from app.models.training import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, JpEntry, PhaseResult
+from app.models.training import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, PhaseResult
 from app.problems import Problem
-from app.services.cohorts import cohort_capacity, cohort_label, get_cohort, to_roman
+from app.services.cohorts import cohort_capacity, cohort_label, get_cohort
 from app.services.pagination import Page, sort_clause
 from app.services.scope import employee_in_scope_clause, enrolment_in_scope_clause, scoped
 from app.signals import audit, tenant_data_changed
@@ -245,16 +245,32 @@ def _cohort_and_program(enrolment: Enrolment) -> tuple[Cohort, Program]:
     return cohort, db.session.get(Program, cohort.program_id)
 
 
-def _write_ledger(enrolment: Enrolment, cohort: Cohort, program: Program) -> None:
-    """One JP line per passed enrolment (unique on enrolment_id, so writing it twice changes nothing)."""
-    db.session.execute(
-        pg_insert(JpEntry).values(
-            employee_id=enrolment.employee_id, enrolment_id=enrolment.id, source="cohort",
-            year=enrolment.certificate_date.year, jp=enrolment.jp_earned,
-            title=f"{program.name} Angkatan {to_roman(cohort.number)} {cohort.year}",
-            certificate_number=enrolment.certificate_number, completed_on=enrolment.certificate_date,
-        ).on_conflict_do_nothing(index_elements=[JpEntry.enrolment_id])
-    )
+_LEDGER_DELETE = sa.text(
+    "DELETE FROM jp_entries j USING enrolments e WHERE j.enrolment_id = e.id AND e.id = ANY(:ids) "
+    "AND e.status <> 'passed'")
+_LEDGER_UPSERT = sa.text(
+    "INSERT INTO jp_entries AS j (employee_id, enrolment_id, source, year, jp, title, certificate_number, "
+    "                            completed_on) "
+    "SELECT e.employee_id, e.id, 'cohort', extract(year FROM e.certificate_date)::int, e.jp_earned, "
+    "       p.name || ' Angkatan ' || trim(to_char(c.number, 'RN')) || ' ' || c.year, e.certificate_number, "
+    "       e.certificate_date "
+    "FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id "
+    "WHERE e.id = ANY(:ids) AND e.status = 'passed' "
+    "ON CONFLICT (enrolment_id) DO UPDATE SET year = EXCLUDED.year, jp = EXCLUDED.jp, "
+    "    certificate_number = EXCLUDED.certificate_number, completed_on = EXCLUDED.completed_on "
+    "WHERE (j.year, j.jp, j.certificate_number, j.completed_on) IS DISTINCT FROM "
+    "      (EXCLUDED.year, EXCLUDED.jp, EXCLUDED.certificate_number, EXCLUDED.completed_on)")
+
+
+def sync_ledger(enrolment_ids: list[int]) -> None:
+    """Set-based: make the JP ledger agree with these enrolments — exactly one line per pass (with its
+    certificate and JP), none for anything else. Writing it twice changes nothing. Used by `transition` and by
+    reconciliation's bulk corrections, so both keep the same rule."""
+    if not enrolment_ids:
+        return
+    ids = list(enrolment_ids)
+    db.session.execute(_LEDGER_DELETE, {"ids": ids})
+    db.session.execute(_LEDGER_UPSERT, {"ids": ids})
 
 
 def transition(enrolment_id: int, to_status: str, **data) -> Enrolment:
@@ -283,7 +299,7 @@ def transition(enrolment_id: int, to_status: str, **data) -> Enrolment:
     enrolment.status_changed_at = datetime.now(UTC)
     db.session.flush()
     if to_status == "passed":
-        _write_ledger(enrolment, cohort, program)
+        sync_ledger([enrolment.id])
     audit("enrolment.transition", "enrolments", enrolment.id, before, _snapshot(enrolment))
     tenant_data_changed.send(None, reason="enrolment.transition")
     return enrolment
@@ -316,3 +332,17 @@ def set_phase_result(enrolment_id: int, phase_id: int, *, passed: bool, score: D
     tenant_data_changed.send(None, reason="phase_result.upsert")
     return {"enrolment_id": enrolment.id, "phase_id": phase.id, "phase_name": phase.name, "passed": passed,
             "score": score}
+
+
+def cohort_phase_results(cohort_id: int) -> dict[int, dict[int, dict]]:
+    """{enrolment id: {phase id: {passed, score}}} of a cohort's recorded phase results, for the participants of
+    the caller's OPDs (one query): the results page shows them for the whole roster at once."""
+    rows = db.session.execute(
+        sa.select(PhaseResult.enrolment_id, PhaseResult.phase_id, PhaseResult.passed, PhaseResult.score)
+        .join(Enrolment, Enrolment.id == PhaseResult.enrolment_id)
+        .where(Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause()))
+    ).all()
+    out: dict[int, dict[int, dict]] = {}
+    for r in rows:
+        out.setdefault(r.enrolment_id, {})[r.phase_id] = {"passed": r.passed, "score": r.score}
+    return out

@@ -105,3 +105,19 @@ def add_external_entry(nip: str, year: int | None, jp: int, title: str, certific
         "employee_id": emp.id, "nip": emp.nip, "year": year, "jp": jp, "source": source, "title": title,
         "certificate_number": certificate_number, "completed_on": completed_on.isoformat()})
     return _line(entry, None, None)
+
+
+def ledger_by_year(emp: Employee) -> dict:
+    """A person's whole JP ledger (one query): per year the total against 20 JP, newest first, and the lines
+    entered with a certificate outside any cohort (their certificates)."""
+    entries = db.session.execute(
+        sa.select(JpEntry).where(JpEntry.employee_id == emp.id).order_by(JpEntry.year.desc(), JpEntry.completed_on)
+    ).scalars().all()
+    totals: dict[int, int] = {}
+    for entry in entries:
+        totals[entry.year] = totals.get(entry.year, 0) + entry.jp
+    years = [{"year": year, "total_jp": total, "required_jp": REQUIRED_JP, "compliant": total >= REQUIRED_JP,
+              "shortfall": max(0, REQUIRED_JP - total)} for year, total in totals.items()]
+    external = sorted((_line(e, None, None) for e in entries if e.enrolment_id is None),
+                      key=lambda line: (line["completed_on"], line["id"]), reverse=True)
+    return {"years": years, "external": external}

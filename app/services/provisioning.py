@@ -145,7 +145,8 @@ def _claim_registry_row(spec: TenantSpec) -> int:
             return row.id
         existing = conn.execute(
             sa.text("SELECT id, slug, kind, region_code, province_code, status FROM platform.tenants "
-                    "WHERE slug = :slug OR region_code = :region_code ORDER BY slug = :slug DESC"),
+                    "WHERE slug = :slug OR (region_code = :region_code AND status <> 'deleted') "
+                    "ORDER BY slug = :slug DESC"),
             {"slug": spec.slug, "region_code": spec.region_code},
         ).first()
     if existing is None:  # the conflicting row vanished between the two statements: retry once
@@ -155,8 +156,8 @@ def _claim_registry_row(spec: TenantSpec) -> int:
     for name in _IDENTITY:
         if getattr(existing, name) != getattr(spec, name):
             raise ProvisionConflict(name, f"region {spec.slug} exists with {name} {getattr(existing, name)!r}")
-    if existing.status == "archived":
-        raise ProvisionConflict("slug", f"region {spec.slug} is archived")
+    if existing.status in ("archived", "deleted"):
+        raise ProvisionConflict("slug", f"region {spec.slug} is {existing.status}")
     return existing.id
 
 

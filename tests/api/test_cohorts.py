@@ -495,3 +495,26 @@ def test_replace_phases_on_a_cohort_without_dates_derives_them(client, malang):
     resp = client.put(api(malang, f"cohorts/{cohort['id']}/phases"), json={"phases": PKA_II_2024_PHASES})
     assert resp.status_code == 200
     assert (resp.get_json()["start_date"], resp.get_json()["end_date"]) == ("2024-03-09", "2024-07-11")
+
+
+def test_cohorts_are_listed_by_timing_as_of_today(client, malang):
+    """`timing` (also the cohort list page's status filter): upcoming, running or finished on today's date."""
+    from datetime import date, timedelta
+
+    from tests.api.enrolment_factories import make_cohort
+
+    today = date.today()
+    ended = make_cohort(malang, start_date=today - timedelta(days=60), end_date=today - timedelta(days=1))
+    running = make_cohort(malang, start_date=today, end_date=today + timedelta(days=5))
+    later = make_cohort(malang, start_date=today + timedelta(days=1), end_date=today + timedelta(days=9))
+    undated = make_cohort(malang)
+
+    def ids(timing):
+        resp = client.get(api(malang, f"cohorts?timing={timing}"))
+        assert resp.status_code == 200, resp.get_json()
+        return {c["id"] for c in resp.get_json()["items"]}
+
+    assert ids("finished") == {ended["id"]}
+    assert ids("running") == {running["id"]}
+    assert ids("upcoming") == {later["id"], undated["id"]}
+    assert client.get(api(malang, "cohorts?timing=kemarin")).status_code == 422

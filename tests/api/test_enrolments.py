@@ -354,8 +354,7 @@ def test_writing_the_ledger_line_twice_changes_nothing(malang):
     enrolment = make_enrolment(malang, cohort["id"], status="attending")
     with tenant_context(malang):
         service.transition(enrolment["id"], "passed", certificate_number="STTPP/9", certificate_date=date(2024, 8, 1))
-        row = db.session.get(Enrolment, enrolment["id"])
-        service._write_ledger(row, *service._cohort_and_program(row))
+        service.sync_ledger([enrolment["id"]])
         db.session.commit()
     assert len(_ledger(malang)) == 1
 

@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from app.inputs import StrippedString
 from app.models.training import COHORT_MODES
-from app.services.cohorts import parse_angkatan
+from app.services.cohorts import TIMINGS, parse_angkatan
 from app.services.pagination import ListArgsSchema, PageSchema
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -115,6 +115,8 @@ class CohortListArgsSchema(ListArgsSchema):
     year = ma.fields.Integer(validate=ma.validate.Range(min=MIN_YEAR, max=MAX_YEAR))
     partner_id = ma.fields.Integer()
     mode = ma.fields.String(validate=ma.validate.OneOf(COHORT_MODES))
+    timing = ma.fields.String(validate=ma.validate.OneOf(TIMINGS),
+                              metadata={"description": "upcoming (not started), running or finished, as of today"})
 
 
 class CohortPageSchema(PageSchema):

@@ -1,4 +1,5 @@
-"""Import pages (Bahasa Indonesia): upload a PPPK enrolment file, then watch its run with a progress bar.
+"""Import pages (Bahasa Indonesia): the list of runs, upload a PPPK enrolment file, then watch its run with a
+progress bar.
 
 The same services as the API (app.services.imports); the progress bar polls the run's JSON in the API.
 """
@@ -8,12 +9,15 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.authz import permissions_of
 from app.blueprints.import_pages import bp
 from app.blueprints.pages.access import page
+from app.blueprints.pages.views import PAGE_SIZE, load_query, pager
 from app.models.imports import IMPORT_MODES
 from app.problems import Problem
 from app.services import imports as service
 from app.services.imports.pipeline import start
+from app.services.pagination import ListArgsSchema
 from app.web import commit
 
 MODES = {"valid-only": "Impor baris yang valid, laporkan yang salah",
@@ -61,3 +65,14 @@ def show_import(run_id: int):
                            api_url=url_for("imports.get_import", run_id=run_id),
                            report_csv=url_for("imports.import_errors", run_id=run_id, format="csv"),
                            report_xlsx=url_for("imports.import_errors", run_id=run_id, format="xlsx"))
+
+
+@bp.get("")
+@page("training:read")
+def list_imports():
+    """Every import run of the region, newest first (only for staff not limited to OPDs, as the API)."""
+    args, _errors = load_query(ListArgsSchema())
+    result = service.list_runs(limit=PAGE_SIZE, offset=args["offset"])
+    return render_template("imports/list.html", runs=[service.run_view(r) for r in result.items],
+                           pager=pager(result.total, result.limit, result.offset),
+                           can_write="training:write" in permissions_of(current_user))

@@ -1,15 +1,14 @@
-"""A region's pages (Bahasa Indonesia): login, logout, set a password from a one-time link, and the home page.
-
-The full web UI comes later; these pages only get a person in and out of their own region.
-"""
+"""A region's pages (Bahasa Indonesia): login, logout, set a password from a one-time link, and the dashboard."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.authz import PUBLIC, policy
+from app.authz import PUBLIC, permissions_of, policy
 from app.blueprints.pages import bp
 from app.blueprints.pages.access import page, safe_next, submit_login
 from app.domain.passwords import PasswordRejected
@@ -17,6 +16,10 @@ from app.extensions import db
 from app.models.org import Opd
 from app.problems import Problem
 from app.services import auth as auth_service
+from app.services import dashboard, enrolments
+from app.services import employees as employee_service
+from app.services import jp as jp_service
+from app.services.audit import WIB
 from app.tenancy import current_tenant
 from app.web import commit
 
@@ -113,10 +116,27 @@ def set_password(token: str):
 @bp.get("/")
 @page("self")
 def home():
+    """The dashboard: staff see the region's (or their OPDs') figures for this year; an employee sees their own."""
     principal = current_user
+    today = datetime.now(WIB).date()
+    if principal.role == "employee":
+        return _own_dashboard(principal, today)
     scope = []
     if principal.opd_ids:
         scope = db.session.execute(sa.select(Opd.name).where(Opd.id.in_(principal.opd_ids))
                                    .order_by(Opd.name)).scalars().all()
     return render_template("home.html", user=principal, place=current_tenant().name, scope=scope,
+                           summary=dashboard.staff_summary(today),
+                           can_write="training:write" in permissions_of(principal),
                            docs=url_for("api-docs.openapi_redoc"))
+
+
+def _own_dashboard(principal, today):
+    try:
+        emp, opd_name = employee_service.linked_employee(principal.nip)
+    except Problem as exc:
+        return render_template("home_self.html", user=principal, place=current_tenant().name, person=None,
+                               message=exc.detail)
+    return render_template("home_self.html", user=principal, place=current_tenant().name,
+                           person={"nip": emp.nip, "name": emp.name, "opd_name": opd_name},
+                           jp=jp_service.jp_of(emp, today.year), trainings=enrolments.trainings_of(emp.id)[:5])

@@ -59,8 +59,9 @@ def queue_available() -> None:
                       headers={"Retry-After": "30"}) from exc
 
 
-def _store(stream: IO[bytes]) -> tuple[Path, str, int]:
-    """Copy the upload to a temporary file in the tenant's folder; returns (path, sha256, size)."""
+def store_upload(stream: IO[bytes]) -> tuple[Path, str, int]:
+    """Copy an upload to a temporary file in the tenant's folder; returns (path, sha256, size). Shared by
+    imports and reconciliations: one way of storing what a region uploads."""
     folder = _upload_dir()
     digest = hashlib.sha256()
     size = 0
@@ -99,12 +100,19 @@ def _estimate_rows(path: Path) -> int | None:
     return max(lines - 1, 0)
 
 
+def place_upload(tmp: Path, run_id: int, checksum: str, *, prefix: str = "") -> str:
+    """Give a stored upload its final name (`<prefix><run id>-<checksum>.<ext>`) once its run has an id."""
+    final = tmp.with_name(f"{prefix}{run_id}-{checksum[:16]}.{sniff_format(tmp)}")
+    os.replace(tmp, final)
+    return str(final)
+
+
 def create_run(stream: IO[bytes], filename: str, *, kind: str = "pppk-enrolments", mode: str = "valid-only",
                dry_run: bool = False, created_by: str | None = None) -> ImportRun:
     """Store the file and create its run (state queued); the caller commits, then enqueues."""
     ensure_unscoped()
     queue_available()
-    tmp, checksum, size = _store(stream)
+    tmp, checksum, size = store_upload(stream)
     try:
         same = db.session.execute(
             sa.select(ImportRun.id).where(ImportRun.checksum == checksum, ImportRun.kind == kind,
@@ -115,10 +123,7 @@ def create_run(stream: IO[bytes], filename: str, *, kind: str = "pppk-enrolments
                         same_file_as_run_id=same, rows_total_estimate=_estimate_rows(tmp), created_by=created_by)
         db.session.add(run)
         db.session.flush()
-        suffix = "." + sniff_format(tmp)
-        final = tmp.with_name(f"{run.id}-{checksum[:16]}{suffix}")
-        os.replace(tmp, final)
-        run.stored_path = str(final)
+        run.stored_path = place_upload(tmp, run.id, checksum)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

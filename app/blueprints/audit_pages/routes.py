@@ -1,0 +1,30 @@
+"""The audit log page (audit:read): newest first, filtered by who, action and days (WIB), paged by keyset
+exactly as GET /api/v1/audit-log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import render_template, request
+
+from app.blueprints.audit.schemas import AuditLogArgsSchema
+from app.blueprints.audit_pages import bp
+from app.blueprints.pages.access import page
+from app.blueprints.pages.views import PAGE_SIZE, load_query
+from app.services import audit as service
+
+
+@bp.get("")
+@page("audit:read")
+def audit_log():
+    args, errors = load_query(AuditLogArgsSchema())
+    args["limit"] = min(args.get("limit") or PAGE_SIZE, PAGE_SIZE)
+    result = service.list_entries(**args)
+    next_url = None
+    if result["next_before_id"]:
+        kept = {k: v for k, v in request.args.items() if k != "before_id" and v}
+        next_url = f"{request.path}?{urlencode({**kept, 'before_id': result['next_before_id']})}"
+    first_url = request.path + ("?" + urlencode({k: v for k, v in request.args.items() if k != "before_id" and v})
+                                if any(k != "before_id" for k in request.args) else "")
+    return render_template("audit/list.html", entries=result["items"], errors=errors, filters=request.args,
+                           next_url=next_url, first_url=first_url if args.get("before_id") else None)

@@ -1,0 +1,7 @@
+from flask import Blueprint
+
+from app.tenancy import TENANT_URL_PREFIX
+
+bp = Blueprint("reconciliation_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/rekonsiliasi")
+
+from app.blueprints.reconciliation_pages import routes  # noqa: E402,F401

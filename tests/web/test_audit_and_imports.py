@@ -1,0 +1,76 @@
+"""The audit log page (filters, WIB times, keyset pages) and the import list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.extensions import db
+from app.models.auth import AuditEntry
+from app.models.imports import ImportRun
+from app.tenancy import tenant_context
+from tests.web.conftest import text_of
+
+
+def _entries(tenant, n: int, *, actor: str = "budi", action: str = "employee.update") -> None:
+    with tenant_context(tenant):
+        for i in range(n):
+            db.session.add(AuditEntry(actor=actor, action=action, entity="employees", entity_id=str(i),
+                                      before={"name": f"Lama {i}"}, after={"name": f"Baru {i}"},
+                                      at=datetime(2024, 3, 9, 17, 30, tzinfo=UTC)))
+        db.session.commit()
+
+
+def test_the_audit_log_filters_by_who_and_action_and_shows_wib(browser_for, malang):
+    _entries(malang, 2, actor="budi", action="employee.update")
+    _entries(malang, 1, actor="sari", action="user.invite")
+    admin = browser_for(malang, "admin")
+    text = text_of(admin.get("/audit?actor=budi").text)
+    assert "10-03-2024 00:30 WIB" in text  # 17:30 UTC is past midnight in Malang
+    assert "name : Lama 1 → Baru 1" in text and "user.invite" not in text
+    assert "user.invite" in text_of(admin.get("/audit?action=user.").text)
+    assert "employee.update" not in text_of(admin.get("/audit?action=user.").text)
+
+
+def test_the_audit_log_filters_by_days_and_pages_by_keyset(browser_for, malang):
+    _entries(malang, 30)
+    admin = browser_for(malang, "admin")
+    first = admin.get("/audit?actor=budi&from=2024-03-10&to=2024-03-10").text
+    assert first.count("<tr>") == 26  # header + 25 rows
+    older = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert "before_id=" in older and "actor=budi" in older
+    second = admin.client.get(older).text
+    assert second.count("<tr>") == 6 and 'rel="next"' not in second
+    assert "Tidak ada catatan" in admin.get("/audit?from=2024-03-11&to=2024-03-12").text
+
+
+def test_bad_dates_are_named_in_indonesian(browser_for, malang):
+    page = browser_for(malang, "admin").get("/audit?from=kemarin")
+    assert page.status_code == 200 and 'id="from-error"' in page.text and "Tanggal tidak valid" in page.text
+
+
+def test_only_admins_read_the_audit_log(browser_for, malang):
+    for role in ("operator", "viewer"):
+        assert browser_for(malang, role).get("/audit").status_code == 403
+
+
+def test_the_import_list_links_each_run(browser_for, malang):
+    with tenant_context(malang):
+        db.session.add(ImportRun(kind="pppk-enrolments", filename="pppk_2022.csv", stored_path="/nowhere",
+                                 checksum="0" * 64, size_bytes=10, mode="valid-only", dry_run=False, state="done",
+                                 rows_read=41, rows_created=34, rows_invalid=6, rows_duplicate=1, created_by="sari"))
+        db.session.commit()
+    viewer = browser_for(malang, "viewer")
+    page = viewer.get("/impor")
+    text = text_of(page.text)
+    assert "pppk_2022.csv" in text and "Selesai" in text and "41 34 6 1" in text
+    assert "Impor file baru" not in text  # a viewer may not upload
+    assert "Impor file baru" in text_of(browser_for(malang, "operator").get("/impor").text)
+
+
+def test_an_opd_scoped_operator_gets_an_html_refusal_for_imports(browser_for, malang):
+    from tests.web.conftest import make_opd
+
+    opd = make_opd(malang)
+    page = browser_for(malang, "operator", opd_ids=[opd["id"]]).get("/impor")
+    assert page.status_code == 403 and page.content_type.startswith("text/html")
+    assert "Impor massal hanya untuk admin" in page.text
