@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set (the `kompeten` command generates one under the instance dir).")
 
-    from app import auth, authz, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
+    from app import auth, authz, inputs, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
     from app.api import make_admin_api, make_api
     from app.extensions import db
 
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     problems.register(app)
     api = make_api(app)
     admin_api = make_admin_api(app)
+    inputs.install(app, api, admin_api)
 
     from app.blueprints import discover
 

@@ -4,10 +4,14 @@ a second Api whose settings carry the `ADMIN_` config prefix)."""
 
 from __future__ import annotations
 
+import http
+
+import marshmallow as ma
 from flask import Flask
 from flask_smorest import Api as _SmorestApi
+from flask_smorest.utils import prepare_response
 
-from app.problems import handle_http_exception
+from app.problems import PROBLEM_MIMETYPE, handle_http_exception
 from app.tenancy import TENANT_URL_PREFIX
 
 TENANT_API_PREFIX = f"{TENANT_URL_PREFIX}/api/v1"
@@ -21,11 +25,50 @@ _SETTINGS = {
 }
 
 
+class ProblemFieldErrorSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE  # documented as open: a reason may carry more (e.g. a code)
+
+    field = ma.fields.String(required=True, metadata={"description": "The input field (dotted for nested ones)"})
+    reason = ma.fields.String(required=True)
+    location = ma.fields.String(metadata={"description": "json, query, form, files, path, ..."})
+
+
+class ProblemSchema(ma.Schema):
+    """The documented shape of every error (app/problems.py); extension members may follow."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    instance = ma.fields.String(allow_none=True)
+    request_id = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Nested(ProblemFieldErrorSchema))
+
+
 class Api(_SmorestApi):
     """flask-smorest with RFC 9457 problem responses instead of its own error bodies."""
 
+    ERROR_SCHEMA = ProblemSchema
+
     def handle_http_exception(self, error):
         return handle_http_exception(error)
+
+    def _register_responses(self):
+        """Document error responses as they are sent: `application/problem+json` bodies (flask-smorest would
+        say application/json with its own error shape)."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def make_api(app: Flask) -> Api:

@@ -38,6 +38,9 @@ class Config:
             "max_overflow": int(env.get("KOMPETEN_POOL_OVERFLOW", "5")),
             "pool_timeout": 10,
             "pool_recycle": 3600,
+            # A server that is down or unreachable fails a connect in seconds instead of hanging the request
+            # (with pool_timeout, no request waits more than ~15 s for a connection).
+            "connect_args": {"connect_timeout": int(env.get("KOMPETEN_DB_CONNECT_TIMEOUT", "5"))},
         }
         # A connection that has served this many tenant schemas is closed on check-in (bounds backend memory).
         self.TENANT_SCHEMAS_PER_CONNECTION = int(env.get("KOMPETEN_SCHEMAS_PER_CONNECTION", "200"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
+import psycopg
+import sqlalchemy as sa
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
@@ -54,7 +56,8 @@ def field_errors(messages: Mapping, prefix: str = "") -> list[dict]:
     """Flatten marshmallow/webargs messages ({location: {field: [msg]}}) into [{field, reason}]."""
     out: list[dict] = []
     for key, value in messages.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
+        key = str(key) or '""'  # a JSON member with an empty name is still named
+        name = f"{prefix}.{key}" if prefix else key
         if isinstance(value, Mapping):
             out.extend(field_errors(value, name))
         elif isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
@@ -114,6 +117,16 @@ def register(app: Flask) -> None:
                                 type_="tenant-unavailable", tenant_status=exc.tenant.status)
 
     app.register_error_handler(HTTPException, handle_http_exception)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    @app.errorhandler(psycopg.OperationalError)
+    def _database_unavailable(exc: Exception):
+        # The database is unreachable or restarting (the pool pre-pings, so the next request reconnects): a
+        # retryable 503, not a 500.
+        log.warning("database unavailable: %s", exc)
+        return problem_response(503, "Service Unavailable", "Basis data sedang tidak tersedia; coba lagi sebentar.",
+                                type_="database-unavailable", headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

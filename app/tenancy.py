@@ -254,6 +254,11 @@ def _on_begin(conn: sa.Connection) -> None:
 
 
 def _on_end(conn: sa.Connection) -> None:
+    if conn.invalidated:
+        # The connection died mid-transaction (a database restart): touching `info` would raise
+        # PendingRollbackError and turn a retryable 503 into a 500. Its record is discarded, and the
+        # next transaction's _on_begin sets the marker afresh.
+        return
     conn.info.pop(_CONN_SCHEMA, None)
 
 
@@ -342,5 +347,12 @@ def install(app) -> None:
     def _unbind(_exc):
         # The request is the unit of work: its session ends with it (uncommitted work is rolled back),
         # even when an outer app context (a CLI command, a test) outlives the request.
-        db.session.remove()
-        unbind_request_tenant()
+        try:
+            db.session.remove()
+        except sa.exc.SQLAlchemyError:
+            # The connection died under the request (a database restart): its rollback fails. SQLAlchemy has
+            # invalidated the connection already; drop the session so the thread's next request starts clean.
+            log.warning("discarding a session whose connection broke", exc_info=True)
+            db.session.registry.clear()
+        finally:
+            unbind_request_tenant()

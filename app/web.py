@@ -31,3 +31,17 @@ def send_table(fmt: str, columns, rows, *, name_parts: list, title: str, delimit
     resp.content_length = size
     resp.headers["Cache-Control"] = "private, no-store"  # personal data
     return resp
+
+
+def downloadable(blp):
+    """A decorator for a smorest view of `blp` that can answer CSV/XLSX (send_table): documents those bodies next
+    to the JSON one (same 200, other content types), so the OpenAPI document matches what is sent."""
+    from app.services.exports import EXPORTERS
+
+    def decorate(view):
+        for exporter in EXPORTERS.values():
+            view = blp.alt_response(200, schema={"type": "string", "format": "binary"},
+                                    content_type=exporter.mimetype, description="OK", success=True)(view)
+        return view
+
+    return decorate

@@ -11,6 +11,13 @@ from flask_smorest import Blueprint
 
 from app.api import TENANT_API_PREFIX
 from app.authz import BLUEPRINT_POLICIES
+from app.inputs import ArgumentsParser
+
+
+class TenantBlueprint(Blueprint):
+    """Every argument a tenant API view receives went through app.inputs' checks."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
 
 def tenant_api_blueprint(name: str, import_name: str, path: str, description: str, *,
@@ -19,7 +26,7 @@ def tenant_api_blueprint(name: str, import_name: str, path: str, description: st
     need, `write` the one for other methods (a view may override with app.authz.policy)."""
     BLUEPRINT_POLICIES[name] = (read, write)
     prefix = f"{TENANT_API_PREFIX}/{path.strip('/')}" if path.strip("/") else TENANT_API_PREFIX
-    return Blueprint(name, import_name, url_prefix=prefix, description=description)
+    return TenantBlueprint(name, import_name, url_prefix=prefix, description=description)
 
 
 def discover() -> list[ModuleType]:

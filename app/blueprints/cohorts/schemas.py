@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from app.inputs import StrippedString
 from app.models.training import COHORT_MODES
 from app.services.cohorts import TIMINGS, parse_angkatan
 from app.services.pagination import ListArgsSchema, PageSchema
@@ -25,7 +26,7 @@ def _int(**kwargs) -> ma.fields.Integer:
 
 
 class CohortPhaseInSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = StrippedString(required=True, validate=ma.validate.Length(min=1, max=200))
     start_date = ma.fields.Date(required=True)
     end_date = ma.fields.Date(required=True)
     graded = ma.fields.Boolean(load_default=False)

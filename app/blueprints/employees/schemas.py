@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from app.inputs import StrippedString
 from app.models.org import EMPLOYEE_TYPES, GENDERS, JABATAN_KINDS
 from app.services.jp import EXTERNAL_SOURCES, MAX_YEAR, MIN_YEAR
 from app.services.pagination import ListArgsSchema, PageSchema
@@ -15,7 +16,7 @@ class EmployeeSchema(ma.Schema):
 
     id = ma.fields.Integer(dump_only=True)
     nip = ma.fields.String(required=True, metadata={"description": "18 digits; birth date and gender must agree"})
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=200))
+    name = StrippedString(required=True, validate=ma.validate.Length(min=2, max=200))
     gender = ma.fields.String(required=True, validate=ma.validate.OneOf(GENDERS))
     birth_date = ma.fields.Date(load_default=None, allow_none=True,
                                 metadata={"description": "optional; derived from the NIP when absent"})
@@ -35,7 +36,7 @@ class EmployeeSchema(ma.Schema):
 class EmployeeUpdateSchema(ma.Schema):
     """What a person may change; the NIP (and the birth date it encodes) is immutable."""
 
-    name = ma.fields.String(validate=ma.validate.Length(min=2, max=200))
+    name = StrippedString(validate=ma.validate.Length(min=2, max=200))
     gender = ma.fields.String(validate=ma.validate.OneOf(GENDERS))
     employee_type = ma.fields.String(validate=ma.validate.OneOf(EMPLOYEE_TYPES))
     golongan = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20))
@@ -91,7 +92,7 @@ class JpEntryCreateSchema(ma.Schema):
                              validate=ma.validate.Range(min=MIN_YEAR, max=MAX_YEAR),
                              metadata={"description": "optional; the year of completed_on (must agree)"})
     jp = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=1000))
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=300))
+    title = StrippedString(required=True, validate=ma.validate.Length(min=2, max=300))
     certificate_number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     completed_on = ma.fields.Date(required=True)
     source = ma.fields.String(load_default="elearning", validate=ma.validate.OneOf(EXTERNAL_SOURCES))

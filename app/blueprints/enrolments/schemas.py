@@ -4,7 +4,8 @@ from app.domain.nip import NipError, parse_nip
 from app.models.training import ENROLMENT_STATUSES
 from app.services.pagination import ListArgsSchema, PageSchema
 
-Score = ma.fields.Decimal(places=2, allow_none=True, validate=ma.validate.Range(min=0, max=100))
+Score = ma.fields.Decimal(places=2, allow_none=True, validate=ma.validate.Range(min=0, max=100),
+                         metadata={"minimum": 0, "maximum": 100})  # apispec would print the bounds as strings
 
 
 def _valid_nip(value: str) -> None:

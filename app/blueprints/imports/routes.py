@@ -15,7 +15,7 @@ from app.blueprints.imports.schemas import (
 from app.services import imports as service
 from app.services.imports.pipeline import start
 from app.services.pagination import ListArgsSchema
-from app.web import commit, send_table
+from app.web import commit, downloadable, send_table
 
 
 @blp.post("/pppk-enrolments")
@@ -60,6 +60,7 @@ def cancel_import(run_id):
 @blp.get("/<int:run_id>/errors")
 @blp.arguments(ImportErrorArgsSchema, location="query")
 @blp.response(200, ImportErrorPageSchema)
+@downloadable(blp)
 def import_errors(args, run_id):
     """The row-by-row error report: JSON (paged) or the whole report as CSV/XLSX."""
     rows = service.iter_errors(run_id)

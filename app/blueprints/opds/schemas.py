@@ -1,19 +1,20 @@
 import marshmallow as ma
 
+from app.inputs import StrippedString
 from app.services.pagination import ListArgsSchema, PageSchema
 
 
 class OpdSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    code = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=40))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=200))
+    code = StrippedString(allow_none=True, validate=ma.validate.Length(min=1, max=40))
+    name = StrippedString(required=True, validate=ma.validate.Length(min=2, max=200))
     active = ma.fields.Boolean(dump_only=True)
     merged_into_id = ma.fields.Integer(dump_only=True, allow_none=True)
 
 
 class OpdUpdateSchema(ma.Schema):
-    code = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
-    name = ma.fields.String(validate=ma.validate.Length(min=2, max=200))
+    code = StrippedString(validate=ma.validate.Length(min=1, max=40))
+    name = StrippedString(validate=ma.validate.Length(min=2, max=200))
 
 
 class OpdListArgsSchema(ListArgsSchema):

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from app.inputs import StrippedString
 from app.models.catalogue import PARTNER_KINDS
 from app.services.catalogue import CODE_RE
 from app.services.pagination import ListArgsSchema, PageSchema
@@ -20,7 +21,7 @@ def code_field(**kwargs) -> CodeField:
 class PartnerSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     code = code_field(required=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=200))
+    name = StrippedString(required=True, validate=ma.validate.Length(min=2, max=200))
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(PARTNER_KINDS))
     active = ma.fields.Boolean(dump_only=True)
 

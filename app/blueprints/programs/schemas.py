@@ -1,6 +1,7 @@
 import marshmallow as ma
 
 from app.blueprints.partners.schemas import code_field
+from app.inputs import StrippedString
 from app.models.catalogue import COMPETENCY_TYPES, PROGRAM_TYPES
 from app.services.pagination import ListArgsSchema, PageSchema
 
@@ -18,7 +19,7 @@ class ProviderSchema(ma.Schema):
 class ProgramSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     code = code_field(required=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=200))
+    name = StrippedString(required=True, validate=ma.validate.Length(min=2, max=200))
     program_type = ma.fields.String(required=True, validate=ma.validate.OneOf(PROGRAM_TYPES))
     competency_type = ma.fields.String(required=True, validate=ma.validate.OneOf(COMPETENCY_TYPES))
     provider_partner_id = ma.fields.Integer(strict=True, allow_none=True, load_default=None,
@@ -30,7 +31,7 @@ class ProgramSchema(ma.Schema):
 
 class ProgramUpdateSchema(ma.Schema):
     code = code_field()
-    name = ma.fields.String(validate=ma.validate.Length(min=2, max=200))
+    name = StrippedString(validate=ma.validate.Length(min=2, max=200))
     program_type = ma.fields.String(validate=ma.validate.OneOf(PROGRAM_TYPES))
     competency_type = ma.fields.String(validate=ma.validate.OneOf(COMPETENCY_TYPES))
     provider_partner_id = ma.fields.Integer(strict=True, allow_none=True)

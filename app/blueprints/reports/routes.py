@@ -9,17 +9,10 @@ from app.blueprints.reports.schemas import (
 )
 from app.services import reports as service
 from app.services.cohorts import to_roman
-from app.services.exports import EXPORTERS
 from app.tenancy import current_tenant
-from app.web import send_table
+from app.web import downloadable, send_table
 
-
-def _downloadable(view):
-    """Document the CSV/XLSX bodies next to the JSON one (same 200, other content types)."""
-    for exporter in EXPORTERS.values():
-        view = blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=exporter.mimetype,
-                                description="OK", success=True)(view)
-    return view
+_downloadable = downloadable(blp)
 
 
 def _slug() -> str:

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from app.inputs import StrippedString
 from app.models.auth import TENANT_ROLES
 from app.services.pagination import ListArgsSchema, PageSchema
 
@@ -26,7 +27,7 @@ class UserAdminSchema(ma.Schema):
 class UserAdminInviteSchema(ma.Schema):
     username = ma.fields.String(required=True, validate=ma.validate.Regexp(
         USERNAME_RE, error="3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung"))
-    full_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    full_name = StrippedString(required=True, validate=ma.validate.Length(min=1, max=200))
     email = ma.fields.Email(load_default=None, allow_none=True, validate=ma.validate.Length(max=200))
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(TENANT_ROLES))
     opd_ids = ma.fields.List(ma.fields.Integer(), load_default=None, allow_none=True,
@@ -37,7 +38,7 @@ class UserAdminInviteSchema(ma.Schema):
 
 
 class UserAdminUpdateSchema(ma.Schema):
-    full_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    full_name = StrippedString(validate=ma.validate.Length(min=1, max=200))
     email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=200))
     role = ma.fields.String(validate=ma.validate.OneOf(TENANT_ROLES))
     opd_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(max=100),
