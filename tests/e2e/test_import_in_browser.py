@@ -3,17 +3,12 @@ and download the error report."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.harness import fetch_with_session, wait_for
 from tests.imports.conftest import SAMPLES, add_opds
 
-# ../shared/samples beside the repository (as the other tests); KOMPETEN_SAMPLES overrides it (a worktree
-# laid out elsewhere).
-SAMPLE = Path(os.environ.get("KOMPETEN_SAMPLES", SAMPLES)) / "pppk_enrolments_kab-serang_2022.csv"
+SAMPLE = SAMPLES / "pppk_enrolments_kab-serang_2022.csv"
 
 pytestmark = pytest.mark.e2e
 

@@ -3,9 +3,6 @@ classes with their counts, take the partner's status for one class and watch the
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from app.services.demo import EXPECTED_RECONCILIATION
@@ -13,7 +10,7 @@ from tests.e2e.harness import wait_for
 from tests.imports.conftest import SAMPLES
 from tests.reconciliation.conftest import seed_demo
 
-SAMPLE = Path(os.environ.get("KOMPETEN_SAMPLES", SAMPLES)) / "bpsdm-jatim_pka-ii-2024_kota-malang.csv"
+SAMPLE = SAMPLES / "bpsdm-jatim_pka-ii-2024_kota-malang.csv"
 
 pytestmark = pytest.mark.e2e
 
