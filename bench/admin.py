@@ -22,12 +22,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine, percentile, server_url, with_database  # noqa: E402
+from bench.common import create_database, drop_database, machine, percentile, server_url, with_database  # noqa: E402
 
 DB_NAME = "kompeten_bench_admin"
 API = "/admin/api/v1"
@@ -111,16 +108,13 @@ def main() -> None:
     args = parser.parse_args()
     server = server_url()
     url = with_database(server, DB_NAME)
-    with psycopg.connect(with_database(server, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+    create_database(with_database(server, "postgres"), DB_NAME)
     try:
         with tempfile.TemporaryDirectory() as instance:
             run(url, instance, args)
     finally:
         if not args.keep:
-            with psycopg.connect(with_database(server, "postgres"), autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+            drop_database(with_database(server, "postgres"), DB_NAME)
 
 
 def run(url: str, instance: str, args) -> None:

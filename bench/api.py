@@ -31,7 +31,7 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.common import machine, with_database  # noqa: E402
+from bench.common import create_database, drop_database, machine, with_database  # noqa: E402
 
 DB_NAME = "kompeten_bench_api"
 SLUG = "kota-bench"
@@ -422,9 +422,7 @@ def main() -> int:
     admin_url = with_database(server, "postgres")
     db_url = with_database(server, DB_NAME)
     if not args.reuse:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+        create_database(admin_url, DB_NAME)
 
     from app import create_app
     from app.extensions import db
@@ -512,8 +510,7 @@ def main() -> int:
             db.session.remove()
             db.engine.dispose()
         if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+            drop_database(admin_url, DB_NAME)
             log(f"dropped database {DB_NAME}")
         else:
             log(f"kept database {DB_NAME} (re-run with --reuse to measure it again)")

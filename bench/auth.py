@@ -24,11 +24,10 @@ from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
-from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine, percentile, server_url, with_database  # noqa: E402
+from bench.common import create_database, drop_database, machine, percentile, server_url, with_database  # noqa: E402
 
 DB_NAME = "kompeten_bench_auth"
 SLUG = "kota-bench-auth"
@@ -238,10 +237,9 @@ def main() -> None:
     args = parser.parse_args()
     server = server_url()
     url = with_database(server, DB_NAME)
-    with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-        pg_version = admin.execute("SHOW server_version").fetchone()[0]
+    create_database(with_database(server, "postgres"), DB_NAME)
+    with psycopg.connect(url) as conn:
+        pg_version = conn.execute("SHOW server_version").fetchone()[0]
     print(f"{machine()}, PostgreSQL {pg_version}")
     print("load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     prefix = f"kompeten_bench_auth:{os.getpid()}"
@@ -265,8 +263,7 @@ def main() -> None:
             db.session.remove()
             db.engine.dispose()
         if not args.keep:
-            with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+            drop_database(with_database(server, "postgres"), DB_NAME)
 
 
 if __name__ == "__main__":

@@ -30,13 +30,10 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.common import machine, percentile, server_url, with_database  # noqa: E402
+from bench.common import create_database, drop_database, machine, percentile, server_url, with_database  # noqa: E402
 from bench.imports import UNITS, write_file  # noqa: E402
 
 DB_NAME = "kompeten_bench_load"
@@ -229,9 +226,7 @@ def main() -> int:
     db_name = DB_NAME + ("_smoke_" + uuid.uuid4().hex[:6] if args.smoke else "")
     url = with_database(server, db_name)
     prefix = f"kompeten_bench_load:{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
+    create_database(with_database(server, "postgres"), db_name)
     log(machine())
     log("  load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     procs: list[subprocess.Popen] = []
@@ -309,8 +304,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
         if not args.keep:
-            with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name)))
+            drop_database(with_database(server, "postgres"), db_name)
     return 1 if failed else 0
 
 

@@ -16,14 +16,11 @@ import os
 import sys
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import api as api_bench  # noqa: E402
-from bench.common import machine, with_database  # noqa: E402
+from bench.common import create_database, drop_database, machine, with_database  # noqa: E402
 
 DB_NAME = "kompeten_bench_pages"
 
@@ -44,9 +41,7 @@ def main() -> int:
         return 2
     admin_url = with_database(server, "postgres")
     db_url = with_database(server, DB_NAME)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+    create_database(admin_url, DB_NAME)
 
     from app import create_app
     from app.extensions import db
@@ -94,8 +89,7 @@ def main() -> int:
             db.engine.dispose()
     finally:
         if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+            drop_database(admin_url, DB_NAME)
     return 0
 
 

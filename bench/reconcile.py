@@ -22,12 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine, server_url, with_database  # noqa: E402
+from bench.common import create_database, drop_database, machine, server_url, with_database  # noqa: E402
 
 DB_NAME = "kompeten_bench_reconcile"
 SLUG = "kab-bench-rekon"
@@ -82,17 +79,14 @@ def main() -> None:
     args = parser.parse_args()
     server = server_url()
     url = with_database(server, DB_NAME)
-    with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+    create_database(with_database(server, "postgres"), DB_NAME)
     print(machine())
     try:
         with tempfile.TemporaryDirectory() as tmp:
             run(url, args, Path(tmp))
     finally:
         if not args.keep:
-            with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+            drop_database(with_database(server, "postgres"), DB_NAME)
 
 
 def _wait(service, run_id: int, until: tuple[str, ...]) -> dict:

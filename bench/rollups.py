@@ -22,12 +22,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine, server_url, with_database  # noqa: E402
+from bench.common import create_database, drop_database, machine, server_url, with_database  # noqa: E402
 
 DB_NAME = "kompeten_bench_rollups"
 PREFIX = "kompeten_bench_rollups"
@@ -93,16 +90,13 @@ def main() -> None:
     args = parser.parse_args()
     server = server_url()
     url = with_database(server, DB_NAME)
-    with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+    create_database(with_database(server, "postgres"), DB_NAME)
     print(machine())
     try:
         run(url, args.tenants)
     finally:
         if not args.keep:
-            with psycopg.connect(with_database(server, "postgres"), autocommit=True) as admin:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+            drop_database(with_database(server, "postgres"), DB_NAME)
 
 
 def run(url: str, n: int) -> None:
