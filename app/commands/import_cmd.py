@@ -1,9 +1,9 @@
-import time
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from app.commands import follow_run
 from app.extensions import db
 from app.models.imports import IMPORT_MODES
 from app.services import imports as service
@@ -35,17 +35,9 @@ def pppk_enrolments(slug: str, path: Path, mode: str, dry_run: bool, wait: bool)
     click.echo(f"{slug}: import {run_id} queued ({path.name}, {mode}{', dry run' if dry_run else ''})")
     if not wait:
         return
-    last = None
-    while True:
-        with tenant_context(slug):
-            view = service.run_view(service.get_run(run_id))
-        line = f"  {view['state']:<10} {view['progress'] * 100:5.1f}%  rows read {view['rows']['read']}"
-        if line != last:
-            click.echo(line)
-            last = line
-        if view["state"] in ("done", "failed", "cancelled"):
-            break
-        time.sleep(0.5)
+    view = follow_run(slug, lambda: service.run_view(service.get_run(run_id)),
+                      lambda v: f"  {v['state']:<10} {v['progress'] * 100:5.1f}%  rows read {v['rows']['read']}",
+                      ("done", "failed", "cancelled"))
     rows = view["rows"]
     click.echo(f"summary: {rows['read']} read, {rows['valid']} valid, {rows['invalid']} invalid, "
                f"{rows['duplicate']} duplicate, {rows['created']} created, {rows['updated']} updated, "

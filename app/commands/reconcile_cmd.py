@@ -1,9 +1,9 @@
-import time
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from app.commands import follow_run
 from app.extensions import db
 from app.services import reconciliation as service
 from app.services.reconciliation.pipeline import start_classify
@@ -36,16 +36,8 @@ def reconcile(slug: str, path: Path, partner: str, cohort_id: int | None, progra
     click.echo(f"{slug}: reconciliation {run_id} queued ({path.name}, partner {partner})")
     if not wait:
         return
-    last = None
-    while True:
-        with tenant_context(slug):
-            view = service.run_view(service.get_run(run_id))
-        if view["state"] != last:
-            click.echo(f"  {view['state_label']}")
-            last = view["state"]
-        if view["state"] in ("classified", "failed", "superseded"):
-            break
-        time.sleep(0.5)
+    view = follow_run(slug, lambda: service.run_view(service.get_run(run_id)), lambda v: f"  {v['state_label']}",
+                      ("classified", "failed", "superseded"))
     if view["state"] == "failed":
         click.echo(f"failed: {view['error']}")
         raise SystemExit(1)
