@@ -45,6 +45,22 @@ def test_the_list_filters_by_year_program_and_status(app, malang):
     assert viewer.page("/angkatan?tahun=abc&status=kemarin").status_code == 200  # junk filters are ignored
 
 
+def test_the_list_pages_through_many_cohorts_keeping_its_filters(app, malang):
+    import html
+    import re
+
+    for number in range(1, 56):
+        make_cohort(malang, number=number, year=2022)
+    make_cohort(malang, number=1, year=2021)
+    viewer = browser_as(app, malang, "viewer")
+    first = viewer.page("/angkatan?tahun=2022").text
+    assert "1–50 dari 55" in first and "2021" not in first
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))
+    assert "tahun=2022" in following and "offset=50" in following
+    second = viewer.get(following).text  # the link is the whole path
+    assert "51–55 dari 55" in second and 'rel="prev"' in second and 'rel="next"' not in second
+
+
 def test_a_cohort_and_its_phases_are_created_from_the_form(app, malang):
     operator = browser_as(app, malang, "operator")
     form_page = operator.page("/angkatan/baru")

@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 
 from app.blueprints.cohort_pages import bp
-from app.blueprints.cohort_pages.common import page_number, render, render_problem
+from app.blueprints.cohort_pages.common import render, render_problem
 from app.blueprints.pages.access import page
+from app.blueprints.pages.views import offset_arg, pager
 from app.blueprints.partners.schemas import PartnerSchema
 from app.blueprints.programs.schemas import ProgramSchema, ProgramUpdateSchema
 from app.forms import load_form
@@ -27,11 +28,10 @@ def _partners() -> list:
 
 
 def _catalogue(status: int = 200, **context):
-    number = page_number(request.args)
     q = (request.args.get("q") or "").strip()[:200] or None
-    programs = service.list_programs(q=q, limit=100, offset=(number - 1) * 100, sort="code")
+    programs = service.list_programs(q=q, limit=100, offset=offset_arg(request.args), sort="code")
     return render("cohorts/catalogue.html", status, programs=programs, partners=_partners(), q=q or "",
-                  page_no=number, **context)
+                  pager=pager(programs.total, programs.limit, programs.offset), **context)
 
 
 @bp.get("/katalog")
@@ -53,7 +53,7 @@ def create_partner():
 
 def _catalogue_context() -> dict:
     return {"programs": service.list_programs(limit=100, offset=0, sort="code"), "partners": _partners(), "q": "",
-            "page_no": 1}
+            "pager": None}
 
 
 def _program_form(program: dict | None, form, errors=None, status: int = 200):

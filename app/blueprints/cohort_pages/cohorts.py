@@ -9,9 +9,10 @@ from flask import redirect, request, url_for
 
 from app.authz import opd_scope
 from app.blueprints.cohort_pages import bp, timeline
-from app.blueprints.cohort_pages.common import PAGE_SIZE, TIMINGS, ints, page_number, render, render_problem
+from app.blueprints.cohort_pages.common import PAGE_SIZE, TIMINGS, ints, render, render_problem
 from app.blueprints.cohorts.schemas import CohortCreateSchema, CohortPhasesSchema, CohortUpdateSchema
 from app.blueprints.pages.access import page
+from app.blueprints.pages.views import offset_arg, pager
 from app.forms import load_form
 from app.problems import Problem
 from app.services import catalogue, cohorts, reconciliation
@@ -40,14 +41,13 @@ def _digits(name: str) -> int | None:
 @bp.get("/angkatan")
 @page("training:read")
 def list_cohorts():
-    number = page_number(request.args)
     timing = request.args.get("status") if request.args.get("status") in TIMINGS else None
     filters = {"year": _digits("tahun"), "program_id": _digits("program"), "timing": timing}
     if filters["year"] is not None and not 1990 <= filters["year"] <= 2100:
         filters["year"] = None
-    result = cohorts.list_cohorts(**filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, sort="-year")
-    return render("cohorts/list.html", cohorts=result, filters=filters, page_no=number, page_size=PAGE_SIZE,
-                  **_choices())
+    result = cohorts.list_cohorts(**filters, limit=PAGE_SIZE, offset=offset_arg(request.args), sort="-year")
+    return render("cohorts/list.html", cohorts=result, filters=filters,
+                  pager=pager(result.total, result.limit, result.offset), **_choices())
 
 
 # --- the phase rows of a form -------------------------------------------------------------------------------

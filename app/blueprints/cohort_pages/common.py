@@ -47,10 +47,6 @@ def ints(form: Mapping, *names: str) -> dict:
     return data
 
 
-def page_number(args: Mapping) -> int:
-    value = args.get("halaman", "1")
-    return max(1, int(value)) if isinstance(value, str) and value.isdigit() and len(value) < 6 else 1
-
 
 def render(template: str, status: int = 200, **context):
     return render_template(template, labels=LABELS, can_write=can_write(), **context), status

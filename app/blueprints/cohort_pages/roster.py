@@ -10,13 +10,14 @@ from flask import redirect, request, url_for
 
 from app.blueprints.attendance.schemas import AttendanceMarkDaySchema
 from app.blueprints.cohort_pages import bp
-from app.blueprints.cohort_pages.common import ATTENDANCE_STATUSES, ints, page_number, render, render_problem
+from app.blueprints.cohort_pages.common import ATTENDANCE_STATUSES, ints, render, render_problem
 from app.blueprints.enrolments.schemas import (
     EnrolmentCreateSchema,
     EnrolmentPhaseResultInSchema,
     EnrolmentTransitionSchema,
 )
 from app.blueprints.pages.access import page
+from app.blueprints.pages.views import offset_arg, pager
 from app.forms import load_form
 from app.problems import Problem
 from app.services import attendance, cohorts, employees, enrolments
@@ -30,11 +31,11 @@ DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 def _roster_context(cohort_id: int) -> dict:
     cohort = cohorts.cohort_detail(cohort_id)
-    number = page_number(request.args)
-    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, offset=(number - 1) * ROSTER_PAGE, sort="name")
+    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, offset=offset_arg(request.args), sort="name")
     q = (request.args.get("q") or "").strip()[:100]
     found = employees.list_employees(q=q, active=True, limit=10, offset=0).items if q else []
-    return {"cohort": cohort, "roster": roster, "page_no": number, "page_size": ROSTER_PAGE, "q": q, "found": found,
+    return {"cohort": cohort, "roster": roster, "pager": pager(roster.total, roster.limit, roster.offset), "q": q,
+            "found": found,
             "allowed": {s: sorted(t & set(ON_ROSTER)) for s, t in enrolments.ALLOWED_TRANSITIONS.items()},
             "tab": "peserta"}
 
@@ -153,11 +154,10 @@ def mark_attendance(cohort_id: int, day: str):
 
 def _results_context(cohort_id: int) -> dict:
     cohort = cohorts.cohort_detail(cohort_id)
-    number = page_number(request.args)
-    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, offset=(number - 1) * ROSTER_PAGE, sort="name")
+    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, offset=offset_arg(request.args), sort="name")
     graded = [p for p in cohort["phases"] if p.graded]
     return {"cohort": cohort, "roster": roster, "graded": graded, "results": enrolments.cohort_phase_results(cohort_id),
-            "page_no": number, "page_size": ROSTER_PAGE, "open_statuses": enrolments.OPEN_STATUSES,
+            "pager": pager(roster.total, roster.limit, roster.offset), "open_statuses": enrolments.OPEN_STATUSES,
             "outcomes": {s: sorted(t & set(OUTCOMES)) for s, t in enrolments.ALLOWED_TRANSITIONS.items()},
             "tab": "hasil"}
 

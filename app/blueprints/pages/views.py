@@ -57,8 +57,16 @@ def this_year() -> int:
     return datetime.now(WIB).year
 
 
-def pager(total: int, limit: int, offset: int, endpoint_args: dict | None = None) -> dict:
-    """Previous/next links that keep the current filters."""
+def offset_arg(args) -> int:
+    """`?offset=` of a list page: a whole number from 0, anything else is the first page."""
+    value = args.get("offset", "0")
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) <= 8 else 0
+
+
+def pager(total: int, limit: int, offset: int, endpoint_args: dict | None = None) -> dict | None:
+    """Previous/next links that keep the current filters; None when the page answers a form (POST)."""
+    if request.method != "GET":
+        return None
     args = {k: v for k, v in (endpoint_args if endpoint_args is not None else request.args).items()
             if k != "offset" and v not in (None, "")}
 
