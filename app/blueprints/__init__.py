@@ -14,8 +14,9 @@ from app.authz import BLUEPRINT_POLICIES
 from app.inputs import ArgumentsParser
 
 
-class TenantBlueprint(Blueprint):
-    """Every argument a tenant API view receives went through app.inputs' checks."""
+class CheckedBlueprint(Blueprint):
+    """An API blueprint whose views receive only arguments that went through app.inputs' checks (integers
+    within PostgreSQL's range, no NUL characters): every tenant API blueprint, and the vendors' admin API."""
 
     ARGUMENTS_PARSER = ArgumentsParser()
 
@@ -26,7 +27,7 @@ def tenant_api_blueprint(name: str, import_name: str, path: str, description: st
     need, `write` the one for other methods (a view may override with app.authz.policy)."""
     BLUEPRINT_POLICIES[name] = (read, write)
     prefix = f"{TENANT_API_PREFIX}/{path.strip('/')}" if path.strip("/") else TENANT_API_PREFIX
-    return TenantBlueprint(name, import_name, url_prefix=prefix, description=description)
+    return CheckedBlueprint(name, import_name, url_prefix=prefix, description=description)
 
 
 def discover() -> list[ModuleType]:

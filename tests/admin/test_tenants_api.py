@@ -200,3 +200,13 @@ def test_tenants_sync_leaves_an_archived_region_archived(app, api, made, tmp_pat
     lines = manifests.sync(tmp_path)
     assert [(line.slug, line.action) for line in lines] == [("kab-uji-arsip", "archived")]
     assert registry_rows("slug = 'kab-uji-arsip'")[0].status == "archived"
+
+
+def test_the_admin_api_checks_its_arguments_like_the_tenant_api(api, made):
+    """NUL characters and integers beyond PostgreSQL's range are 422 problems naming the field, never a 500."""
+    made.append("kab-uji-nul")
+    nul = api.post("/tenants", json=region_body("kab-uji-nul", name="Kab\x00 Uji"))
+    assert nul.status_code == 422 and any(e["field"].endswith("name") for e in nul.get_json()["errors"])
+    huge = api.get("/tenants?offset=99999999999999999999")
+    assert huge.status_code == 422 and any(e["field"].endswith("offset") for e in huge.get_json()["errors"])
+    assert schemas_named("t_kab_uji_nul") == []
