@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.auth import User
-from app.tenancy import tenant_context
+from app.services.admin.idempotency import request_hash
+from app.tenancy import no_tenant, tenant_context
 from tests.admin.conftest import platform_audit, region_body, registry_rows, schemas_named
 
 
@@ -123,6 +124,24 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(ap
     assert other.status_code == 422
     assert other.get_json()["errors"][0]["field"] == "Idempotency-Key"
     assert len(platform_audit(first.get_json()["tenant"]["id"], "tenant.create")) == 1
+
+
+def test_a_key_whose_first_attempt_died_is_taken_over_after_a_while(api, made, vendor):
+    """The process that claimed the key died (no answer stored): a retry with the same key is 409 at first, then
+    does the work once the claim is old enough (5 minutes)."""
+    made.append("kab-uji-yatim")
+    body = region_body("kab-uji-yatim")
+    path = "/admin/api/v1/tenants"
+    with no_tenant(), db.engine.begin() as conn:  # what a killed first attempt leaves behind
+        conn.execute(sa.text("INSERT INTO platform.idempotency_keys (user_id, key, method, path, request_hash) "
+                             "VALUES (:u, 'yatim-1', 'POST', :p, :h)"),
+                     {"u": vendor["user_id"], "p": path, "h": request_hash("POST", path, body)})
+    key = {"Idempotency-Key": "yatim-1"}
+    assert api.post("/tenants", json=body, headers=key).status_code == 409
+    with no_tenant(), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE platform.idempotency_keys SET created_at = now() - interval '6 minutes' "
+                             "WHERE key = 'yatim-1'"))
+    assert api.post("/tenants", json=body, headers=key).status_code == 201
 
 
 def test_list_filters_by_province_and_status_and_pages(api, made):

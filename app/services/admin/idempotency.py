@@ -6,7 +6,8 @@ concurrent requests exactly one does the work, whatever process they reach. Then
   header `Idempotent-Replayed: true`;
 - same key, same request while the first still runs → 409;
 - same key, different request → 422 (the key was reused for another payload).
-A first attempt that ends in a server error releases the key, so a retry can do the work. Keys live 24 hours.
+A first attempt that ends in a server error releases the key, so a retry can do the work; one whose process died
+(no answer stored after ABANDONED_AFTER) is taken over by the next request. Keys live 24 hours.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.tenancy import no_tenant
 
 MAX_KEY_LEN = 200
 TTL_SQL = "interval '24 hours'"
+ABANDONED_SQL = "interval '5 minutes'"  # far beyond a provisioning or a restore done inline (~0.1-2 s)
 
 
 @dataclass
@@ -45,7 +47,9 @@ def claim(user_id: int, key: str, method: str, path: str, body) -> Replay | None
     digest = request_hash(method, path, body)
     with no_tenant(), db.engine.begin() as conn:
         conn.execute(sa.text(f"DELETE FROM platform.idempotency_keys WHERE user_id = :u AND key = :k "  # noqa: S608
-                             f"AND created_at < now() - {TTL_SQL}"), {"u": user_id, "k": key})
+                             f"AND (created_at < now() - {TTL_SQL} "
+                             f"OR (status_code IS NULL AND created_at < now() - {ABANDONED_SQL}))"),
+                     {"u": user_id, "k": key})
         won = conn.execute(sa.text(
             "INSERT INTO platform.idempotency_keys (user_id, key, method, path, request_hash) "
             "VALUES (:u, :k, :m, :p, :h) ON CONFLICT (user_id, key) DO NOTHING RETURNING id"),
