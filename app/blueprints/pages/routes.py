@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.authz import PUBLIC, permissions_of, policy
 from app.blueprints.pages import bp
 from app.blueprints.pages.access import page, safe_next, submit_login
+from app.blueprints.pages.views import no_store
 from app.domain.passwords import PasswordRejected
 from app.extensions import db
 from app.models.org import Opd
@@ -22,6 +23,8 @@ from app.services import jp as jp_service
 from app.services.audit import WIB
 from app.tenancy import current_tenant
 from app.web import commit
+
+no_store(bp)
 
 
 def _home_path() -> str:
@@ -45,13 +48,6 @@ def _problem_page(exc: Problem):
     title = "Terlalu banyak percobaan" if exc.status == 429 else "Tidak dapat diproses"
     return render_template("error.html", status=exc.status, title=title, message=exc.detail or exc.title,
                            back=url_for("pages.login_form")), exc.status, headers
-
-
-@bp.after_request
-def _no_store(resp):
-    """Pages carry personal data and CSRF tokens: never cached."""
-    resp.headers.setdefault("Cache-Control", "no-store")
-    return resp
 
 
 @bp.get("/login")

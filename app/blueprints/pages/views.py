@@ -35,12 +35,12 @@ def html_problems(bp: Blueprint) -> None:
     bp.register_error_handler(Problem, problem_page)
 
 
-def no_store(bp: Blueprint) -> None:
-    """Pages carry personal data and CSRF tokens: never cached."""
+def no_store(bp: Blueprint, value: str = "no-store") -> None:
+    """Pages (and personal figures) carry personal data and CSRF tokens: never cached."""
 
     @bp.after_request
     def _no_store(resp):
-        resp.headers.setdefault("Cache-Control", "no-store")
+        resp.headers.setdefault("Cache-Control", value)
         return resp
 
 

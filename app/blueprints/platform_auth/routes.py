@@ -10,10 +10,13 @@ from flask_login import current_user
 from app.authz import PUBLIC, policy
 from app.blueprints.auth.schemas import LoginSchema
 from app.blueprints.pages.access import page, safe_next, submit_login
+from app.blueprints.pages.views import no_store
 from app.blueprints.platform_auth import bp
 from app.problems import Problem, field_errors
 from app.services import auth as auth_service
 from app.web import commit
+
+no_store(bp)
 
 PROVINCE_NAMES = {"35": "Jawa Timur", "15": "Jambi", "36": "Banten"}
 
@@ -38,12 +41,6 @@ def _problem_page(exc):
     headers = exc.headers if exc.status == 429 else {}
     return render_template("error.html", status=exc.status, title="Tidak dapat masuk", message=exc.detail,
                            back=url_for("platform_auth.login_form")), exc.status, headers
-
-
-@bp.after_request
-def _no_store(resp):
-    resp.headers.setdefault("Cache-Control", "no-store")
-    return resp
 
 
 @bp.get("/login")

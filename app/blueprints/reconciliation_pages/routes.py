@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.pages.access import page
+from app.blueprints.pages.views import offset_arg, pager
 from app.blueprints.reconciliation_pages import bp
 from app.blueprints.reconciliations.schemas import ReconciliationFormSchema
 from app.extensions import db
@@ -22,12 +23,8 @@ from app.services.reconciliation.pipeline import start_apply, start_classify
 from app.web import commit
 
 ROWS_PER_PAGE = 100
+RUNS_PER_PAGE = 50
 DECIDABLE = tuple(service.ALLOWED_DECISIONS)
-
-
-def _problem_page(exc: Problem):
-    return render_template("error.html", status=exc.status, title=exc.title, message=exc.detail or exc.title), \
-        exc.status
 
 
 def _choices() -> dict:
@@ -46,13 +43,10 @@ def _choices() -> dict:
 @bp.get("")
 @page("training:read")
 def list_runs():
-    try:
-        offset = max(int(request.args.get("offset", 0)), 0)
-        runs = service.list_runs(limit=50, offset=offset)
-    except (Problem, ValueError) as exc:
-        return _problem_page(exc) if isinstance(exc, Problem) else _problem_page(Problem(422, "Isian tidak valid"))
-    return render_template("reconciliation/list.html", runs=[service.run_view(r) for r in runs.items],
-                           total=runs.total, offset=offset, open_total=service.open_differences_count())
+    runs = service.list_runs(limit=RUNS_PER_PAGE, offset=offset_arg(request.args))
+    return render_template("reconciliation/list.html", runs=service.run_views(runs.items),
+                           pager=pager(runs.total, runs.limit, runs.offset),
+                           open_total=service.open_differences_count())
 
 
 def _new_form(form=None, errors=None, status: int = 200):
@@ -62,10 +56,7 @@ def _new_form(form=None, errors=None, status: int = 200):
 @bp.get("/baru")
 @page("training:write")
 def new_run():
-    try:
-        service.ensure_unscoped()
-    except Problem as exc:
-        return _problem_page(exc)
+    service.ensure_unscoped()
     return _new_form(form={"cohort_id": request.args.get("cohort_id", "")})
 
 
@@ -94,11 +85,8 @@ def upload():
 @bp.get("/<int:run_id>")
 @page("training:read")
 def show_run(run_id: int):
-    try:
-        run = service.run_view(service.get_run(run_id))
-        changes = service.changes(run_id) if run["supersedes_run_id"] and run["state"] != "queued" else None
-    except Problem as exc:
-        return _problem_page(exc)
+    run = service.run_view(service.get_run(run_id))
+    changes = service.changes(run_id) if run["supersedes_run_id"] and run["state"] != "queued" else None
     return render_template("reconciliation/show.html", run=run, classes=RECON_CLASSES, labels=service.CLASS_LABELS,
                            changes=changes, decidable=DECIDABLE)
 
@@ -107,17 +95,11 @@ def show_run(run_id: int):
 @page("training:read")
 def show_class(run_id: int, klass: str, errors=None, status: int = 200):
     if klass not in RECON_CLASSES:
-        return _problem_page(Problem(404, "Tidak ditemukan", f"Kelas '{klass}' tidak dikenal."))
-    try:
-        page_no = max(int(request.args.get("page", 1)), 1)
-        run = service.run_view(service.get_run(run_id))
-        rows = service.list_rows(run_id, klass=klass, limit=ROWS_PER_PAGE, offset=(page_no - 1) * ROWS_PER_PAGE)
-    except ValueError:
-        return _problem_page(Problem(422, "Isian tidak valid", "Nomor halaman tidak valid."))
-    except Problem as exc:
-        return _problem_page(exc)
+        raise Problem(404, "Tidak ditemukan", f"Kelas '{klass}' tidak dikenal.")
+    run = service.run_view(service.get_run(run_id))
+    rows = service.list_rows(run_id, klass=klass, limit=ROWS_PER_PAGE, offset=offset_arg(request.args))
     return render_template("reconciliation/class.html", run=run, klass=klass, label=service.CLASS_LABELS[klass],
-                           rows=rows.items, total=rows.total, page_no=page_no, per_page=ROWS_PER_PAGE,
+                           rows=rows.items, total=rows.total, pager=pager(rows.total, rows.limit, rows.offset),
                            allowed=service.ALLOWED_DECISIONS.get(klass, ()), errors=errors or {}), status
 
 

@@ -44,7 +44,7 @@ def upload_report(files, form):
 @blp.response(200, ReconciliationPageSchema)
 def list_reconciliations(args):
     page = service.list_runs(limit=args["limit"], offset=args["offset"], cohort_id=args["cohort_id"])
-    page.items = [service.run_view(r) for r in page.items]
+    page.items = service.run_views(page.items)
     return page
 
 

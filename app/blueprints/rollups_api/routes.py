@@ -9,18 +9,14 @@ from flask import Response, request
 from flask_login import current_user
 
 from app.authz import policy
+from app.blueprints.pages.views import no_store
 from app.blueprints.rollups_api import bp
 from app.problems import Problem
 from app.services.rollups import read
 from app.web import send_table
 
+no_store(bp, "private, no-store")
 FORMATS = ("csv", "xlsx")
-
-
-@bp.after_request
-def _no_store(resp):
-    resp.headers.setdefault("Cache-Control", "private, no-store")
-    return resp
 
 
 def _iso(value):

@@ -9,9 +9,12 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.pages.access import page
+from app.blueprints.pages.views import no_store
 from app.blueprints.rollups_pages import bp
 from app.problems import Problem
 from app.services.rollups import read
+
+no_store(bp, "private, no-store")
 
 FIRST_YEAR = 2017
 CHART_WIDTH = 640
@@ -21,12 +24,6 @@ LABEL_WIDTH = 190
 
 def _platform_page(permission: str):
     return page(permission, kind="platform", login_endpoint="platform_auth.login_form")
-
-
-@bp.after_request
-def _no_store(resp):
-    resp.headers.setdefault("Cache-Control", "private, no-store")
-    return resp
 
 
 def _problem_page(exc: Problem):

@@ -161,39 +161,63 @@ def list_runs(*, limit: int, offset: int, cohort_id: int | None = None) -> Page:
                     tiebreak=ReconciliationRun.id)
 
 
+def _open_rows() -> tuple:
+    """A row still open: a difference class, not yet applied (kept or taken)."""
+    return ReconciliationRow.klass.in_(DIFFERENCE_CLASSES), ReconciliationRow.applied_at.is_(None)
+
+
 def _open_differences(run_ids: list[int], cohort_id: int | None = None) -> int:
     if not run_ids:
         return 0
     stmt = sa.select(sa.func.count()).select_from(ReconciliationRow).where(
-        ReconciliationRow.run_id.in_(run_ids), ReconciliationRow.klass.in_(DIFFERENCE_CLASSES),
-        ReconciliationRow.applied_at.is_(None))
+        *_open_rows(), ReconciliationRow.run_id.in_(run_ids))
     if cohort_id is not None:
         stmt = stmt.where(ReconciliationRow.cohort_id == cohort_id)
     return db.session.execute(stmt).scalar_one()
 
 
 def run_view(run: ReconciliationRun) -> dict:
-    partner = db.session.get(Partner, run.partner_id)
-    program = db.session.get(Program, run.program_id)
-    cohort = db.session.get(Cohort, run.cohort_id) if run.cohort_id else None
-    superseded_by = db.session.execute(sa.select(ReconciliationRun.id).where(
-        ReconciliationRun.supersedes_run_id == run.id).order_by(ReconciliationRun.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    progress = {"queued": 0.0, "classifying": 0.5, "applying": 0.9}.get(run.state, 1.0)
-    return {
-        "id": run.id, "state": run.state, "state_label": STATE_LABELS.get(run.state, run.state), "progress": progress,
-        "partner": {"id": partner.id, "code": partner.code, "name": partner.name},
-        "program": {"id": program.id, "code": program.code, "name": program.name}, "year": run.year,
-        "cohort_id": run.cohort_id,
-        "cohort_label": cohort_label(program.code, cohort.number, cohort.year) if cohort else
-        f"{program.code} {run.year} (semua angkatan)",
-        "filename": run.filename, "checksum": run.checksum, "size_bytes": run.size_bytes,
-        "counts": run.counts or {}, "open_differences": _open_differences([run.id]),
-        "supersedes_run_id": run.supersedes_run_id, "superseded_by_run_id": superseded_by,
-        "details": run.details or {}, "error": run.error, "created_by": run.created_by,
-        "created_at": run.created_at, "started_at": run.started_at, "classified_at": run.classified_at,
-        "applied_at": run.applied_at,
-    }
+    return run_views([run])[0]
+
+
+def run_views(runs: list[ReconciliationRun]) -> list[dict]:
+    """The API's and pages' view of runs: the same five queries for one run or a page of fifty."""
+    if not runs:
+        return []
+    ids = [run.id for run in runs]
+
+    def by_id(model, wanted) -> dict:
+        wanted = {i for i in wanted if i is not None}
+        return {o.id: o for o in db.session.scalars(sa.select(model).where(model.id.in_(wanted)))} if wanted else {}
+
+    partners = by_id(Partner, (r.partner_id for r in runs))
+    programs = by_id(Program, (r.program_id for r in runs))
+    cohorts = by_id(Cohort, (r.cohort_id for r in runs))
+    superseded_by = dict(db.session.execute(
+        sa.select(ReconciliationRun.supersedes_run_id, sa.func.max(ReconciliationRun.id))
+        .where(ReconciliationRun.supersedes_run_id.in_(ids)).group_by(ReconciliationRun.supersedes_run_id)).all())
+    open_counts = dict(db.session.execute(
+        sa.select(ReconciliationRow.run_id, sa.func.count()).where(*_open_rows(), ReconciliationRow.run_id.in_(ids))
+        .group_by(ReconciliationRow.run_id)).all())
+    views = []
+    for run in runs:
+        partner, program, cohort = partners[run.partner_id], programs[run.program_id], cohorts.get(run.cohort_id)
+        views.append({
+            "id": run.id, "state": run.state, "state_label": STATE_LABELS.get(run.state, run.state),
+            "progress": {"queued": 0.0, "classifying": 0.5, "applying": 0.9}.get(run.state, 1.0),
+            "partner": {"id": partner.id, "code": partner.code, "name": partner.name},
+            "program": {"id": program.id, "code": program.code, "name": program.name}, "year": run.year,
+            "cohort_id": run.cohort_id,
+            "cohort_label": cohort_label(program.code, cohort.number, cohort.year) if cohort else
+            f"{program.code} {run.year} (semua angkatan)",
+            "filename": run.filename, "checksum": run.checksum, "size_bytes": run.size_bytes,
+            "counts": run.counts or {}, "open_differences": open_counts.get(run.id, 0),
+            "supersedes_run_id": run.supersedes_run_id, "superseded_by_run_id": superseded_by.get(run.id),
+            "details": run.details or {}, "error": run.error, "created_by": run.created_by,
+            "created_at": run.created_at, "started_at": run.started_at, "classified_at": run.classified_at,
+            "applied_at": run.applied_at,
+        })
+    return views
 
 
 def _row_view(row: ReconciliationRow, labels: dict[int, str]) -> dict:
@@ -349,13 +373,12 @@ def cohort_reconciliation_state(cohort_id: int) -> dict | None:
 def open_differences_count() -> int:
     """Open differences across the region: rows of the difference classes not yet resolved, in every report
     that is not superseded or failed."""
-    return db.session.execute(sa.text(
-        "SELECT count(*) FROM reconciliation_rows r JOIN reconciliation_runs u ON u.id = r.run_id "
-        "WHERE u.state IN ('classified', 'applying') AND r.applied_at IS NULL "
-        "AND r.klass IN ('partner_only', 'status_differs', 'jp_differs', 'certificate_missing', 'local_only')"
-    )).scalar_one()
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(ReconciliationRow)
+        .join(ReconciliationRun, ReconciliationRun.id == ReconciliationRow.run_id)
+        .where(*_open_rows(), ReconciliationRun.state.in_(("classified", "applying")))).scalar_one()
 
 
 __all__ = ["ALLOWED_DECISIONS", "CLASS_LABELS", "ROW_COLUMNS", "STATE_LABELS", "changes", "cohort_reconciliation_state",
            "create_run", "get_run", "iter_rows", "list_rows", "list_runs", "open_differences_count", "request_apply",
-           "resolve_scope", "run_view"]
+           "resolve_scope", "run_view", "run_views"]
