@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from psycopg import sql
 from rq import get_current_job
 
 from app.extensions import db
 from app.jobs import enqueue, queue, tenant_job
 from app.models.imports import ImportRun
 from app.services import audit
+from app.services.bulk import copy_rows
 from app.services.filereaders import FileFormatError, open_table
 from app.services.imports.pppk import COLUMNS, REQUIRED, STAGED_COLUMNS, Lookups, as_copy_row, validate_row
 from app.services.text import name_key
@@ -64,14 +64,6 @@ def _progress(run: ImportRun, fraction: float) -> None:
         job.save_meta()
 
 
-def _copy(rows: list[tuple], table: str, columns: tuple[str, ...]) -> None:
-    cursor = db.session.connection().connection.dbapi_connection.cursor()
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table),
-                                                         sql.SQL(", ").join(map(sql.Identifier, columns)))
-    with cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-
 
 def _stage_chunk(run: ImportRun, staged: list[tuple], errors: list[tuple]) -> None:
     """COPY a chunk's good rows (duplicates of earlier rows become errors) and its errors."""
@@ -79,7 +71,7 @@ def _stage_chunk(run: ImportRun, staged: list[tuple], errors: list[tuple]) -> No
     if staged:
         db.session.execute(sa.text(
             "CREATE TEMP TABLE IF NOT EXISTS import_chunk (LIKE import_staged_rows) ON COMMIT DELETE ROWS"))
-        _copy(staged, "import_chunk", ("run_id", "row_number", *STAGED_COLUMNS))
+        copy_rows(staged, "import_chunk", ("run_id", "row_number", *STAGED_COLUMNS))
         db.session.execute(sa.text(
             "INSERT INTO import_staged_rows SELECT * FROM import_chunk ORDER BY row_number "
             "ON CONFLICT (run_id, nip, program_id, year, cohort_number) DO NOTHING"))
@@ -96,7 +88,7 @@ def _stage_chunk(run: ImportRun, staged: list[tuple], errors: list[tuple]) -> No
         run.rows_valid += len(staged) - duplicates
         run.rows_duplicate += duplicates
     if errors:
-        _copy(errors, "import_row_errors", ("run_id", "row_number", "column", "value", "code", "reason"))
+        copy_rows(errors, "import_row_errors", ("run_id", "row_number", "column", "value", "code", "reason"))
 
 
 def validate_some(run_id: int, *, yield_when_others_wait: bool = True) -> str:

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from psycopg import sql
 
 from app.extensions import db
 from app.jobs import enqueue, tenant_job
@@ -26,6 +24,7 @@ from app.models.catalogue import Program
 from app.models.reconciliation import RECON_CLASSES, ReconciliationRun
 from app.models.training import Cohort
 from app.services import audit
+from app.services.bulk import copy_rows
 from app.services.enrolments import sync_ledger
 from app.services.filereaders import FileFormatError, open_table
 from app.services.reconciliation.report import COLUMNS, REQUIRED, STAGED_COLUMNS, Scope, parse_row
@@ -56,14 +55,6 @@ def load_scope(run: ReconciliationRun) -> Scope:
     return Scope(program_id=program.id, program_codes=frozenset({program.code.upper(), name_key(program.name)}),
                  year=run.year, cohorts=cohorts, cohort_id=run.cohort_id, cohort_number=number)
 
-
-def _copy(rows: Iterable[tuple], table: str, columns: tuple[str, ...]) -> None:
-    cursor = db.session.connection().connection.dbapi_connection.cursor()
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table),
-                                                         sql.SQL(", ").join(map(sql.Identifier, columns)))
-    with cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 _STAGE_TABLE = (
@@ -148,7 +139,7 @@ def classify(run_id: int) -> str:
                 yield parse_row(row.number, row.values, scope)
 
         try:  # rows are checked while the server takes the previous ones in (COPY): two cores at work
-            _copy(checked(), "recon_stage", STAGED_COLUMNS)
+            copy_rows(checked(), "recon_stage", STAGED_COLUMNS)
         except FileFormatError as exc:
             db.session.rollback()
             return fail(_lock(run_id), exc.message)
