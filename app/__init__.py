@@ -21,9 +21,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set (the `kompeten` command generates one under the instance dir).")
 
-    from app import auth, authz, inputs, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
-    from app.api import make_admin_api, make_api
+    from app import auth, authz, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
     from app.extensions import db
+    from app.web import inputs  # noqa: F401  (models: register tables)
+    from app.web.api import make_admin_api, make_api
 
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     db.init_app(app)
@@ -37,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     admin_api = make_admin_api(app)
     inputs.install(app, api, admin_api)
 
-    from app.blueprints import discover
+    from app.web.blueprints import discover
 
     for module in discover():
         if hasattr(module, "blp"):
@@ -47,12 +48,13 @@ def create_app(config: dict | None = None) -> Flask:
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)  # pages and non-API routes
 
-    from app.blueprints.pages import nav, views
+    from app.web import nav, views
 
     nav.register(app)  # the region's menu in every page
     views.register(app)  # page filters: times in WIB, Indonesian numbers
 
-    from app.services import audit, rollups
+    from app.services.audit import log as audit
+    from app.services.rollups import metrics as rollups
 
     audit.install()
     rollups.install()  # refreshes a region's rollup figures (debounced) after its data changes

@@ -61,7 +61,15 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    from app.commands import admin_cmd, db_cmd, demo, import_cmd, reconcile_cmd, rollups_cmd, tenants, users_cmd, worker
+    from app.blueprints.admin import commands as admin_cmd
+    from app.blueprints.admin import commands_db as db_cmd
+    from app.blueprints.admin import commands_tenants as tenants
+    from app.blueprints.admin import commands_worker as worker
+    from app.blueprints.demo import commands as demo
+    from app.blueprints.imports import commands as import_cmd
+    from app.blueprints.reconciliation import commands as reconcile_cmd
+    from app.blueprints.rollups import commands as rollups_cmd
+    from app.blueprints.users import commands as users_cmd
 
     app.cli.add_command(db_cmd.db)
     app.cli.add_command(tenants.tenants)

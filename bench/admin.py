@@ -52,7 +52,7 @@ def vendor_headers() -> dict:
     from app.authz import ADMIN_SCOPES
     from app.extensions import db
     from app.models.platform import PlatformUser
-    from app.services.admin import tokens
+    from app.services.admin import vendor_tokens as tokens
     from app.tenancy import no_tenant
 
     with no_tenant():
@@ -123,7 +123,7 @@ def run(url: str, instance: str, args) -> None:
     from rq import SimpleWorker
 
     from app.jobs import QUEUES, queue, redis_connection
-    from app.services import migrations
+    from app.services.admin import migrations
     from app.services.admin.bundles import tenant_fingerprints
 
     print(machine())

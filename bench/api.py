@@ -83,7 +83,7 @@ def load(spec, db_url: str, n_employees: int, n_enrolments: int, n_elearning: in
     """Provision the tenant and COPY the data in; returns what the measurements need (ids, NIPs)."""
     from app.domain.nip import make_nip
     from app.extensions import db
-    from app.services.provisioning import provision
+    from app.services.admin.provisioning import provision
     from app.services.text import name_key
     from app.tenancy import tenant_context
 
@@ -190,7 +190,7 @@ def bench_token() -> str:
     """An admin of the bench region and a Bearer token for them, written straight to the database."""
     from app.auth import TOKEN_PREFIX, digest, new_secret
     from app.extensions import db
-    from app.models.auth import ApiToken, User
+    from app.models.accounts import ApiToken, User
     from app.tenancy import tenant_context
 
     token = TOKEN_PREFIX + new_secret()
@@ -426,8 +426,8 @@ def main() -> int:
 
     from app import create_app
     from app.extensions import db
-    from app.services import migrations
-    from app.services.provisioning import TenantSpec
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import TenantSpec
 
     config = {"SQLALCHEMY_DATABASE_URI": db_url.replace("postgresql://", "postgresql+psycopg://", 1),
               "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING", "REDIS_URL": os.environ.get("REDIS_URL")}

@@ -55,7 +55,7 @@ def ms(values: list[float]) -> str:
 def argon2_figures(samples: int) -> None:
     from argon2 import PasswordHasher
 
-    from app.services import passwords
+    from app.services.accounts import hashing as passwords
 
     hasher = passwords._hasher  # noqa: SLF001 - the bench reports the app's own parameters
     print(f"argon2id parameters (app/services/passwords.py): time_cost={hasher.time_cost}, "
@@ -108,10 +108,10 @@ def set_up(app) -> str:
     """Provision the region, an admin with a password, and a Bearer token for them; returns the token."""
     from app.auth import TOKEN_PREFIX, digest, new_secret
     from app.extensions import db
-    from app.models.auth import ApiToken, User
-    from app.services import migrations
-    from app.services.passwords import hash_password
-    from app.services.provisioning import TenantSpec, provision
+    from app.models.accounts import ApiToken, User
+    from app.services.accounts.hashing import hash_password
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import TenantSpec, provision
     from app.tenancy import tenant_context
 
     with app.app_context():

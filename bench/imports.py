@@ -96,11 +96,11 @@ def run(url: str, sizes: list[int], tmp: Path) -> None:
     from app import create_app
     from app.extensions import db
     from app.jobs import queue
-    from app.models.org import Opd
-    from app.services import imports as service
-    from app.services import migrations
+    from app.models.employees import Opd
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import TenantSpec, provision
+    from app.services.imports import runs as service
     from app.services.imports.pipeline import start
-    from app.services.provisioning import TenantSpec, provision
     from app.services.text import name_key
     from app.tenancy import tenant_context
 

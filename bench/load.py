@@ -58,12 +58,12 @@ def prepare(url: str, redis_url: str, prefix: str, instance: Path, demo: bool) -
     from app import create_app
     from app.auth import TOKEN_PREFIX, digest, new_secret
     from app.extensions import db
-    from app.models.auth import ApiToken, User
-    from app.models.org import Opd
-    from app.services import migrations
-    from app.services.demo import seed_current_tenant
-    from app.services.manifests import load_manifests
-    from app.services.provisioning import provision
+    from app.models.accounts import ApiToken, User
+    from app.models.employees import Opd
+    from app.services.admin import migrations
+    from app.services.admin.manifests import load_manifests
+    from app.services.admin.provisioning import provision
+    from app.services.demo.regions import seed_current_tenant
     from app.services.text import name_key
     from app.tenancy import tenant_context
 

@@ -45,8 +45,8 @@ def main() -> int:
 
     from app import create_app
     from app.extensions import db
-    from app.services import migrations
-    from app.services.provisioning import TenantSpec
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import TenantSpec
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url.replace("postgresql://", "postgresql+psycopg://", 1),
                       "SECRET_KEY": api_bench.SECRET, "LOG_LEVEL": "WARNING",

@@ -106,9 +106,9 @@ def run(url: str, args, tmp: Path) -> None:  # noqa: PLR0915 - a script, step by
     from app import create_app
     from app.extensions import db
     from app.jobs import queue
-    from app.services import migrations
-    from app.services import reconciliation as service
-    from app.services.provisioning import TenantSpec, provision
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import TenantSpec, provision
+    from app.services.reconciliation import runs as service
     from app.services.reconciliation.pipeline import start_apply, start_classify
     from app.tenancy import tenant_context
     from tests.reconciliation.synthetic import expected_counts, generate, load

@@ -36,7 +36,7 @@ def size_of(rng: random.Random) -> int:
 
 
 def spec(i: int):
-    from app.services.provisioning import TenantSpec
+    from app.services.admin.provisioning import TenantSpec
 
     province, regency = 11 + i // 99, i % 99 + 1
     return TenantSpec.from_mapping({
@@ -107,8 +107,8 @@ def run(url: str, n: int) -> None:
     from app.extensions import db
     from app.jobs import enqueue, queue
     from app.models.platform import PlatformApiToken, PlatformUser
-    from app.services import migrations
-    from app.services.provisioning import provision
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import provision
     from app.services.rollups.refresh import refresh_rollups
     from app.tenancy import no_tenant, tenant_context
 

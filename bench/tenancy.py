@@ -38,7 +38,7 @@ def make_app(url: str, **extra):
 
 
 def spec(i: int):
-    from app.services.provisioning import TenantSpec
+    from app.services.admin.provisioning import TenantSpec
 
     province, regency = 11 + i // 99, i % 99 + 1
     return TenantSpec.from_mapping({
@@ -146,8 +146,8 @@ def main() -> None:
 
 
 def run(url: str, n: int) -> None:
-    from app.services import migrations
-    from app.services.provisioning import provision
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import provision
     from app.tenancy import schema_for
 
     app = make_app(url)

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.auth import AuditColumns, SessionColumns, TokenColumns, UserColumns, audit_trigger_sql
+from app.models.accounts import AuditColumns, SessionColumns, TokenColumns, UserColumns, audit_trigger_sql
 
 # `deleted` is a tombstone: the schema is dropped, the row stays so the slug is never silently reused.
 TENANT_STATUSES = ("provisioning", "active", "suspended", "archived", "deleted")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.authz import opd_scope
-from app.models.org import Employee
-from app.models.training import Enrolment
+from app.models.cohorts import Enrolment
+from app.models.employees import Employee
 from app.problems import Problem
 
 OUT_OF_SCOPE = "di luar OPD Anda"

@@ -4,7 +4,7 @@ the connection in `config.attributes["connection"]`."""
 from alembic import context
 
 from app.models import PLATFORM_SCHEMA
-from app.services.migrations import include_platform_object, target_metadata
+from app.services.admin.migrations import include_platform_object, target_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -4,7 +4,7 @@ names stay unqualified, and the version table is the schema's own `alembic_versi
 
 from alembic import context
 
-from app.services.migrations import include_tenant_object, target_metadata
+from app.services.admin.migrations import include_tenant_object, target_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

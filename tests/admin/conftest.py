@@ -12,7 +12,7 @@ from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.authz import ADMIN_SCOPES
 from app.domain.nip import make_nip
 from app.extensions import db
-from app.models.org import Employee, Opd
+from app.models.employees import Employee, Opd
 from app.models.platform import PlatformApiToken, PlatformUser
 from app.services.text import name_key
 from app.tenancy import no_tenant, tenant_context

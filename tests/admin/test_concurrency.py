@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from app.config import REPO_ROOT
 from app.extensions import db
-from app.models.auth import User
+from app.models.accounts import User
 from app.tenancy import tenant_context
 from tests.admin.conftest import API, region_body, registry_rows, schemas_named
 

@@ -9,7 +9,7 @@ import zipfile
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.org import Opd
+from app.models.employees import Opd
 from app.services.admin.bundles import tenant_fingerprints
 from app.services.text import name_key
 from app.tenancy import tenant_context

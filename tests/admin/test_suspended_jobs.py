@@ -9,7 +9,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from app.extensions import db
 from app.jobs import enqueue, queue, redis_connection
-from app.models.org import Opd
+from app.models.employees import Opd
 from app.tenancy import tenant_context
 from tests.admin.conftest import region_body
 from tests.fixtures.jobs import record_where_i_ran

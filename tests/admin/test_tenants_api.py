@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.auth import User
+from app.models.accounts import User
 from app.services.admin.idempotency import request_hash
 from app.tenancy import no_tenant, tenant_context
 from tests.admin.conftest import platform_audit, region_body, registry_rows, schemas_named
@@ -207,7 +207,7 @@ def test_delete_needs_archive_then_confirmation_then_an_export(api, made):
 
 
 def test_tenants_sync_leaves_an_archived_region_archived(app, api, made, tmp_path):
-    from app.services import manifests
+    from app.services.admin import manifests
 
     made.append("kab-uji-arsip")
     body = region_body("kab-uji-arsip")

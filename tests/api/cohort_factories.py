@@ -10,8 +10,8 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models.catalogue import Partner, Program
-from app.models.org import Employee
-from app.models.training import Cohort, CohortPhase, Enrolment, PhaseResult
+from app.models.cohorts import Cohort, CohortPhase, Enrolment, PhaseResult
+from app.models.employees import Employee
 from app.tenancy import TenantInfo, tenant_context
 
 

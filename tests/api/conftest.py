@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from app.domain.nip import make_nip
 from app.extensions import db
-from app.services import employees as employee_service
-from app.services import opds as opd_service
+from app.services.employees import opds as opd_service
+from app.services.employees import records as employee_service
 from app.tenancy import TenantInfo, tenant_context
 
 _serial = itertools.count(1)

@@ -15,8 +15,8 @@ from sqlalchemy import event
 from app.domain.nip import make_nip
 from app.extensions import db
 from app.models.catalogue import Program
-from app.models.org import Employee, Opd
-from app.models.training import Cohort, CohortPhase, Enrolment
+from app.models.cohorts import Cohort, CohortPhase, Enrolment
+from app.models.employees import Employee, Opd
 from app.services.text import name_key
 from app.tenancy import TenantInfo, tenant_context
 

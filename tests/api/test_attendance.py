@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.training import Attendance
+from app.models.cohorts import Attendance
 from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.enrolment_factories import api, count_queries, enrol_many, make_cohort, make_employee, make_enrolment

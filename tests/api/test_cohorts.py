@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from app.extensions import db
-from app.services.cohorts import cohort_capacity, cohort_label, parse_angkatan, to_roman
+from app.services.cohorts.schedule import cohort_capacity, cohort_label, parse_angkatan, to_roman
 from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.cohort_factories import (

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.training import ENROLMENT_STATUSES, Enrolment, JpEntry
+from app.models.cohorts import ENROLMENT_STATUSES, Enrolment, JpEntry
 from app.problems import Problem
-from app.services import enrolments as service
+from app.services.cohorts import enrolments as service
 from app.tenancy import tenant_context
 from tests.api.enrolment_factories import (
     PKA_PHASES,

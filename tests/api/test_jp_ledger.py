@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.catalogue import Program
-from app.models.training import Cohort, Enrolment, JpEntry
-from app.services import jp as jp_service
+from app.models.cohorts import Cohort, Enrolment, JpEntry
+from app.services.employees import ledger as jp_service
 from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.conftest import api

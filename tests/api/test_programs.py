@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.catalogue import Partner, Program
 from app.problems import Problem
-from app.services.catalogue import insert_unique
+from app.services.catalogue.programs import insert_unique
 from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.cohort_factories import api, count_queries, ids_of, partner_id, program_id

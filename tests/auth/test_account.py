@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.auth import digest
 from app.extensions import db
-from app.models.auth import ApiToken
+from app.models.accounts import ApiToken
 from app.tenancy import tenant_context
 from tests.auth.conftest import api, browser, cookie_login
 from tests.fixtures.auth import TEST_PASSWORD, login

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.extensions import db
-from app.services.audit import WIB
+from app.services.audit.log import WIB
 from app.tenancy import tenant_context
 from tests.auth.conftest import api, browser, cookie_login
 from tests.fixtures.auth import TEST_PASSWORD

@@ -33,10 +33,10 @@ from app.domain.nip import make_nip
 from app.extensions import db
 from app.jobs import redis_connection
 from app.models.catalogue import Partner, Program
-from app.models.org import Employee, Opd
+from app.models.cohorts import Cohort, CohortPhase, Enrolment
+from app.models.employees import Employee, Opd
 from app.models.platform import PlatformApiToken, PlatformUser
-from app.models.training import Cohort, CohortPhase, Enrolment
-from app.services.provisioning import provision
+from app.services.admin.provisioning import provision
 from app.services.text import name_key
 from app.tenancy import no_tenant, resolve, tenant_context
 from tests.auth.matrix import ACCESS, ALLOW, CALLERS, FORBID, MATRIX, OTHER_TENANT, PLATFORM_ROLES, TO_LOGIN, UNAUTH

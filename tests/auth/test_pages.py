@@ -6,10 +6,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from app import create_app
-from app.blueprints.pages.access import page
 from app.extensions import db
-from app.services.demo_users import create_tenant_user
+from app.services.demo.users import create_tenant_user
 from app.tenancy import tenant_context
+from app.web.pages import page
 from tests.fixtures.app import make_config
 from tests.fixtures.auth import TEST_PASSWORD, login
 

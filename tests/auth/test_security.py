@@ -13,7 +13,7 @@ from app import create_app
 from app.domain.passwords import PasswordRejected, check_password
 from app.extensions import db
 from app.jobs import redis_connection
-from app.services.demo_users import create_tenant_user
+from app.services.demo.users import create_tenant_user
 from app.tenancy import tenant_context
 from tests.fixtures.app import make_config
 from tests.fixtures.auth import TEST_PASSWORD, login

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from app.auth import digest
 from app.extensions import db
-from app.models.auth import OneTimeToken
-from app.services import users as user_service
+from app.models.accounts import OneTimeToken
+from app.services.users import manage as user_service
 from app.tenancy import tenant_context
 from tests.auth.conftest import api, browser, cookie_login
 from tests.fixtures.auth import login

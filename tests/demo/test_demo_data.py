@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.commands.seed_demo import seed_demo
+from app.blueprints.demo.commands_seed import seed_demo
 from app.domain.nip import NipError, parse_nip
 from app.extensions import db
 from app.models import tenant_tables
 from app.models.catalogue import Partner, Program
-from app.models.org import Employee
-from app.models.training import Attendance, Cohort, CohortPhase, Enrolment, JpEntry
-from app.services import demo
+from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment, JpEntry
+from app.models.employees import Employee
 from app.services.demo import malang_pka, serang
+from app.services.demo import regions as demo
 from app.tenancy import tenant_context
 
 SHARED_REPORT = Path(__file__).parents[3] / "shared/samples/bpsdm-jatim_pka-ii-2024_kota-malang.csv"
@@ -301,7 +301,7 @@ def test_seed_demo_needs_slugs_or_all(app):
 
 
 def test_serang_has_the_targets_of_the_article_500_for_2022_and_5000_next(tenants):
-    from app.models.targets import TrainingTarget
+    from app.models.reports import TrainingTarget
 
     seed("kab-serang")
     with tenant_context("kab-serang"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.demo import EXPECTED_RECONCILIATION
+from app.services.demo.regions import EXPECTED_RECONCILIATION
 from tests.e2e.harness import wait_for
 from tests.imports.conftest import SAMPLES
 from tests.reconciliation.conftest import seed_demo

@@ -7,7 +7,7 @@ from rq import Worker
 
 from app.extensions import db
 from app.jobs import QUEUES, enqueue, queue, redis_connection
-from app.models.org import Opd
+from app.models.employees import Opd
 from app.tenancy import tenant_context
 from tests.fixtures.jobs import record_where_i_ran
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.services import migrations
+from app.services.admin import migrations
 from app.tenancy import no_tenant, tenant_context
 from tests.fixtures.app import make_config
 

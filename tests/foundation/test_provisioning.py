@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.services.migrations import head
-from app.services.provisioning import SpecError, TenantSpec, provision
+from app.services.admin.migrations import head
+from app.services.admin.provisioning import SpecError, TenantSpec, provision
 from app.tenancy import no_tenant, schema_for
 from tests.fixtures.tenants import drop_tenants
 

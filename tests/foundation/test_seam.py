@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.authz import PUBLIC, policy
 from app.extensions import db
-from app.models.org import Opd
+from app.models.employees import Opd
 from app.tenancy import NoTenantBound, TenancyError, no_tenant, tenant_context
 from tests.fixtures.app import make_config
 

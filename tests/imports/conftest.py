@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 
 from app.domain.nip import make_nip
 from app.extensions import db
-from app.models.org import Opd
+from app.models.employees import Opd
 from app.services.text import name_key
 from app.tenancy import tenant_context
 

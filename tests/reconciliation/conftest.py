@@ -10,8 +10,8 @@ from werkzeug.test import encode_multipart
 
 from app.extensions import db
 from app.models.catalogue import Program
-from app.models.training import Cohort
-from app.services import demo
+from app.models.cohorts import Cohort
+from app.services.demo import regions as demo
 from app.tenancy import tenant_context
 
 HEADER = "NIP,NAMA,PELATIHAN,ANGKATAN,TAHUN,STATUS,JP,NO_SERTIFIKAT,TGL_SERTIFIKAT,NILAI"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.jobs import queue
-from app.models.org import Opd
+from app.models.employees import Opd
 from app.tenancy import tenant_context
 from tests.reconciliation.conftest import all_rows, count, get_run, upload
 from tests.reconciliation.synthetic import expected_classes, expected_counts, generate, load
@@ -217,7 +217,7 @@ def test_a_report_without_its_required_columns_fails_with_the_reason(client, mal
 
 
 def test_the_cli_queues_a_report_by_program_and_year(app, malang, run_worker, tmp_path):
-    from app.commands.reconcile_cmd import reconcile
+    from app.blueprints.reconciliation.commands import reconcile
 
     data = generate(60, seed=21)
     load("kota-malang", data)

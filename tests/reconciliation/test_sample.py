@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.jobs import redis_connection
-from app.services.demo import CERTIFICATE_MISSING_SIDE, EXPECTED_RECONCILIATION, EXPECTED_ROW_CLASSES, malang_pka
+from app.services.demo import malang_pka
+from app.services.demo.regions import CERTIFICATE_MISSING_SIDE, EXPECTED_RECONCILIATION, EXPECTED_ROW_CLASSES
 from app.services.rollups.refresh import pending_key
 from app.tenancy import tenant_context
 from tests.reconciliation.conftest import all_rows, cohort_id, count, get_run, seed_demo, upload
@@ -183,7 +184,7 @@ def test_a_later_report_supersedes_the_earlier_and_shows_what_changed(client, ma
 
 
 def test_the_cohort_state_and_the_open_differences_for_the_cohort_page(client, malang, run_worker):
-    from app.services import reconciliation
+    from app.services.reconciliation import runs as reconciliation
 
     seed_demo()
     pka = cohort_id("kota-malang", "PKA", 2024, 2)

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from app.authz import ADMIN_SCOPES
 from app.extensions import db
-from app.services import demo
 from app.services.admin.bundles import tenant_fingerprints
-from app.services.provisioning import provision
+from app.services.admin.provisioning import provision
+from app.services.demo import regions as demo
 from app.tenancy import no_tenant, registry, tenant_context
 from tests.admin.conftest import platform_token, platform_user
 from tests.fixtures.tenants import MANIFESTS, drop_tenants

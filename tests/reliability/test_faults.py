@@ -28,9 +28,9 @@ from app.authz import PUBLIC, policy
 from app.config import Config
 from app.extensions import db
 from app.jobs import QUEUES, queue, redis_connection
-from app.models.org import Opd
-from app.services import migrations
-from app.services.provisioning import provision
+from app.models.employees import Opd
+from app.services.admin import migrations
+from app.services.admin.provisioning import provision
 from app.tenancy import registry, tenant_context
 from tests.fixtures.app import make_config
 from tests.fixtures.auth import AdminClient, create_token, create_user

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from app.inputs import PG_INT_MAX
+from app.web.inputs import PG_INT_MAX
 
 API = "/t/kota-malang/api/v1"
 

@@ -31,7 +31,7 @@ from app import create_app
 from app.authz import PUBLIC, policy
 from app.extensions import db
 from app.jobs import enqueue
-from app.models.org import Opd
+from app.models.employees import Opd
 from app.tenancy import URL_SLUG_ARG, tenant_context
 from tests.fixtures.app import make_config
 from tests.fixtures.auth import create_token, create_user

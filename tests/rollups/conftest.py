@@ -15,9 +15,9 @@ from app.domain.nip import make_nip
 from app.extensions import db
 from app.jobs import queue, redis_connection
 from app.models.catalogue import Program
-from app.models.org import Employee, Opd
-from app.models.targets import TrainingTarget
-from app.models.training import Cohort, Enrolment, JpEntry
+from app.models.cohorts import Cohort, Enrolment, JpEntry
+from app.models.employees import Employee, Opd
+from app.models.reports import TrainingTarget
 from app.services.text import name_key
 from app.tenancy import TenantInfo, no_tenant, tenant_context
 

@@ -12,8 +12,8 @@ import openpyxl
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.org import Employee
-from app.services import demo
+from app.models.employees import Employee
+from app.services.demo import regions as demo
 from app.services.rollups.refresh import refresh_tenant_summaries
 from app.tenancy import tenant_context
 from tests.rollups.test_read import ALL, platform_client, rollup_tables  # noqa: F401 (fixtures)

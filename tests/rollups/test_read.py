@@ -351,10 +351,10 @@ def test_a_rollup_is_two_queries_on_the_platform_schema_only(written):
 
 
 def test_figures_match_a_direct_computation_in_each_demo_tenant(tenants, rollup_tables, platform_client):
-    from app.models.org import Employee
-    from app.models.training import JpEntry
-    from app.services import demo
-    from app.services.reports import compliance_groups
+    from app.models.cohorts import JpEntry
+    from app.models.employees import Employee
+    from app.services.demo import regions as demo
+    from app.services.reports.compliance import compliance_groups
     from app.services.rollups.refresh import refresh_tenant_summaries
     from app.tenancy import tenant_context
 

@@ -209,7 +209,7 @@ def test_schedule_refresh_without_delay_enqueues_now(malang):
 def test_a_redis_failure_does_not_break_the_write(malang, monkeypatch):
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from app.services import rollups
+    from app.services.rollups import metrics as rollups
     from app.services.rollups import refresh
 
     def broken(*args, **kwargs):
@@ -269,7 +269,7 @@ def test_only_admins_set_targets_staff_read_them(anon_client, client, malang, to
 
 
 def test_the_command_refreshes_inline_or_enqueues(app, tenants, dataset, run_worker):
-    from app.commands.rollups_cmd import rollups
+    from app.blueprints.rollups.commands import rollups
 
     runner = app.test_cli_runner()
     result = runner.invoke(rollups, ["refresh", "--all", "--inline"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.services.filereaders import FileFormatError, normalise_header, open_table
+from app.services.files.readers import FileFormatError, normalise_header, open_table
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 

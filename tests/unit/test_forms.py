@@ -4,8 +4,8 @@ import pytest
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
-from app.forms import FORM_LEVEL, form_errors, load_form, translate
 from app.problems import Problem
+from app.web.forms import FORM_LEVEL, form_errors, load_form, translate
 
 
 class _Cohort(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.auth import AuditEntry
+from app.models.accounts import AuditEntry
 from app.tenancy import tenant_context
 from tests.api.enrolment_factories import fresh_nip
 from tests.web.conftest import add_jp, make_cohort, make_employee, make_enrolment, make_opd, text_of
@@ -52,7 +52,7 @@ def test_a_persons_page_shows_trainings_jp_per_year_and_certificates(browser_for
 
 
 def _roman(n: int) -> str:
-    from app.services.cohorts import to_roman
+    from app.services.cohorts.schedule import to_roman
 
     return to_roman(n)
 

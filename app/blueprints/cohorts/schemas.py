@@ -1,9 +1,9 @@
 import marshmallow as ma
 
-from app.inputs import StrippedString
-from app.models.training import COHORT_MODES
-from app.services.cohorts import TIMINGS, parse_angkatan
+from app.models.cohorts import COHORT_MODES
+from app.services.cohorts.schedule import TIMINGS, parse_angkatan
 from app.services.pagination import ListArgsSchema, PageSchema
+from app.web.inputs import StrippedString
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_PHASES = 50

@@ -1,9 +1,9 @@
 import marshmallow as ma
 
-from app.inputs import StrippedString
-from app.models.org import EMPLOYEE_TYPES, GENDERS, JABATAN_KINDS
-from app.services.jp import EXTERNAL_SOURCES, MAX_YEAR, MIN_YEAR
+from app.models.employees import EMPLOYEE_TYPES, GENDERS, JABATAN_KINDS
+from app.services.employees.ledger import EXTERNAL_SOURCES, MAX_YEAR, MIN_YEAR
 from app.services.pagination import ListArgsSchema, PageSchema
+from app.web.inputs import StrippedString
 
 
 class OpdRefSchema(ma.Schema):

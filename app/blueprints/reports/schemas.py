@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from app.services.exports import DELIMITERS, EXPORTERS
+from app.services.files.writers import DELIMITERS, EXPORTERS
 from app.services.pagination import MAX_LIMIT, ListArgsSchema, PageSchema
 
 FORMATS = ("json", *EXPORTERS)

@@ -1,8 +1,8 @@
 import marshmallow as ma
 
-from app.inputs import StrippedString
-from app.models.auth import TENANT_ROLES
+from app.models.accounts import TENANT_ROLES
 from app.services.pagination import ListArgsSchema, PageSchema
+from app.web.inputs import StrippedString
 
 USERNAME_RE = r"^[a-z0-9._-]{3,64}$"
 

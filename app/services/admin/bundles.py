@@ -28,7 +28,7 @@ from psycopg import sql
 
 from app.extensions import db
 from app.models import tenant_tables
-from app.services import migrations
+from app.services.admin import migrations
 from app.tenancy import TenantInfo, registry, tenant_context
 
 log = logging.getLogger(__name__)

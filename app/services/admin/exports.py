@@ -14,9 +14,9 @@ from app.jobs import enqueue, tenant_job
 from app.models.platform import Tenant, TenantExport
 from app.problems import Problem
 from app.services.admin import bundles
+from app.services.admin.provisioning import SpecError, TenantSpec
 from app.services.admin.tenants import ENTITY, _conflict, _snapshot, get_tenant, tenant_view
-from app.services.audit import record_platform
-from app.services.provisioning import SpecError, TenantSpec
+from app.services.audit.log import record_platform
 from app.tenancy import TenantInfo, current_tenant, no_tenant, registry
 
 log = logging.getLogger(__name__)

@@ -14,13 +14,14 @@ import sqlalchemy as sa
 from psycopg import sql
 
 from app.extensions import db
-from app.models.auth import User
+from app.models.accounts import User
 from app.models.platform import Tenant, TenantExport
 from app.problems import Problem
-from app.services import migrations, users
-from app.services.audit import record_platform
+from app.services.admin import migrations
+from app.services.admin.provisioning import ProvisionConflict, SpecError, TenantSpec, provision
+from app.services.audit.log import record_platform
 from app.services.pagination import Page, paginate
-from app.services.provisioning import ProvisionConflict, SpecError, TenantSpec, provision
+from app.services.users import manage as users
 from app.tenancy import TenantUnavailable, no_tenant, registry, tenant_context
 
 log = logging.getLogger(__name__)

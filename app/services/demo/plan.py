@@ -16,10 +16,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.domain.nip import parse_nip
 from app.models.catalogue import Partner, Program
-from app.models.org import Employee, Opd
-from app.models.training import Attendance, Cohort, CohortPhase, Enrolment, JpEntry, PhaseResult
-from app.services.cohorts import to_roman as roman
-from app.services.reference_data import STANDARD_PROGRAMS
+from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment, JpEntry, PhaseResult
+from app.models.employees import Employee, Opd
+from app.services.admin.reference_data import STANDARD_PROGRAMS
+from app.services.cohorts.schedule import to_roman as roman
 from app.services.text import name_key
 
 WIB = timezone(timedelta(hours=7), "WIB")

@@ -22,9 +22,9 @@ from rq import get_current_job
 from app.extensions import db
 from app.jobs import enqueue, queue, tenant_job
 from app.models.imports import ImportRun
-from app.services import audit
+from app.services.audit import log as audit
 from app.services.bulk import copy_rows
-from app.services.filereaders import FileFormatError, open_table
+from app.services.files.readers import FileFormatError, open_table
 from app.services.imports.pppk import COLUMNS, REQUIRED, STAGED_COLUMNS, Lookups, as_copy_row, validate_row
 from app.services.text import name_key
 from app.signals import tenant_data_changed

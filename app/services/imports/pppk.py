@@ -9,7 +9,7 @@ from functools import lru_cache
 from app.domain.dates import parse_file_date
 from app.domain.golongan import GolonganError, normalise_golongan
 from app.domain.nip import NipError, check_nip_agrees, parse_nip
-from app.services.cohorts import parse_angkatan
+from app.services.cohorts.schedule import parse_angkatan
 from app.services.text import name_key
 
 COLUMNS = ("nip", "nama", "jenis_kelamin", "tanggal_lahir", "jabatan", "unit_kerja", "golongan", "pelatihan",

@@ -21,12 +21,12 @@ from app.extensions import db
 from app.jobs import enqueue, tenant_job
 from app.logs import request_id_var
 from app.models.catalogue import Program
+from app.models.cohorts import Cohort
 from app.models.reconciliation import RECON_CLASSES, ReconciliationRun
-from app.models.training import Cohort
-from app.services import audit
+from app.services.audit import log as audit
 from app.services.bulk import copy_rows
-from app.services.enrolments import sync_ledger
-from app.services.filereaders import FileFormatError, open_table
+from app.services.cohorts.enrolments import sync_ledger
+from app.services.files.readers import FileFormatError, open_table
 from app.services.reconciliation.report import COLUMNS, REQUIRED, STAGED_COLUMNS, Scope, parse_row
 from app.services.text import name_key
 from app.signals import tenant_data_changed

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from app.domain.dates import parse_file_date
 from app.domain.nip import NipError, parse_nip
-from app.services.cohorts import parse_angkatan
+from app.services.cohorts.schedule import parse_angkatan
 from app.services.text import name_key
 
 COLUMNS = ("nip", "nama", "pelatihan", "angkatan", "tahun", "status", "jp", "no_sertifikat", "tgl_sertifikat", "nilai")

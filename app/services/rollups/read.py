@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.problems import Problem
-from app.services.rollups import BASE_METRICS, COHORTS_PREFIX
+from app.services.rollups.metrics import BASE_METRICS, COHORTS_PREFIX
 
 COUNT_METRICS = BASE_METRICS  # asn_pns, asn_pppk, people_trained, jp_delivered, asn_meeting_20jp, pppk_oriented
 TARGET_METRIC = "target_people"

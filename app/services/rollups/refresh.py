@@ -18,7 +18,7 @@ from flask import current_app
 from app.domain.jp import REQUIRED_JP_PER_YEAR
 from app.extensions import db
 from app.jobs import enqueue, redis_connection, tenant_job
-from app.services.rollups import BASE_METRICS, ORIENTATION_PROGRAM_TYPE, ORIENTED_STATUSES, cohorts_metric
+from app.services.rollups.metrics import BASE_METRICS, ORIENTATION_PROGRAM_TYPE, ORIENTED_STATUSES, cohorts_metric
 from app.tenancy import TenantInfo, current_tenant, resolve
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,34 @@
+"""The audit log page (audit:read): newest first, filtered by who, action and days (WIB), paged by keyset
+exactly as GET /api/v1/audit-log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request
+
+from app.blueprints.audit.schemas import AuditLogArgsSchema
+from app.services.audit import log as service
+from app.tenancy import TENANT_URL_PREFIX
+from app.web.pages import page
+from app.web.views import PAGE_SIZE, html_problems, load_query, no_store
+
+bp = Blueprint("audit_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/audit")
+html_problems(bp)
+no_store(bp)
+
+
+@bp.get("")
+@page("audit:read")
+def audit_log():
+    args, errors = load_query(AuditLogArgsSchema())
+    args["limit"] = min(args.get("limit") or PAGE_SIZE, PAGE_SIZE)
+    result = service.list_entries(**args)
+    next_url = None
+    if result["next_before_id"]:
+        kept = {k: v for k, v in request.args.items() if k != "before_id" and v}
+        next_url = f"{request.path}?{urlencode({**kept, 'before_id': result['next_before_id']})}"
+    first_url = request.path + ("?" + urlencode({k: v for k, v in request.args.items() if k != "before_id" and v})
+                                if any(k != "before_id" for k in request.args) else "")
+    return render_template("audit/list.html", entries=result["items"], errors=errors, filters=request.args,
+                           next_url=next_url, first_url=first_url if args.get("before_id") else None)

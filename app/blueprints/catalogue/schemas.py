@@ -1,0 +1,50 @@
+import marshmallow as ma
+
+from app.blueprints.catalogue.schemas_partners import code_field
+from app.models.catalogue import COMPETENCY_TYPES, PROGRAM_TYPES
+from app.services.pagination import ListArgsSchema, PageSchema
+from app.web.inputs import StrippedString
+
+MAX_JP = 10_000
+
+
+class ProviderSchema(ma.Schema):
+    """The partner that runs a program (null: the region runs it itself)."""
+
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class ProgramSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    code = code_field(required=True)
+    name = StrippedString(required=True, validate=ma.validate.Length(min=2, max=200))
+    program_type = ma.fields.String(required=True, validate=ma.validate.OneOf(PROGRAM_TYPES))
+    competency_type = ma.fields.String(required=True, validate=ma.validate.OneOf(COMPETENCY_TYPES))
+    provider_partner_id = ma.fields.Integer(strict=True, allow_none=True, load_default=None,
+                                            metadata={"description": "null: the region runs it itself"})
+    jp = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(min=1, max=MAX_JP))
+    active = ma.fields.Boolean(load_default=True)
+    provider = ma.fields.Nested(ProviderSchema, dump_only=True, allow_none=True)
+
+
+class ProgramUpdateSchema(ma.Schema):
+    code = code_field()
+    name = StrippedString(validate=ma.validate.Length(min=2, max=200))
+    program_type = ma.fields.String(validate=ma.validate.OneOf(PROGRAM_TYPES))
+    competency_type = ma.fields.String(validate=ma.validate.OneOf(COMPETENCY_TYPES))
+    provider_partner_id = ma.fields.Integer(strict=True, allow_none=True)
+    jp = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_JP))
+    active = ma.fields.Boolean()
+
+
+class ProgramListArgsSchema(ListArgsSchema):
+    program_type = ma.fields.String(validate=ma.validate.OneOf(PROGRAM_TYPES))
+    competency_type = ma.fields.String(validate=ma.validate.OneOf(COMPETENCY_TYPES))
+    active = ma.fields.Boolean(load_default=None)
+    q = ma.fields.String(validate=ma.validate.Length(max=200))
+
+
+class ProgramPageSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(ProgramSchema), required=True)

@@ -1,0 +1,82 @@
+"""Import pages (Bahasa Indonesia): the list of runs, upload a PPPK enrolment file, then watch its run with a
+progress bar.
+
+The same services as the API (app.services.imports); the progress bar polls the run's JSON in the API.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.authz import permissions_of
+from app.models.imports import IMPORT_MODES
+from app.problems import Problem
+from app.services.imports import runs as service
+from app.services.imports.pipeline import start
+from app.services.pagination import ListArgsSchema
+from app.tenancy import TENANT_URL_PREFIX
+from app.web.pages import page
+from app.web.responses import commit
+from app.web.views import PAGE_SIZE, html_problems, load_query, no_store, pager
+
+bp = Blueprint("import_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/impor")
+html_problems(bp)
+no_store(bp)
+
+MODES = {"valid-only": "Impor baris yang valid, laporkan yang salah",
+         "all-or-nothing": "Semua atau tidak sama sekali (satu baris salah = tidak ada yang ditulis)"}
+
+
+def _form(error: str | None = None, status: int = 200):
+    return render_template("imports/new.html", modes=MODES, error=error), status
+
+
+@bp.get("/baru")
+@page("training:write")
+def new_import():
+    service.ensure_unscoped()
+    return _form()
+
+
+@bp.post("/baru")
+@page("training:write")
+def upload():
+    upload = request.files.get("file")
+    mode = request.form.get("mode", "valid-only")
+    if upload is None or not upload.filename:
+        return _form("Pilih file CSV atau XLSX terlebih dahulu.", 422)
+    if mode not in IMPORT_MODES:
+        return _form("Mode impor tidak dikenal.", 422)
+    try:
+        run = service.create_run(upload.stream, upload.filename, mode=mode, dry_run=bool(request.form.get("dry_run")),
+                                 created_by=current_user.username)
+    except Problem as exc:
+        return _form(exc.detail or exc.title, exc.status)
+    finally:
+        upload.close()
+    commit(run)
+    start(run.id)
+    commit(None)
+    return redirect(url_for("import_pages.show_import", run_id=run.id), code=303)
+
+
+@bp.get("/<int:run_id>")
+@page("training:read")
+def show_import(run_id: int):
+    run = service.run_view(service.get_run(run_id))
+    return render_template("imports/show.html", run=run,
+                           api_url=url_for("imports.get_import", run_id=run_id),
+                           report_csv=url_for("imports.import_errors", run_id=run_id, format="csv"),
+                           report_xlsx=url_for("imports.import_errors", run_id=run_id, format="xlsx"))
+
+
+@bp.get("")
+@page("training:read")
+def list_imports():
+    """Every import run of the region, newest first (only for staff not limited to OPDs, as the API)."""
+    args, _errors = load_query(ListArgsSchema())
+    result = service.list_runs(limit=PAGE_SIZE, offset=args["offset"])
+    return render_template("imports/list.html", runs=[service.run_view(r) for r in result.items],
+                           pager=pager(result.total, result.limit, result.offset),
+                           can_write="training:write" in permissions_of(current_user))

@@ -1,0 +1,120 @@
+"""The audit log: every write by a person, in the tenant's own append-only table (platform actions in
+platform.audit_log). Services announce writes with app.signals.audit; this module records them, and reads
+them back for admins (newest first, by keyset on id: the log only grows, so offsets would drift)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_login import current_user
+
+from app.extensions import db
+from app.logs import request_id_var
+from app.models.accounts import AuditEntry
+from app.models.platform import PlatformAuditEntry
+from app.signals import audit_event
+
+
+def _jsonable(value):
+    """Before/after snapshots as JSON (dates as ISO strings, decimals as strings)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_default))
+
+
+def _default(obj):
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, set | frozenset | tuple):
+        return sorted(obj)
+    return str(obj)
+
+
+def _actor() -> tuple[int | None, str | None]:
+    if has_request_context():
+        if current_user and current_user.is_authenticated:
+            return current_user.user_id, current_user.username
+        return None, None
+    return None, f"cli:{getpass.getuser()}"  # a command run by the region's IT staff
+
+
+def _entry(model, action: str, entity: str, entity_id, before, after, actor: tuple | None = None):
+    actor_id, actor_name = actor or _actor()
+    return model(actor_id=actor_id, actor=actor_name, action=action, entity=entity,
+                 entity_id=None if entity_id is None else str(entity_id), before=_jsonable(before),
+                 after=_jsonable(after), request_id=request_id_var.get(),
+                 ip=request.remote_addr if has_request_context() else None)
+
+
+def record(_sender=None, *, action: str, entity: str, entity_id=None, before=None, after=None, actor=None) -> None:
+    """Add an entry to the bound tenant's audit log, in the caller's transaction (it commits with the write)."""
+    db.session.add(_entry(AuditEntry, action, entity, entity_id, before, after, actor))
+
+
+def record_platform(action: str, entity: str, entity_id=None, before=None, after=None, actor=None) -> None:
+    """Add an entry to platform.audit_log, in the caller's transaction."""
+    db.session.add(_entry(PlatformAuditEntry, action, entity, entity_id, before, after, actor))
+
+
+def record_platform_now(action: str, entity: str, entity_id=None, after=None, actor=None) -> None:
+    """Add an entry to platform.audit_log in a transaction of its own: for what must be kept whatever became of
+    the request's own transaction (e.g. a refused or failed admin API call)."""
+    values = _entry(PlatformAuditEntry, action, entity, entity_id, None, after, actor)
+    columns = {c.key: getattr(values, c.key) for c in PlatformAuditEntry.__table__.columns
+               if c.key != "id" and getattr(values, c.key) is not None}
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(PlatformAuditEntry.__table__).values(**columns))
+
+
+def install() -> None:
+    audit_event.connect(record, weak=False)
+
+
+# Dates in filters are calendar days in Western Indonesia Time (all the first regions are in WIB).
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=WIB)
+
+
+def entry_view(entry: AuditEntry) -> dict:
+    return {"id": entry.id, "at": entry.at, "actor_id": entry.actor_id, "actor": entry.actor, "action": entry.action,
+            "entity": entry.entity, "entity_id": entry.entity_id, "before": entry.before, "after": entry.after,
+            "request_id": entry.request_id, "ip": entry.ip}
+
+
+def list_entries(*, limit: int, before_id: int | None = None, actor: str | None = None, action: str | None = None,
+                 entity: str | None = None, entity_id: str | None = None, date_from: date | None = None,
+                 date_to: date | None = None) -> dict:
+    """A page of entries, newest first: {items, limit, next_before_id} (None when this is the last page).
+
+    `action` is a prefix ("user." matches every user action); `date_from`/`date_to` are inclusive days.
+    """
+    stmt = sa.select(AuditEntry)
+    if before_id is not None:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    if actor:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    if date_from:
+        stmt = stmt.where(AuditEntry.at >= _day_start(date_from))
+    if date_to:
+        stmt = stmt.where(AuditEntry.at < _day_start(date_to + timedelta(days=1)))
+    rows = db.session.execute(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)).scalars().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [entry_view(row) for row in rows], "limit": limit,
+            "next_before_id": rows[-1].id if more else None}

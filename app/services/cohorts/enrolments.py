@@ -1,0 +1,348 @@
+"""Enrolments: an employee in a cohort, its state machine, per-phase results, and the JP ledger line of a pass."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from app.extensions import db
+from app.models.catalogue import Program
+from app.models.cohorts import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, PhaseResult
+from app.models.employees import Employee, Opd
+from app.problems import Problem
+from app.services.cohorts.schedule import cohort_capacity, cohort_label, get_cohort
+from app.services.pagination import Page, sort_clause
+from app.services.scope import employee_in_scope_clause, enrolment_in_scope_clause, scoped
+from app.signals import audit, tenant_data_changed
+
+# The whole state machine (DOMAIN.md): from-status -> the statuses it may move to. Nothing else is allowed.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    "registered": frozenset({"attending", "withdrawn"}),
+    "attending": frozenset({"passed", "failed", "withdrawn"}),
+    "passed": frozenset(),
+    "failed": frozenset(),
+    "withdrawn": frozenset(),
+}
+assert set(ALLOWED_TRANSITIONS) == set(ENROLMENT_STATUSES)
+
+# Phase results may be recorded only while the outcome is still open.
+OPEN_STATUSES = ("registered", "attending")
+
+SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "status": Enrolment.status, "id": Enrolment.id}
+
+
+def _unprocessable(detail: str, field: str, reason: str | None = None) -> Problem:
+    return Problem(422, "Unprocessable Content", detail, errors=[{"field": field, "reason": reason or detail}])
+
+
+# --- loading ------------------------------------------------------------------------------------------
+
+
+def get_enrolment(enrolment_id: int, *, lock: bool = False) -> Enrolment:
+    """The enrolment or a 404 (also when its employee is outside the caller's OPD scope)."""
+    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id, *scoped(enrolment_in_scope_clause()))
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    enrolment = db.session.execute(stmt).scalar_one_or_none()
+    if enrolment is None:
+        raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
+    return enrolment
+
+
+def _find_employee(employee_id: int | None, employee_nip: str | None) -> Employee:
+    stmt = sa.select(Employee).where(*scoped(employee_in_scope_clause()))
+    if employee_id is not None:
+        stmt = stmt.where(Employee.id == employee_id)
+    if employee_nip is not None:
+        stmt = stmt.where(Employee.nip == employee_nip)
+    employee = db.session.execute(stmt).scalar_one_or_none()
+    if employee is None:
+        which = f"NIP {employee_nip}" if employee_nip is not None else f"id {employee_id}"
+        raise Problem(404, "Not Found", f"Pegawai dengan {which} tidak ditemukan.")
+    return employee
+
+
+def _snapshot(enrolment: Enrolment) -> dict:
+    return {
+        "status": enrolment.status,
+        "certificate_number": enrolment.certificate_number,
+        "certificate_date": enrolment.certificate_date.isoformat() if enrolment.certificate_date else None,
+        "jp_earned": enrolment.jp_earned,
+        "score": str(enrolment.score) if enrolment.score is not None else None,
+    }
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+_ROW_COLUMNS = (Enrolment, Employee.id.label("emp_id"), Employee.nip, Employee.name, Opd.id.label("opd_id"),
+                Opd.name.label("opd_name"))
+
+
+def _row_dict(row) -> dict:
+    e: Enrolment = row.Enrolment
+    return {
+        "id": e.id,
+        "cohort_id": e.cohort_id,
+        "employee": {"id": row.emp_id, "nip": row.nip, "name": row.name, "opd_id": row.opd_id,
+                     "opd_name": row.opd_name},
+        "status": e.status,
+        "status_changed_at": e.status_changed_at,
+        "certificate": ({"number": e.certificate_number, "date": e.certificate_date}
+                        if e.certificate_number or e.certificate_date else None),
+        "jp_earned": e.jp_earned,
+        "score": e.score,
+        "created_at": e.created_at,
+    }
+
+
+def _with_employee(stmt: sa.Select) -> sa.Select:
+    return stmt.join(Employee, Employee.id == Enrolment.employee_id).outerjoin(Opd, Opd.id == Employee.opd_id)
+
+
+def enrolment_detail(enrolment_id: int) -> dict:
+    """The enrolment with its employee and its results in the cohort's graded phases (two queries)."""
+    row = db.session.execute(_with_employee(sa.select(*_ROW_COLUMNS))
+                             .where(Enrolment.id == enrolment_id, *scoped(employee_in_scope_clause()))).first()
+    if row is None:
+        raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
+    out = _row_dict(row)
+    phases = db.session.execute(
+        sa.select(CohortPhase.id, CohortPhase.name, CohortPhase.position, PhaseResult.passed, PhaseResult.score)
+        .outerjoin(PhaseResult, sa.and_(PhaseResult.phase_id == CohortPhase.id,
+                                        PhaseResult.enrolment_id == enrolment_id))
+        .where(CohortPhase.cohort_id == row.Enrolment.cohort_id, CohortPhase.graded)
+        .order_by(CohortPhase.position)
+    ).all()
+    out["phase_results"] = [
+        {"phase_id": p.id, "phase_name": p.name, "position": p.position, "passed": p.passed, "score": p.score}
+        for p in phases
+    ]
+    return out
+
+
+def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset: int, sort: str | None) -> Page:
+    """A cohort's participants with employee, OPD and certificate: a count and a page, whatever the size."""
+    get_cohort(cohort_id)
+    try:
+        order = sort_clause(sort, SORTABLE, "name")
+    except ValueError as exc:
+        raise _unprocessable(str(exc), "sort") from exc
+    where = [Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause())]
+    if status:
+        where.append(Enrolment.status == status)
+    total = db.session.execute(sa.select(sa.func.count()).select_from(Enrolment).where(*where)).scalar_one()
+    rows = db.session.execute(
+        _with_employee(sa.select(*_ROW_COLUMNS)).where(*where)
+        .order_by(*order, Enrolment.id).limit(limit).offset(offset)
+    ).all()
+    return Page(items=[_row_dict(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def trainings_of(employee_id: int) -> list[dict]:
+    """Every enrolment of one employee with its cohort and program, newest first, in one query (a person's
+    own list: no OPD scope, and no paging — one person has a handful of trainings a year)."""
+    rows = db.session.execute(
+        sa.select(Enrolment, Cohort.number, Cohort.year, Cohort.mode, Cohort.start_date, Cohort.end_date,
+                  Program.id.label("program_id"), Program.code.label("program_code"),
+                  Program.name.label("program_name"), Program.jp.label("program_jp"))
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Program, Program.id == Cohort.program_id)
+        .where(Enrolment.employee_id == employee_id)
+        .order_by(Cohort.year.desc(), Cohort.start_date.desc().nulls_last(), Enrolment.id.desc())
+    ).all()
+    out = []
+    for row in rows:
+        e: Enrolment = row.Enrolment
+        out.append({
+            "enrolment_id": e.id, "cohort_id": e.cohort_id,
+            "cohort_label": cohort_label(row.program_code, row.number, row.year),
+            "year": row.year, "mode": row.mode, "start_date": row.start_date, "end_date": row.end_date,
+            "program": {"id": row.program_id, "code": row.program_code, "name": row.program_name,
+                        "jp": row.program_jp},
+            "status": e.status, "status_changed_at": e.status_changed_at,
+            "certificate": ({"number": e.certificate_number, "date": e.certificate_date}
+                            if e.certificate_number or e.certificate_date else None),
+            "jp_earned": e.jp_earned,
+        })
+    return out
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str | None = None) -> Enrolment:
+    """Register an employee in a cohort. The cohort row stays locked until commit, so concurrent
+    enrolments are counted one after the other and never exceed the quota."""
+    if employee_id is None and employee_nip is None:
+        raise _unprocessable("Isi employee_id atau employee_nip.", "employee_id", "wajib diisi")
+    cohort = get_cohort(cohort_id, lock=True)
+    employee = _find_employee(employee_id, employee_nip)
+    field = "employee_id" if employee_id is not None else "employee_nip"
+    if not employee.active:
+        raise _unprocessable(f"Pegawai {employee.nip} tidak aktif.", field, "pegawai tidak aktif")
+    existing = db.session.execute(
+        sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id, Enrolment.employee_id == employee.id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise Problem(409, "Conflict",
+                      f"Pegawai {employee.nip} sudah terdaftar di angkatan ini (pendaftaran {existing}).",
+                      errors=[{"field": field, "reason": "sudah terdaftar di angkatan ini"}], enrolment_id=existing)
+    quota, taken = cohort_capacity(cohort.id)  # the cohort row is locked above, so this count holds
+    if quota is not None and taken >= quota:
+        reason = f"kuota angkatan penuh ({taken}/{quota})"
+        raise _unprocessable(f"Angkatan {cohort.id}: {reason}.", "cohort_id", reason)
+    enrolment = Enrolment(cohort_id=cohort.id, employee_id=employee.id, status="registered",
+                          status_changed_at=datetime.now(UTC))
+    db.session.add(enrolment)
+    db.session.flush()
+    audit("enrolment.create", "enrolments", enrolment.id, None,
+          {"cohort_id": cohort.id, "employee_id": employee.id, "nip": employee.nip, "status": "registered"})
+    tenant_data_changed.send(None, reason="enrolment.create")
+    return enrolment
+
+
+def _forbidden(from_status: str, to_status: str) -> Problem:
+    allowed = sorted(ALLOWED_TRANSITIONS.get(from_status, ()))
+    hint = f" (yang diizinkan: {', '.join(allowed)})" if allowed else " (status akhir, tidak bisa diubah)"
+    return Problem(409, "Conflict",
+                   f"Status pendaftaran tidak bisa diubah dari '{from_status}' ke '{to_status}'{hint}.",
+                   type_="enrolment-transition",
+                   errors=[{"field": "to", "reason": f"transisi {from_status} → {to_status} tidak diizinkan"}],
+                   from_status=from_status, to_status=to_status, allowed=allowed)
+
+
+def _pass_values(enrolment: Enrolment, cohort: Cohort, program: Program, data: dict) -> tuple[str, date, int]:
+    missing = [f for f in ("certificate_number", "certificate_date") if not data.get(f)]
+    if missing:
+        raise Problem(422, "Unprocessable Content", "Kelulusan memerlukan nomor dan tanggal STTPP.",
+                      errors=[{"field": f, "reason": "wajib diisi untuk status passed"} for f in missing])
+    jp = data.get("jp_earned")
+    if jp is None:
+        jp = program.jp
+    elif not 1 <= jp <= program.jp:
+        raise _unprocessable(f"JP yang diperoleh harus 1..{program.jp} (JP program {program.code}).", "jp_earned",
+                             f"harus antara 1 dan {program.jp}")
+    unpassed = db.session.execute(
+        sa.select(CohortPhase.name)
+        .outerjoin(PhaseResult, sa.and_(PhaseResult.phase_id == CohortPhase.id,
+                                        PhaseResult.enrolment_id == enrolment.id))
+        .where(CohortPhase.cohort_id == cohort.id, CohortPhase.graded,
+               sa.not_(sa.func.coalesce(PhaseResult.passed, False)))
+        .order_by(CohortPhase.position)
+    ).scalars().all()
+    if unpassed:
+        raise Problem(409, "Conflict", f"fase bernilai belum lulus: {', '.join(unpassed)}",
+                      errors=[{"field": "to", "reason": f"fase bernilai belum lulus: {', '.join(unpassed)}"}],
+                      unpassed_phases=list(unpassed))
+    return data["certificate_number"], data["certificate_date"], jp
+
+
+def _cohort_and_program(enrolment: Enrolment) -> tuple[Cohort, Program]:
+    cohort = db.session.get(Cohort, enrolment.cohort_id)
+    return cohort, db.session.get(Program, cohort.program_id)
+
+
+_LEDGER_DELETE = sa.text(
+    "DELETE FROM jp_entries j USING enrolments e WHERE j.enrolment_id = e.id AND e.id = ANY(:ids) "
+    "AND e.status <> 'passed'")
+_LEDGER_UPSERT = sa.text(
+    "INSERT INTO jp_entries AS j (employee_id, enrolment_id, source, year, jp, title, certificate_number, "
+    "                            completed_on) "
+    "SELECT e.employee_id, e.id, 'cohort', extract(year FROM e.certificate_date)::int, e.jp_earned, "
+    "       p.name || ' Angkatan ' || trim(to_char(c.number, 'RN')) || ' ' || c.year, e.certificate_number, "
+    "       e.certificate_date "
+    "FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id "
+    "WHERE e.id = ANY(:ids) AND e.status = 'passed' "
+    "ON CONFLICT (enrolment_id) DO UPDATE SET year = EXCLUDED.year, jp = EXCLUDED.jp, "
+    "    certificate_number = EXCLUDED.certificate_number, completed_on = EXCLUDED.completed_on "
+    "WHERE (j.year, j.jp, j.certificate_number, j.completed_on) IS DISTINCT FROM "
+    "      (EXCLUDED.year, EXCLUDED.jp, EXCLUDED.certificate_number, EXCLUDED.completed_on)")
+
+
+def sync_ledger(enrolment_ids: list[int]) -> None:
+    """Set-based: make the JP ledger agree with these enrolments — exactly one line per pass (with its
+    certificate and JP), none for anything else. Writing it twice changes nothing. Used by `transition` and by
+    reconciliation's bulk corrections, so both keep the same rule."""
+    if not enrolment_ids:
+        return
+    ids = list(enrolment_ids)
+    db.session.execute(_LEDGER_DELETE, {"ids": ids})
+    db.session.execute(_LEDGER_UPSERT, {"ids": ids})
+
+
+def transition(enrolment_id: int, to_status: str, **data) -> Enrolment:
+    """Move an enrolment along the state machine; a pass records the certificate and writes the JP line.
+
+    data: certificate_number, certificate_date, jp_earned (pass only) and score (any outcome).
+    """
+    if to_status not in ALLOWED_TRANSITIONS:
+        raise _unprocessable(f"Status tidak dikenal: {to_status}.", "to", f"harus salah satu dari {ENROLMENT_STATUSES}")
+    enrolment = get_enrolment(enrolment_id, lock=True)
+    from_status = enrolment.status
+    if to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise _forbidden(from_status, to_status)
+    pass_only = [f for f in ("certificate_number", "certificate_date", "jp_earned") if data.get(f) is not None]
+    if to_status != "passed" and pass_only:
+        raise Problem(422, "Unprocessable Content", "Sertifikat dan JP hanya dicatat saat status menjadi passed.",
+                      errors=[{"field": f, "reason": "hanya untuk status passed"} for f in pass_only])
+    before = _snapshot(enrolment)
+    cohort, program = _cohort_and_program(enrolment)
+    if to_status == "passed":
+        enrolment.certificate_number, enrolment.certificate_date, enrolment.jp_earned = _pass_values(
+            enrolment, cohort, program, data)
+    if data.get("score") is not None:
+        enrolment.score = Decimal(data["score"])
+    enrolment.status = to_status
+    enrolment.status_changed_at = datetime.now(UTC)
+    db.session.flush()
+    if to_status == "passed":
+        sync_ledger([enrolment.id])
+    audit("enrolment.transition", "enrolments", enrolment.id, before, _snapshot(enrolment))
+    tenant_data_changed.send(None, reason="enrolment.transition")
+    return enrolment
+
+
+def set_phase_result(enrolment_id: int, phase_id: int, *, passed: bool, score: Decimal | None = None) -> dict:
+    """Record (or correct) a participant's result in one graded phase of their cohort."""
+    enrolment = get_enrolment(enrolment_id, lock=True)
+    phase = db.session.get(CohortPhase, phase_id)
+    if phase is None or phase.cohort_id != enrolment.cohort_id:
+        raise _unprocessable(f"Fase {phase_id} bukan bagian dari angkatan pendaftaran ini.", "phase_id",
+                             "bukan fase angkatan ini")
+    if not phase.graded:
+        raise _unprocessable(f"Fase '{phase.name}' tidak dinilai.", "phase_id", "fase tidak dinilai")
+    if enrolment.status not in OPEN_STATUSES:
+        raise Problem(409, "Conflict", f"Hasil fase tidak bisa diubah: status pendaftaran '{enrolment.status}'.",
+                      errors=[{"field": "status", "reason": "hanya saat registered atau attending"}],
+                      status_now=enrolment.status)
+    old = db.session.get(PhaseResult, (enrolment.id, phase.id))
+    before = {"passed": old.passed, "score": str(old.score) if old.score is not None else None} if old else None
+    stmt = pg_insert(PhaseResult).values(enrolment_id=enrolment.id, phase_id=phase.id, passed=passed, score=score)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=[PhaseResult.enrolment_id, PhaseResult.phase_id],
+        set_={"passed": stmt.excluded.passed, "score": stmt.excluded.score},
+    ))
+    if old is not None:
+        db.session.expire(old)
+    audit("phase_result.upsert", "phase_results", f"{enrolment.id}:{phase.id}", before,
+          {"passed": passed, "score": str(score) if score is not None else None})
+    tenant_data_changed.send(None, reason="phase_result.upsert")
+    return {"enrolment_id": enrolment.id, "phase_id": phase.id, "phase_name": phase.name, "passed": passed,
+            "score": score}
+
+
+def cohort_phase_results(cohort_id: int) -> dict[int, dict[int, dict]]:
+    """{enrolment id: {phase id: {passed, score}}} of a cohort's recorded phase results, for the participants of
+    the caller's OPDs (one query): the results page shows them for the whole roster at once."""
+    rows = db.session.execute(
+        sa.select(PhaseResult.enrolment_id, PhaseResult.phase_id, PhaseResult.passed, PhaseResult.score)
+        .join(Enrolment, Enrolment.id == PhaseResult.enrolment_id)
+        .where(Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause()))
+    ).all()
+    out: dict[int, dict[int, dict]] = {}
+    for r in rows:
+        out.setdefault(r.enrolment_id, {})[r.phase_id] = {"passed": r.passed, "score": r.score}
+    return out

@@ -1,0 +1,73 @@
+"""Provincial and national rollups: each tenant's yearly aggregates, written to `platform.tenant_summaries`.
+
+The write side (app.services.rollups.refresh) computes a tenant's figures inside its own schema with a handful
+of set-based queries and replaces its rows in the platform table; reads touch only that table. Aggregates only:
+no NIP, name or row about a person ever leaves a tenant this way.
+
+Refreshes are debounced per tenant (`schedule_refresh`), triggered by `tenant_data_changed` once `install()` has
+connected it, and swept periodically by `kompeten rollups refresh --all`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.exceptions import RedisError
+
+from app.signals import tenant_data_changed
+from app.tenancy import current_tenant_or_none
+
+log = logging.getLogger(__name__)
+
+# metric name -> what it counts (one row per tenant, year, metric; the value is numeric)
+METRICS: dict[str, str] = {
+    "asn_pns": "Active PNS employees now (recorded for every refreshed year).",
+    "asn_pppk": "Active PPPK employees now (recorded for every refreshed year).",
+    "people_trained": "Distinct employees with at least one JP ledger line in the year.",
+    "jp_delivered": "Sum of the JP ledger's JP in the year.",
+    "asn_meeting_20jp": "Active employees with at least 20 JP in the year (share = this / (asn_pns + asn_pppk)).",
+    "pppk_oriented": "Distinct PPPK employees registered, attending or passed in a PPPK orientation cohort of "
+                     "the year.",
+    "target_people": "The region's own target of people to train in the year (only when set).",
+}
+COHORTS_PREFIX = "cohorts:"
+"""`cohorts:<PROGRAM CODE>`: cohorts of that program in the year (only programs with cohorts that year)."""
+
+BASE_METRICS = ("asn_pns", "asn_pppk", "people_trained", "jp_delivered", "asn_meeting_20jp", "pppk_oriented")
+"""Written for every refreshed year, zero included (a zero is a figure, not a missing row)."""
+
+ORIENTATION_PROGRAM_TYPE = "pppk_orientation"
+ORIENTED_STATUSES = ("registered", "attending", "passed")
+
+
+def cohorts_metric(program_code: str) -> str:
+    return f"{COHORTS_PREFIX}{program_code}"
+
+
+def is_cohorts_metric(metric: str) -> bool:
+    return metric.startswith(COHORTS_PREFIX)
+
+
+def program_code_of(metric: str) -> str | None:
+    return metric[len(COHORTS_PREFIX):] if is_cohorts_metric(metric) else None
+
+
+def request_refresh(delay_seconds: int = 30) -> None:
+    """Schedule a debounced refresh of the bound tenant; a failing Redis must not break the person's write."""
+    from app.services.rollups.refresh import schedule_refresh
+
+    try:
+        schedule_refresh(delay_seconds=delay_seconds)
+    except RedisError as exc:
+        log.warning("could not schedule a rollup refresh: %s", exc)
+
+
+def _on_change(sender, **kwargs) -> None:
+    if current_tenant_or_none() is None:
+        return
+    request_refresh()
+
+
+def install() -> None:
+    """Refresh a tenant's rollups (debounced) whenever its training data changes; call once from create_app."""
+    tenant_data_changed.connect(_on_change, weak=False)

@@ -1,0 +1,75 @@
+"""Access to HTML pages: an anonymous visitor is sent to the login form (not a JSON 401), and a missing
+permission is a 403 page. Pages are declared PUBLIC to app.authz and enforce their permission here, with the
+same table (app.authz.permissions_of); the permission is kept on the view as `kompeten_page_permission`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.authz import PUBLIC, permissions_of, policy
+
+
+def page(permission: str, *, kind: str = "tenant", login_endpoint: str = "pages.login_form") -> Callable:
+    """A page for logged-in principals of `kind` holding `permission`."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_user
+            if not principal or not principal.is_authenticated or principal.kind != kind:
+                here = request.full_path if request.query_string else request.path
+                return redirect(url_for(login_endpoint, next=here))
+            if permission not in permissions_of(principal):
+                return render_template("error.html", status=403, title="Akses ditolak",
+                                       message="Peran Anda tidak mengizinkan membuka halaman ini."), 403
+            return view(*args, **kwargs)
+
+        wrapper.kompeten_page_permission = permission  # type: ignore[attr-defined]
+        return policy(PUBLIC)(wrapper)
+
+    return decorate
+
+
+def safe_next(target: str | None, *, prefix: str, default: str, forbidden_prefix: str | None = None) -> str:
+    """`target` when it is a local path under `prefix`, else `default`: never an absolute or protocol-relative
+    URL (open redirect), never a path that climbs out with `..`."""
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return default
+    if any(c in target for c in "\\\r\n\t\x00") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith(prefix) or ".." in parts.path.split("/"):
+        return default
+    if forbidden_prefix and parts.path.startswith(forbidden_prefix):
+        return default
+    return target
+
+
+MAX_USERNAME = 64
+MAX_PASSWORD = 256
+
+
+def submit_login(login: Callable, form_page: Callable, problem_page: Callable, *, missing: str):
+    """The login form's POST, for a region's staff and platform users alike: None once logged in, else the
+    page to answer with (the same message for an unknown user and a wrong password)."""
+    from app.problems import Problem
+    from app.services.accounts.login import BAD_LOGIN
+
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    if not username or not password:
+        return form_page(missing, 422, username[:MAX_USERNAME])
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+        return form_page(BAD_LOGIN, 401)
+    try:
+        login(username, password)
+    except Problem as exc:
+        if exc.status == 401:
+            return form_page(exc.detail, 401, username)
+        return problem_page(exc)
+    return None
