@@ -22,8 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set (the `kompeten` command generates one under the instance dir).")
 
     from app import auth, authz, logs, models, problems, security, tenancy  # noqa: F401  (models: register tables)
+    from app.areas import areas
     from app.extensions import db
-    from app.web import inputs  # noqa: F401  (models: register tables)
+    from app.web import filters, inputs, nav
     from app.web.api import make_admin_api, make_api
 
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
@@ -38,26 +39,17 @@ def create_app(config: dict | None = None) -> Flask:
     admin_api = make_admin_api(app)
     inputs.install(app, api, admin_api)
 
-    from app.web.blueprints import discover
-
-    for module in discover():
-        if hasattr(module, "blp"):
-            api.register_blueprint(module.blp)  # a tenant API blueprint (flask-smorest)
-        if hasattr(module, "admin_blp"):
-            admin_api.register_blueprint(module.admin_blp)  # the vendors' admin API (its own document)
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)  # pages and non-API routes
-
-    from app.web import nav, views
-
-    nav.register(app)  # the region's menu in every page
-    views.register(app)  # page filters: times in WIB, Indonesian numbers
-
-    from app.services.audit import log as audit
-    from app.services.rollups import metrics as rollups
-
-    audit.install()
-    rollups.install()  # refreshes a region's rollup figures (debounced) after its data changes
+    for area in areas():  # what each area declares in app/blueprints/<area>/__init__.py
+        for blueprint in area.api:
+            api.register_blueprint(blueprint)
+        for blueprint in area.admin_api:
+            admin_api.register_blueprint(blueprint)
+        for blueprint in area.web:
+            app.register_blueprint(blueprint)
+        for signal, receiver in area.subscribers:
+            signal.connect(receiver, weak=False)
+    nav.install(app)  # the region's menu in every page
+    filters.install(app)  # times in WIB, Indonesian numbers, the areas' labels
 
     from app.cli import register_commands
 

@@ -61,24 +61,11 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    from app.blueprints.admin import commands as admin_cmd
-    from app.blueprints.admin import commands_db as db_cmd
-    from app.blueprints.admin import commands_tenants as tenants
-    from app.blueprints.admin import commands_worker as worker
-    from app.blueprints.demo import commands as demo
-    from app.blueprints.imports import commands as import_cmd
-    from app.blueprints.reconciliation import commands as reconcile_cmd
-    from app.blueprints.rollups import commands as rollups_cmd
-    from app.blueprints.users import commands as users_cmd
+    """Every command the areas declare (app/blueprints/<area>/__init__.py)."""
+    from app.areas import commands
 
-    app.cli.add_command(db_cmd.db)
-    app.cli.add_command(tenants.tenants)
-    app.cli.add_command(worker.worker)
-    app.cli.add_command(demo.demo)
-    app.cli.add_command(import_cmd.import_group)
-    app.cli.add_command(users_cmd.users)
-    app.cli.add_command(users_cmd.platform_users)
-    app.cli.add_command(rollups_cmd.rollups)
-    app.cli.add_command(reconcile_cmd.reconcile)
-    app.cli.add_command(admin_cmd.admin)
-    tenants.tenants.add_command(admin_cmd.restore)
+    top, nested = commands()
+    for command in top:
+        app.cli.add_command(command)
+    for group, command in nested:
+        app.cli.commands[group].add_command(command)

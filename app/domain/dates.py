@@ -1,9 +1,16 @@
-"""Dates as files write them: `YYYY-MM-DD`, `DD/MM/YYYY`, or an Excel date cell."""
+"""Dates: the regions' time zone, and dates as files write them (`YYYY-MM-DD`, `DD/MM/YYYY`, or an Excel cell)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
+
+# Times people read, and the days of date filters, are in Western Indonesia Time (all the first regions are in WIB).
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def today_wib() -> date:
+    return datetime.now(WIB).date()
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

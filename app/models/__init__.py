@@ -1,9 +1,13 @@
 """Tables, one module per area. Tables with schema "platform" are shared; every other table lives in
 each tenant's own schema and is reached through the search_path that app.tenancy sets."""
 
-from app import models as tenant  # noqa: F401  (register the tables on the metadata)
+import importlib
+import pkgutil
+
 from app.extensions import db
-from app.models import platform, rollups  # noqa: F401  (register the tables on the metadata)
+
+for _module in pkgutil.iter_modules(__path__):  # every area's tables on the metadata
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 PLATFORM_SCHEMA = "platform"
 

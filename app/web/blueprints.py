@@ -1,15 +1,13 @@
-"""Blueprints: one package each. Tenant routes are declared only through `tenant_api_blueprint`,
-so no route can forget its tenant (the URL prefix `/t/<tenant_slug>` is what binds the seam)."""
+"""The ways to declare a blueprint. Tenant routes are declared only through `tenant_api_blueprint` and
+`page_blueprint`, so no route can forget its tenant (the URL prefix `/t/<tenant_slug>` is what binds the seam)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from types import ModuleType
-
+import flask
 from flask_smorest import Blueprint
 
 from app.authz import BLUEPRINT_POLICIES
+from app.tenancy import TENANT_URL_PREFIX
 from app.web.api import TENANT_API_PREFIX
 from app.web.inputs import ArgumentsParser
 
@@ -30,8 +28,15 @@ def tenant_api_blueprint(name: str, import_name: str, path: str, description: st
     return CheckedBlueprint(name, import_name, url_prefix=prefix, description=description)
 
 
-def discover() -> list[ModuleType]:
-    """Every blueprint package under app/blueprints, in name order. A package exposes `blp` (a tenant
-    API blueprint, documented in the OpenAPI spec) and/or `bp` (a plain Flask blueprint)."""
-    return [importlib.import_module(f"{__name__}.{info.name}")
-            for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name) if info.ispkg]
+def page_blueprint(name: str, import_name: str, path: str = "", *, tenant: bool = True,
+                   cache_control: str = "no-store") -> flask.Blueprint:
+    """A blueprint of HTML pages: under /t/<tenant_slug>/<path> (or /<path> for platform pages), answering a
+    service's Problem with an HTML error page, and never cached (pages carry personal data and CSRF tokens)."""
+    from app.web.pages import html_problems, no_store
+
+    base = TENANT_URL_PREFIX if tenant else ""
+    prefix = f"{base}/{path.strip('/')}" if path.strip("/") else (base or None)
+    bp = flask.Blueprint(name, import_name, url_prefix=prefix)
+    html_problems(bp)
+    no_store(bp, cache_control)
+    return bp

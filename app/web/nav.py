@@ -1,4 +1,4 @@
-"""The region's navigation menu, in one place: every page blueprint adds its entry here.
+"""The region's navigation menu, built from the entries the areas declare (app.areas.NavItem).
 
 An entry shows when its endpoint is registered (a blueprint may be absent, e.g. during development) and the
 logged-in principal holds its permission, so a viewer never sees a link to a page that would refuse them.
@@ -6,35 +6,11 @@ logged-in principal holds its permission, so a viewer never sees a link to a pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import current_app, request, url_for
 from flask_login import current_user
 
+from app.areas import nav_items as area_nav_items
 from app.authz import permissions_of
-
-
-@dataclass(frozen=True)
-class NavItem:
-    endpoint: str
-    label: str
-    permission: str
-    needs_nip: bool = False  # only for principals who are themselves an ASN (employees' own record)
-    unscoped: bool = False  # not for operators limited to some OPDs (imports span every OPD)
-
-
-NAV: tuple[NavItem, ...] = (
-    NavItem("pages.home", "Beranda", "self"),
-    NavItem("employee_pages.list_employees", "Pegawai", "training:read"),
-    NavItem("cohort_pages.list_cohorts", "Angkatan", "training:read"),
-    NavItem("cohort_pages.list_programs", "Katalog", "training:read"),
-    NavItem("import_pages.list_imports", "Impor", "training:read", unscoped=True),
-    NavItem("reconciliation_pages.list_runs", "Rekonsiliasi", "training:read"),
-    NavItem("report_pages.compliance", "Laporan", "training:read"),
-    NavItem("employee_pages.my_record", "Data saya", "self", needs_nip=True),
-    NavItem("user_pages.list_users", "Pengguna", "users:manage"),
-    NavItem("audit_pages.audit_log", "Log audit", "audit:read"),
-)
 
 
 def nav_items() -> list[dict]:
@@ -44,7 +20,7 @@ def nav_items() -> list[dict]:
         return []
     held = permissions_of(principal)
     items = []
-    for item in NAV:
+    for item in area_nav_items():
         if item.endpoint not in current_app.view_functions or item.permission not in held:
             continue
         if item.needs_nip and not principal.nip:
@@ -64,5 +40,5 @@ def _is_here(url: str) -> bool:
     return path == url or path.startswith(url + "/")
 
 
-def register(app) -> None:
+def install(app) -> None:
     app.context_processor(lambda: {"nav_items": nav_items})

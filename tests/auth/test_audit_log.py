@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from app.domain.dates import WIB
 from app.extensions import db
-from app.services.audit.log import WIB
 from app.tenancy import tenant_context
 from tests.auth.conftest import api, browser, cookie_login
 from tests.fixtures.auth import TEST_PASSWORD

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.blueprints.demo.commands_seed import seed_demo
+from app.blueprints.demo.commands import seed_demo
 from app.domain.nip import NipError, parse_nip
 from app.extensions import db
 from app.models import tenant_tables

@@ -27,14 +27,14 @@ MAX_HEIGHT = 2400
 
 def _seed_malang(malang) -> dict:
     """Kota Malang's demo data, some JP this year and an upcoming cohort; returns names for the pages."""
+    from app.domain.dates import WIB
     from app.extensions import db
     from app.models.catalogue import Program
     from app.models.cohorts import Cohort, JpEntry
     from app.models.employees import Employee
-    from app.services.audit.log import WIB
     from app.services.demo.regions import seed_current_tenant
     from app.tenancy import tenant_context
-    from app.web.views import this_year
+    from app.web.filters import this_year
 
     year = this_year()
     rng = random.Random(10)  # noqa: S311 - demo figures, not secrets

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.models.cohorts import JpEntry
 from app.tenancy import TenantInfo, tenant_context
-from app.web.views import this_year
+from app.web.filters import this_year
 from tests.api.enrolment_factories import make_cohort, make_employee, make_enrolment, make_opd  # noqa: F401
 from tests.fixtures.auth import create_user, login
 

@@ -6,7 +6,7 @@ from tests.web.conftest import add_jp, make_cohort, make_employee, make_opd, tex
 
 
 def test_admin_sees_this_years_compliance_people_trained_and_open_cohorts(browser_for, malang):
-    from app.web.views import this_year
+    from app.web.filters import this_year
 
     opd = make_opd(malang, "Dinas Kesehatan")
     done, short = make_employee(malang, opd_id=opd["id"]), make_employee(malang, opd_id=opd["id"])

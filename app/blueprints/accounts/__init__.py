@@ -1,0 +1,11 @@
+"""Logging in and one's own account: region logins (pages and JSON), one-time set-password links, sessions and
+personal access tokens; platform users' logins."""
+
+from app.areas import Area
+from app.blueprints.accounts import api, pages, platform
+
+AREA = Area(
+    name="accounts",
+    api=(api.auth_api, api.account_api),
+    web=(pages.bp, platform.bp),
+)

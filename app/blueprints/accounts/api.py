@@ -1,12 +1,31 @@
+"""The caller's own account. Session ids are secrets (the cookie carries them): they are shown and named by
+their first 8 characters only. Token secrets are shown once, when made.
+"""
+
 from flask_login import current_user
 
 from app.authz import PUBLIC, policy
-from app.blueprints.accounts.schemas import LoginResultSchema, LoginSchema, PrincipalSchema
+from app.blueprints.accounts.schemas import (
+    AccountPasswordChangeSchema,
+    AccountPasswordSetSchema,
+    AccountSchema,
+    AccountSessionSchema,
+    AccountSessionsRevokedSchema,
+    AccountSetPasswordSchema,
+    AccountTokenCreatedSchema,
+    AccountTokenCreateSchema,
+    AccountTokenSchema,
+    LoginResultSchema,
+    LoginSchema,
+    PrincipalSchema,
+)
+from app.services.accounts import credentials as token_service
 from app.services.accounts import login as service
+from app.services.users import manage as user_service
 from app.web.blueprints import tenant_api_blueprint
 from app.web.responses import commit
 
-blp = tenant_api_blueprint("auth", __name__, "auth", "Logging in and out of a region (JSON, for API clients).",
+auth_api = tenant_api_blueprint("auth", __name__, "auth", "Logging in and out of a region (JSON, for API clients).",
                            read="self", write="self")
 
 
@@ -15,25 +34,96 @@ def _view(principal):
             "nip": principal.nip, "opd_ids": sorted(principal.opd_ids) if principal.opd_ids else None}
 
 
-@blp.post("/login")
+@auth_api.post("/login")
 @policy(PUBLIC)
-@blp.arguments(LoginSchema)
-@blp.response(200, LoginResultSchema)
+@auth_api.arguments(LoginSchema)
+@auth_api.response(200, LoginResultSchema)
 def login(data):
     """Log in with username (or NIP) and password; sets the session cookie of this region."""
     result = service.login_tenant_user(data["username"], data["password"])
     return commit({"user": _view(result.principal), "csrf_token": result.csrf_token})
 
 
-@blp.post("/logout")
-@blp.response(204)
+@auth_api.post("/logout")
+@auth_api.response(204)
 def logout():
     """End this session (the cookie stops working at once)."""
     service.logout()
     commit(None)
 
 
-@blp.get("/whoami")
-@blp.response(200, PrincipalSchema)
+@auth_api.get("/whoami")
+@auth_api.response(200, PrincipalSchema)
 def whoami():
     return _view(current_user)
+
+
+account_api = tenant_api_blueprint("account", __name__, "",
+                           "Your own account: profile, password, sessions and personal access tokens.",
+                           read="self", write="self")
+
+
+@account_api.post("/auth/set-password")
+@account_api.arguments(AccountSetPasswordSchema)
+@account_api.response(200, AccountPasswordSetSchema)
+@policy(PUBLIC)
+def set_password(data):
+    """Set a password with a one-time link's token (invitation or reset); the link works once."""
+    return commit(user_service.set_password_with_token(data["token"], data["password"]))
+
+
+@account_api.get("/me")
+@account_api.response(200, AccountSchema)
+def me():
+    return user_service.own_account(current_user)
+
+
+@account_api.post("/me/password")
+@account_api.arguments(AccountPasswordChangeSchema)
+@account_api.response(204)
+def change_password(data):
+    """Change your password (the current one is required); your other sessions end."""
+    user_service.change_own_password(current_user, **data)
+    commit(None)
+
+
+@account_api.get("/me/sessions")
+@account_api.response(200, AccountSessionSchema(many=True))
+def my_sessions():
+    return token_service.list_sessions(current_user.user_id, current_session_id=current_user.session_id)
+
+
+@account_api.post("/me/sessions/revoke-others")
+@account_api.response(200, AccountSessionsRevokedSchema)
+def revoke_other_sessions():
+    """Sign out everywhere but here."""
+    return commit({"revoked": token_service.revoke_own_other_sessions(current_user)})
+
+
+@account_api.post("/me/sessions/<id_prefix>/revoke")
+@account_api.response(204)
+def revoke_session(id_prefix):
+    token_service.revoke_own_session(current_user, id_prefix)
+    commit(None)
+
+
+@account_api.get("/me/tokens")
+@account_api.response(200, AccountTokenSchema(many=True))
+def my_tokens():
+    return token_service.list_tokens(current_user.user_id)
+
+
+@account_api.post("/me/tokens")
+@account_api.arguments(AccountTokenCreateSchema)
+@account_api.response(201, AccountTokenCreatedSchema)
+def create_token(data):
+    """Make a personal access token (Authorization: Bearer kpt_...); the secret is shown only here.
+    A request made with a token cannot make tokens (403)."""
+    return commit(token_service.create_token(current_user, **data))
+
+
+@account_api.delete("/me/tokens/<int:token_id>")
+@account_api.response(204)
+def revoke_token(token_id):
+    token_service.revoke_token(current_user, token_id)
+    commit(None)

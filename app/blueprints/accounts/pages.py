@@ -1,32 +1,20 @@
-"""A region's pages (Bahasa Indonesia): login, logout, set a password from a one-time link, and the dashboard."""
+"""A region's login pages (Bahasa Indonesia): log in, log out, set a password from a one-time link."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.authz import PUBLIC, permissions_of, policy
+from app.authz import PUBLIC, policy
 from app.domain.passwords import PasswordRejected
-from app.extensions import db
-from app.models.employees import Opd
 from app.problems import Problem
 from app.services.accounts import login as auth_service
-from app.services.audit.log import WIB
-from app.services.cohorts import enrolments
-from app.services.employees import ledger as jp_service
-from app.services.employees import records as employee_service
-from app.services.home import dashboard
-from app.tenancy import TENANT_URL_PREFIX, current_tenant
+from app.tenancy import current_tenant
+from app.web.blueprints import page_blueprint
 from app.web.pages import page, safe_next, submit_login
 from app.web.responses import commit
-from app.web.views import no_store
 
-bp = Blueprint("pages", __name__, url_prefix=TENANT_URL_PREFIX)
-
-no_store(bp)
+bp = page_blueprint("pages", __name__)
 
 
 def _home_path() -> str:
@@ -109,32 +97,3 @@ def set_password(token: str):
     commit(None)
     flash("Kata sandi tersimpan. Silakan masuk.")
     return redirect(url_for("pages.login_form"))
-
-
-@bp.get("/")
-@page("self")
-def home():
-    """The dashboard: staff see the region's (or their OPDs') figures for this year; an employee sees their own."""
-    principal = current_user
-    today = datetime.now(WIB).date()
-    if principal.role == "employee":
-        return _own_dashboard(principal, today)
-    scope = []
-    if principal.opd_ids:
-        scope = db.session.execute(sa.select(Opd.name).where(Opd.id.in_(principal.opd_ids))
-                                   .order_by(Opd.name)).scalars().all()
-    return render_template("home/staff.html", user=principal, place=current_tenant().name, scope=scope,
-                           summary=dashboard.staff_summary(today),
-                           can_write="training:write" in permissions_of(principal),
-                           docs=url_for("api-docs.openapi_redoc"))
-
-
-def _own_dashboard(principal, today):
-    try:
-        emp, opd_name = employee_service.linked_employee(principal.nip)
-    except Problem as exc:
-        return render_template("home/self.html", user=principal, place=current_tenant().name, person=None,
-                               message=exc.detail)
-    return render_template("home/self.html", user=principal, place=current_tenant().name,
-                           person={"nip": emp.nip, "name": emp.name, "opd_name": opd_name},
-                           jp=jp_service.jp_of(emp, today.year), trainings=enrolments.trainings_of(emp.id)[:5])

@@ -4,23 +4,18 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.authz import PUBLIC, policy
 from app.blueprints.accounts.schemas import LoginSchema
 from app.problems import Problem, field_errors
 from app.services.accounts import login as auth_service
+from app.web.blueprints import page_blueprint
 from app.web.pages import page, safe_next, submit_login
 from app.web.responses import commit
-from app.web.views import no_store
 
-bp = Blueprint("platform_auth", __name__)
-
-no_store(bp)
-
-PROVINCE_NAMES = {"35": "Jawa Timur", "15": "Jambi", "36": "Banten"}
-
+bp = page_blueprint("platform_auth", __name__, tenant=False)
 
 def _user_view(principal) -> dict:
     return {"user_id": principal.user_id, "username": principal.username, "role": principal.role,
@@ -70,14 +65,6 @@ def logout():
     commit(None)
     flash("Anda telah keluar.")
     return redirect(url_for("platform_auth.login_form"))
-
-
-@bp.get("/")
-@page("platform:self", kind="platform", login_endpoint="platform_auth.login_form")
-def home():
-    province = current_user.province_code
-    return render_template("home/platform.html", user=current_user, province=province, place="Platform Kompeten",
-                           province_name=PROVINCE_NAMES.get(province or ""))
 
 
 @bp.post("/api/v1/auth/login")

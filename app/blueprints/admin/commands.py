@@ -1,16 +1,26 @@
-"""`kompeten admin create-token | revoke-token | tokens` (vendor tokens for the admin API) and
-`kompeten tenants restore` (a region from an export bundle). Secrets are printed once, stored as digests."""
+"""The commands that run regions: `kompeten db` (the platform schema), `kompeten tenants` (the registry: list,
+sync from tenants/, provision, migrate, restore from an export bundle), `kompeten admin` (vendor tokens for the
+admin API; secrets are printed once, stored as digests) and `kompeten worker` (an RQ worker).
+"""
 
 import click
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask import current_app
 from flask.cli import with_appcontext
+from psycopg import sql
 
 from app.authz import ADMIN_SCOPES
-from app.extensions import db
+from app.extensions import db as database
+from app.jobs import QUEUES, queue, redis_connection
 from app.problems import Problem
 from app.services.accounts.credentials import DEFAULT_TOKEN_DAYS
-from app.services.admin import exports
+from app.services.admin import exports, manifests, migrations
 from app.services.admin import vendor_tokens as tokens
-from app.tenancy import no_tenant
+from app.services.admin.provisioning import ProvisionConflict, SpecError, TenantSpec, provision
+from app.tenancy import no_tenant, tenant_context
 
 
 @click.group("admin")
@@ -32,7 +42,7 @@ def create_token(username, scopes, expires_in_days, name):
             made = tokens.create(username, list(scopes or ADMIN_SCOPES), expires_in_days, name)
         except tokens.TokenError as exc:
             raise click.ClickException(str(exc)) from exc
-        db.session.commit()
+        database.session.commit()
     click.echo(f"token {made['id']} for {username}: scopes {' '.join(made['scopes'])}, "
                f"expires {made['expires_at']:%Y-%m-%d}")
     click.echo(made["token"])
@@ -48,7 +58,7 @@ def revoke_token(token):
             row = tokens.revoke(token)
         except tokens.TokenError as exc:
             raise click.ClickException(str(exc)) from exc
-        db.session.commit()
+        database.session.commit()
     click.echo(f"token {row['id']} ({row['prefix']}) of {row['user']} revoked")
 
 
@@ -82,3 +92,159 @@ def restore(export_id, slug, region_code, name):
     rows = sum(t["rows"] for t in out["tables"].values())
     click.echo(f"{out['tenant']['slug']}: restored from export {export_id} ({len(out['tables'])} tables, "
                f"{rows} rows, checksums verified)")
+
+
+@click.group("db")
+def db():
+    """Platform schema migrations (tenant schemas: `kompeten tenants migrate`)."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def upgrade():
+    """Create or upgrade the shared `platform` schema to head."""
+    before, after = migrations.upgrade_platform()
+    click.echo(f"platform schema: {before or 'empty'} -> {after}" if before != after else f"platform schema at {after}")
+
+
+@db.command("current")
+@with_appcontext
+def current():
+    """Show the platform version and the tenant head."""
+    with no_tenant(), _engine().connect() as conn:
+        version = MigrationContext.configure(conn, opts={"version_table_schema": "platform"}).get_current_revision()
+    click.echo(f"platform: {version} (head {migrations.head('platform')})")
+    click.echo(f"tenant head: {migrations.head('tenant')}")
+
+
+@db.command("revision")
+@click.option("--track", type=click.Choice(migrations.TRACKS), required=True)
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True, help="Compare the models with a scratch schema at head.")
+@with_appcontext
+def revision(track: str, message: str, autogenerate: bool):
+    """Write a new migration for one track."""
+    if not autogenerate:
+        command.revision(migrations.alembic_config(track), message=message)
+        return
+    if track == "platform":
+        with no_tenant(), _engine().connect() as conn:
+            trans = conn.begin()
+            try:
+                conn.execute(sa.text("CREATE SCHEMA IF NOT EXISTS platform"))
+                command.revision(migrations.alembic_config(track, conn), message=message, autogenerate=True)
+            finally:
+                trans.rollback()
+        return
+    # Tenant track: build a scratch schema at head inside a transaction that is rolled back.
+    scratch = migrations.tenant_info_for_scratch()
+    with tenant_context(scratch, allow_status=("active",)), _engine().connect() as conn:
+        trans = conn.begin()
+        try:
+            conn.connection.dbapi_connection.execute(
+                sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(scratch.schema)))
+            command.upgrade(migrations.alembic_config("tenant", conn), "head")
+            diff = compare_metadata(MigrationContext.configure(conn, opts={
+                "include_object": migrations.include_tenant_object}), migrations.target_metadata())
+            click.echo(f"{len(diff)} change(s) detected")
+            command.revision(migrations.alembic_config("tenant", conn), message=message, autogenerate=True)
+        finally:
+            trans.rollback()
+
+
+def _engine():
+    return database.engine
+
+
+@click.group("tenants")
+def tenants():
+    """Regions (tenants): list, sync from tenants/, provision one, migrate all."""
+
+
+tenants.add_command(restore)
+
+
+@tenants.command("list")
+@with_appcontext
+def list_tenants():
+    """Print the registry."""
+    with no_tenant(), database.engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT slug, name, kind, region_code, province_code, status, schema_version, last_migration_error "
+            "FROM platform.tenants ORDER BY province_code, slug")).all()
+    head = migrations.head("tenant")
+    click.echo(f"{'slug':<24} {'name':<28} {'code':<6} {'status':<13} version")
+    for r in rows:
+        version = "head" if r.schema_version == head else (r.schema_version or "-")
+        flag = "  ! last migration failed" if r.last_migration_error else ""
+        click.echo(f"{r.slug:<24} {r.name[:28]:<28} {r.region_code:<6} {r.status:<13} {version}{flag}")
+    click.echo(f"{len(rows)} region(s)")
+
+
+@tenants.command("sync")
+@click.option("--dir", "directory", default=None, help="Manifest directory (default: tenants/).")
+@with_appcontext
+def sync(directory):
+    """Make the registry match the manifests: provision what is missing, update names. Never deletes."""
+    directory = directory or current_app.config["TENANTS_DIR"]
+    migrations.upgrade_platform()
+    try:
+        lines = manifests.sync(directory, on_line=lambda line: click.echo(
+            f"  {line.slug:<24} {line.action:<12} {line.seconds * 1000:7.0f} ms"))
+    except (SpecError, ProvisionConflict) as exc:
+        raise click.ClickException(str(exc)) from exc
+    counts = {a: sum(1 for line in lines if line.action == a) for a in ("provisioned", "renamed", "unchanged")}
+    click.echo(f"{len(lines)} manifest(s): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@tenants.command("provision")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice(["kota", "kabupaten"]), required=True)
+@click.option("--region-code", required=True)
+@click.option("--province-code", required=True)
+@click.option("--province-name", required=True)
+@click.option("--agency", required=True)
+@with_appcontext
+def provision_one(**fields):
+    """Provision one region (idempotent)."""
+    try:
+        spec = TenantSpec.from_mapping(fields)
+        result = provision(spec)
+    except (SpecError, ProvisionConflict) as exc:
+        raise click.ClickException(str(exc)) from exc
+    state = "provisioned" if result.created else "already provisioned"
+    click.echo(f"{spec.slug}: {state} in {result.seconds * 1000:.0f} ms (schema {spec.schema})")
+
+
+@tenants.command("migrate")
+@click.option("--jobs", "-j", default=1, show_default=True, help="Tenants migrated in parallel (processes).")
+@click.option("--tenant", "slugs", multiple=True, help="Only these slugs (default: all).")
+@with_appcontext
+def migrate(jobs: int, slugs: tuple[str, ...]):
+    """Upgrade tenant schemas to head; tenants already at head are skipped without a transaction."""
+    behind, total = migrations.tenants_behind(list(slugs) or None)
+    head = migrations.head("tenant")
+    click.echo(f"{total} region(s), {total - len(behind)} at head ({head}), {len(behind)} to migrate")
+    results = migrations.migrate_tenants(behind, jobs=jobs, on_result=lambda r: click.echo(
+        f"  {r.slug:<24} {r.status:<9} {r.before or '-'} -> {r.after or '-'} {r.seconds * 1000:7.0f} ms"
+        + (f"  {r.error}" if r.error else "")))
+    failed = [r for r in results if r.status == "failed"]
+    upgraded = sum(1 for r in results if r.status == "upgraded")
+    click.echo(f"summary: {upgraded} upgraded, {len(failed)} failed, {total - len(behind)} already at head")
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Drain the queues, then exit.")
+@click.option("--queue", "queues", multiple=True, type=click.Choice(QUEUES), help="Queues to serve (default: all).")
+@with_appcontext
+def worker(burst: bool, queues: tuple[str, ...]):
+    """Run an RQ worker for the app's queues (jobs run with this app configured)."""
+    from rq import Worker
+
+    qs = [queue(name) for name in (queues or QUEUES)]
+    click.echo(f"Worker on {', '.join(q.name for q in qs)} ({'burst' if burst else 'until stopped'})")
+    w = Worker(qs, connection=redis_connection())
+    w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
 from app.blueprints.audit.schemas import AuditLogArgsSchema
 from app.services.audit import log as service
-from app.tenancy import TENANT_URL_PREFIX
-from app.web.pages import page
-from app.web.views import PAGE_SIZE, html_problems, load_query, no_store
+from app.web.blueprints import page_blueprint
+from app.web.pages import load_query, page
+from app.web.paging import PAGE_SIZE
 
-bp = Blueprint("audit_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/audit")
-html_problems(bp)
-no_store(bp)
+bp = page_blueprint("audit_pages", __name__, "audit")
 
 
 @bp.get("")

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 
-from app.blueprints.catalogue.schemas import ProgramSchema, ProgramUpdateSchema
-from app.blueprints.catalogue.schemas_partners import PartnerSchema
-from app.blueprints.cohorts.pages_common import bp, render, render_problem
+from app.blueprints.catalogue.schemas import PartnerSchema, ProgramSchema, ProgramUpdateSchema
 from app.problems import Problem
 from app.services.catalogue import programs as service
-from app.web.forms import load_form
-from app.web.pages import page
+from app.web.blueprints import page_blueprint
+from app.web.forms import ints, load_form
+from app.web.pages import page, render, render_problem
+from app.web.paging import offset_arg, pager
 from app.web.responses import commit
-from app.web.views import offset_arg, pager
 
-from .common import ints
-
+bp = page_blueprint("catalogue_pages", __name__)
 PROGRAM_INTS = ("jp", "provider_partner_id")
 
 
@@ -47,7 +45,7 @@ def create_partner():
     except Problem as exc:
         return render_problem("catalogue/list.html", exc, **_catalogue_context(), form=request.form)
     commit(partner)
-    return redirect(url_for("cohort_pages.list_programs") + "#mitra", code=303)
+    return redirect(url_for("catalogue_pages.list_programs") + "#mitra", code=303)
 
 
 def _catalogue_context() -> dict:
@@ -74,7 +72,7 @@ def create_program():
     except Problem as exc:
         return render_problem("catalogue/program_form.html", exc, program=None, form=request.form, partners=_partners())
     commit(program)
-    return redirect(url_for("cohort_pages.list_programs"), code=303)
+    return redirect(url_for("catalogue_pages.list_programs"), code=303)
 
 
 @bp.get("/katalog/program/<int:program_id>/ubah")
@@ -101,7 +99,7 @@ def update_program(program_id: int):
         return render_problem("catalogue/program_form.html", exc, program=program, form=request.form,
                               partners=_partners())
     commit(updated)
-    return redirect(url_for("cohort_pages.list_programs"), code=303)
+    return redirect(url_for("catalogue_pages.list_programs"), code=303)
 
 
 def _program_data() -> dict:

@@ -1,48 +1,134 @@
 from app.blueprints.cohorts.schemas import (
+    AttendanceDaySheetSchema,
+    AttendanceMarkDaySchema,
+    AttendanceMarkResultSchema,
+    AttendanceSummaryArgsSchema,
+    AttendanceSummarySchema,
     CohortCreateSchema,
     CohortDetailSchema,
     CohortListArgsSchema,
     CohortPageSchema,
     CohortPhasesSchema,
     CohortUpdateSchema,
+    EnrolmentCreateSchema,
+    EnrolmentListArgsSchema,
+    EnrolmentPageSchema,
+    EnrolmentPhaseResultInSchema,
+    EnrolmentPhaseResultSchema,
+    EnrolmentSchema,
+    EnrolmentTransitionSchema,
 )
-from app.services.cohorts import schedule as service
+from app.services.cohorts import attendance, enrolments, schedule
 from app.web.blueprints import tenant_api_blueprint
 from app.web.responses import commit
 
-blp = tenant_api_blueprint("cohorts", __name__, "cohorts",
+cohorts_api = tenant_api_blueprint("cohorts", __name__, "cohorts",
                            "Cohorts (angkatan): one run of a program in a year, with its ordered phases.")
 
 
-@blp.get("")
-@blp.arguments(CohortListArgsSchema, location="query")
-@blp.response(200, CohortPageSchema)
+@cohorts_api.get("")
+@cohorts_api.arguments(CohortListArgsSchema, location="query")
+@cohorts_api.response(200, CohortPageSchema)
 def list_cohorts(args):
-    return service.list_cohorts(**args)
+    return schedule.list_cohorts(**args)
 
 
-@blp.post("")
-@blp.arguments(CohortCreateSchema)
-@blp.response(201, CohortDetailSchema)
+@cohorts_api.post("")
+@cohorts_api.arguments(CohortCreateSchema)
+@cohorts_api.response(201, CohortDetailSchema)
 def create_cohort(data):
-    return commit(service.create_cohort(**data))
+    return commit(schedule.create_cohort(**data))
 
 
-@blp.get("/<int:cohort_id>")
-@blp.response(200, CohortDetailSchema)
+@cohorts_api.get("/<int:cohort_id>")
+@cohorts_api.response(200, CohortDetailSchema)
 def get_cohort(cohort_id):
-    return service.cohort_detail(cohort_id)
+    return schedule.cohort_detail(cohort_id)
 
 
-@blp.patch("/<int:cohort_id>")
-@blp.arguments(CohortUpdateSchema)
-@blp.response(200, CohortDetailSchema)
+@cohorts_api.patch("/<int:cohort_id>")
+@cohorts_api.arguments(CohortUpdateSchema)
+@cohorts_api.response(200, CohortDetailSchema)
 def update_cohort(data, cohort_id):
-    return commit(service.update_cohort(cohort_id, **data))
+    return commit(schedule.update_cohort(cohort_id, **data))
 
 
-@blp.put("/<int:cohort_id>/phases")
-@blp.arguments(CohortPhasesSchema)
-@blp.response(200, CohortDetailSchema)
+@cohorts_api.put("/<int:cohort_id>/phases")
+@cohorts_api.arguments(CohortPhasesSchema)
+@cohorts_api.response(200, CohortDetailSchema)
 def replace_phases(data, cohort_id):
-    return commit(service.replace_phases(cohort_id, data["phases"]))
+    return commit(schedule.replace_phases(cohort_id, data["phases"]))
+
+
+enrolments_api = tenant_api_blueprint(
+    "enrolments", __name__, "",
+    "Enrolments: employees in cohorts, the status machine (registered → attending → passed | failed | withdrawn), "
+    "per-phase results and certificates (STTPP). A pass adds the JP to the employee's ledger.",
+)
+
+
+@enrolments_api.post("/cohorts/<int:cohort_id>/enrolments")
+@enrolments_api.arguments(EnrolmentCreateSchema)
+@enrolments_api.response(201, EnrolmentSchema)
+def enrol(data, cohort_id):
+    """Register an employee (by NIP or id) in a cohort, within its quota."""
+    return commit(enrolments.enrolment_detail(enrolments.enrol(cohort_id, **data).id))
+
+
+@enrolments_api.get("/cohorts/<int:cohort_id>/enrolments")
+@enrolments_api.arguments(EnrolmentListArgsSchema, location="query")
+@enrolments_api.response(200, EnrolmentPageSchema)
+def roster(args, cohort_id):
+    """The cohort roster: participants with NIP, name, OPD, status and certificate."""
+    return enrolments.list_roster(cohort_id, **args)
+
+
+@enrolments_api.get("/enrolments/<int:enrolment_id>")
+@enrolments_api.response(200, EnrolmentSchema)
+def get_enrolment(enrolment_id):
+    return enrolments.enrolment_detail(enrolment_id)
+
+
+@enrolments_api.post("/enrolments/<int:enrolment_id>/transition")
+@enrolments_api.arguments(EnrolmentTransitionSchema)
+@enrolments_api.response(200, EnrolmentSchema)
+def transition(data, enrolment_id):
+    """Change the status; `passed` needs certificate_number and certificate_date (jp_earned defaults to the
+    program's JP) and every graded phase passed."""
+    enrolment = enrolments.transition(enrolment_id, data.pop("to"), **data)
+    return commit(enrolments.enrolment_detail(enrolment.id))
+
+
+@enrolments_api.put("/enrolments/<int:enrolment_id>/phase-results/<int:phase_id>")
+@enrolments_api.arguments(EnrolmentPhaseResultInSchema)
+@enrolments_api.response(200, EnrolmentPhaseResultSchema)
+def set_phase_result(data, enrolment_id, phase_id):
+    """Record the result of a graded phase (e.g. aksi perubahan) while the enrolment is open."""
+    return commit(enrolments.set_phase_result(enrolment_id, phase_id, **data))
+
+
+attendance_api = tenant_api_blueprint("attendance", __name__, "cohorts",
+                           "Attendance per session day of a cohort (present / excused / absent), bulk-marked.")
+
+
+@attendance_api.put("/<int:cohort_id>/attendance/<day>")
+@attendance_api.arguments(AttendanceMarkDaySchema)
+@attendance_api.response(200, AttendanceMarkResultSchema)
+def mark_day(data, cohort_id, day):
+    """Bulk-mark one session day (YYYY-MM-DD): an optional default for everyone plus individual marks."""
+    return commit(attendance.mark_day(cohort_id, attendance.parse_day(day), **data))
+
+
+@attendance_api.get("/<int:cohort_id>/attendance/<day>")
+@attendance_api.response(200, AttendanceDaySheetSchema)
+def day_sheet(cohort_id, day):
+    """Every non-withdrawn participant with their status that day (null = not marked yet)."""
+    return attendance.day_sheet(cohort_id, attendance.parse_day(day))
+
+
+@attendance_api.get("/<int:cohort_id>/attendance")
+@attendance_api.arguments(AttendanceSummaryArgsSchema, location="query")
+@attendance_api.response(200, AttendanceSummarySchema)
+def summary(args, cohort_id):
+    """Present / excused / absent day counts per participant between `from` and `to` (inclusive)."""
+    return attendance.summary(cohort_id, **args)

@@ -9,16 +9,21 @@ from flask import redirect, request, url_for
 
 from app.authz import opd_scope
 from app.blueprints.cohorts import timeline
-from app.blueprints.cohorts.pages_common import PAGE_SIZE, TIMINGS, bp, ints, render, render_problem
 from app.blueprints.cohorts.schemas import CohortCreateSchema, CohortPhasesSchema, CohortUpdateSchema
 from app.problems import Problem
 from app.services.catalogue import programs as catalogue
 from app.services.cohorts import schedule as cohorts
 from app.services.reconciliation import runs as reconciliation
-from app.web.forms import load_form
-from app.web.pages import page
+from app.web.blueprints import page_blueprint
+from app.web.forms import ints, load_form
+from app.web.pages import page, render, render_problem
+from app.web.paging import offset_arg, pager
 from app.web.responses import commit
-from app.web.views import offset_arg, pager
+
+bp = page_blueprint("cohort_pages", __name__)
+PAGE_SIZE = 50
+TIMINGS = ("upcoming", "running", "finished")
+
 
 COHORT_INTS = ("program_id", "year", "partner_id", "quota")
 PHASE_FIELDS = ("id", "name", "start_date", "end_date", "graded")

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from flask import redirect, request, url_for
 
-from app.blueprints.cohorts.pages_common import ATTENDANCE_STATUSES, bp, ints, render, render_problem
-from app.blueprints.cohorts.schemas_attendance import AttendanceMarkDaySchema
-from app.blueprints.cohorts.schemas_enrolments import (
+from app.blueprints.cohorts.pages import bp
+from app.blueprints.cohorts.schemas import (
+    AttendanceMarkDaySchema,
     EnrolmentCreateSchema,
     EnrolmentPhaseResultInSchema,
     EnrolmentTransitionSchema,
@@ -19,10 +19,11 @@ from app.problems import Problem
 from app.services.cohorts import attendance, enrolments
 from app.services.cohorts import schedule as cohorts
 from app.services.employees import records as employees
-from app.web.forms import load_form
-from app.web.pages import page
+from app.web.filters import label_set
+from app.web.forms import ints, load_form
+from app.web.pages import page, render, render_problem
+from app.web.paging import offset_arg, pager
 from app.web.responses import commit
-from app.web.views import offset_arg, pager
 
 ROSTER_PAGE = 100
 ON_ROSTER = ("attending", "withdrawn")  # status changes offered on the roster; an outcome is set on the results page
@@ -119,7 +120,7 @@ def _day_context(cohort_id: int, day: str) -> dict:
     the_day = attendance.parse_day(day)
     sheet = attendance.day_sheet(cohort_id, the_day)
     return {"cohort": cohort, "sheet": sheet, "day": the_day, "day_name": DAY_NAMES[the_day.weekday()],
-            "statuses": ATTENDANCE_STATUSES, "tab": "presensi",
+            "statuses": label_set("attendance"), "tab": "presensi",
             "previous": the_day - timedelta(days=1), "next": the_day + timedelta(days=1)}
 
 

@@ -6,7 +6,7 @@ other OPDs. An employee's own record (/saya) is read through their account's NIP
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.authz import permissions_of
@@ -23,15 +23,13 @@ from app.services.employees import ledger as jp_service
 from app.services.employees import opds as opd_service
 from app.services.employees import records as service
 from app.services.scope import opd_in_scope
-from app.tenancy import TENANT_URL_PREFIX
+from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, load_form
-from app.web.pages import page
+from app.web.pages import load_query, page
+from app.web.paging import PAGE_SIZE, pager
 from app.web.responses import commit
-from app.web.views import PAGE_SIZE, html_problems, load_query, no_store, pager
 
-bp = Blueprint("employee_pages", __name__, url_prefix=TENANT_URL_PREFIX)
-html_problems(bp)
-no_store(bp)
+bp = page_blueprint("employee_pages", __name__)
 
 GENDER_OPTIONS = [("L", "Laki-laki"), ("P", "Perempuan")]
 TYPE_OPTIONS = [(t, t) for t in EMPLOYEE_TYPES]

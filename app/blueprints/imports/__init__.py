@@ -1,0 +1,19 @@
+"""Bulk imports (PPPK enrolments from LAN or a provincial LMS): upload, a worker validates and applies, the
+row-by-row report."""
+
+from app.areas import Area, NavItem
+from app.blueprints.imports import api, commands, pages
+
+AREA = Area(
+    name="imports",
+    api=(api.blp,),
+    web=(pages.bp,),
+    nav=(NavItem("import_pages.list_imports", "Impor", "training:read", order=50, unscoped=True),),
+    commands=(commands.import_group,),
+    labels={
+        "import_states": {"queued": "Menunggu antrean", "validating": "Memeriksa baris", "importing": "Menulis data",
+                          "done": "Selesai", "failed": "Gagal", "cancelled": "Dibatalkan"},
+        "import_modes": {"valid-only": "Impor baris yang valid, laporkan yang salah",
+                         "all-or-nothing": "Semua atau tidak sama sekali (satu baris salah = tidak ada yang ditulis)"},
+    },
+)

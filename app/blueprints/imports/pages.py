@@ -6,7 +6,7 @@ The same services as the API (app.services.imports); the progress bar polls the 
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.authz import permissions_of
@@ -15,21 +15,17 @@ from app.problems import Problem
 from app.services.imports import runs as service
 from app.services.imports.pipeline import start
 from app.services.pagination import ListArgsSchema
-from app.tenancy import TENANT_URL_PREFIX
-from app.web.pages import page
+from app.web.blueprints import page_blueprint
+from app.web.filters import label_set
+from app.web.pages import load_query, page
+from app.web.paging import PAGE_SIZE, pager
 from app.web.responses import commit
-from app.web.views import PAGE_SIZE, html_problems, load_query, no_store, pager
 
-bp = Blueprint("import_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/impor")
-html_problems(bp)
-no_store(bp)
-
-MODES = {"valid-only": "Impor baris yang valid, laporkan yang salah",
-         "all-or-nothing": "Semua atau tidak sama sekali (satu baris salah = tidak ada yang ditulis)"}
+bp = page_blueprint("import_pages", __name__, "impor")
 
 
 def _form(error: str | None = None, status: int = 200):
-    return render_template("imports/new.html", modes=MODES, error=error), status
+    return render_template("imports/new.html", modes=label_set("import_modes"), error=error), status
 
 
 @bp.get("/baru")

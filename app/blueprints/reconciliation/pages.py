@@ -4,7 +4,7 @@ per row. The same services as the API (app.services.reconciliation); applying ru
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.reconciliation.schemas import ReconciliationFormSchema
@@ -16,15 +16,13 @@ from app.problems import Problem
 from app.services.cohorts.schedule import cohort_label
 from app.services.reconciliation import runs as service
 from app.services.reconciliation.pipeline import start_apply, start_classify
-from app.tenancy import TENANT_URL_PREFIX
+from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, load_form
 from app.web.pages import page
+from app.web.paging import offset_arg, pager
 from app.web.responses import commit
-from app.web.views import html_problems, no_store, offset_arg, pager
 
-bp = Blueprint("reconciliation_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/rekonsiliasi")
-html_problems(bp)
-no_store(bp)
+bp = page_blueprint("reconciliation_pages", __name__, "rekonsiliasi")
 
 ROWS_PER_PAGE = 100
 RUNS_PER_PAGE = 50
@@ -91,7 +89,8 @@ def upload():
 def show_run(run_id: int):
     run = service.run_view(service.get_run(run_id))
     changes = service.changes(run_id) if run["supersedes_run_id"] and run["state"] != "queued" else None
-    return render_template("reconciliation/show.html", run=run, classes=RECON_CLASSES, labels=service.CLASS_LABELS,
+    return render_template("reconciliation/show.html", run=run, classes=RECON_CLASSES,
+                           class_labels=service.CLASS_LABELS,
                            changes=changes, decidable=DECIDABLE)
 
 

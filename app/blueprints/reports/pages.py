@@ -3,20 +3,18 @@ the people furthest below 20 JP, and the training recap; downloads go to the rep
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from app.problems import Problem
 from app.services.employees.opds import list_opds
 from app.services.reports import compliance as service
 from app.services.scope import opd_in_scope
-from app.tenancy import TENANT_URL_PREFIX
+from app.web.blueprints import page_blueprint
+from app.web.filters import this_year
 from app.web.forms import form_errors, load_form
 from app.web.pages import page
-from app.web.views import html_problems, no_store, this_year
 
-bp = Blueprint("report_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/laporan")
-html_problems(bp)
-no_store(bp)
+bp = page_blueprint("report_pages", __name__, "laporan")
 
 FIRST_YEAR = 2017
 CHART_WIDTH = 640

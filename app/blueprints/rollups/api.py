@@ -13,8 +13,8 @@ from flask_login import current_user
 from app.authz import policy
 from app.problems import Problem
 from app.services.rollups import read
+from app.web.pages import no_store
 from app.web.responses import send_table
-from app.web.views import no_store
 
 bp = Blueprint("rollups_api", __name__)
 

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from app.problems import Problem
 from app.services.rollups import read
+from app.web.blueprints import page_blueprint
 from app.web.pages import page
-from app.web.views import no_store
 
-bp = Blueprint("rollups_pages", __name__)
-
-no_store(bp, "private, no-store")
+bp = page_blueprint("rollups_pages", __name__, tenant=False, cache_control="private, no-store")
 
 FIRST_YEAR = 2017
 CHART_WIDTH = 640

@@ -3,7 +3,7 @@ disable/enable, reset password, sessions. The same service and schemas as /api/v
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.users.schemas import UserAdminInviteSchema, UserAdminListArgsSchema, UserAdminUpdateSchema
@@ -11,15 +11,13 @@ from app.models.accounts import TENANT_ROLES
 from app.problems import Problem
 from app.services.employees.opds import list_opds
 from app.services.users import manage as service
-from app.tenancy import TENANT_URL_PREFIX
+from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, load_form
-from app.web.pages import page
+from app.web.pages import load_query, page
+from app.web.paging import PAGE_SIZE, pager
 from app.web.responses import commit
-from app.web.views import PAGE_SIZE, html_problems, load_query, no_store, pager
 
-bp = Blueprint("user_pages", __name__, url_prefix=f"{TENANT_URL_PREFIX}/pengguna")
-html_problems(bp)
-no_store(bp)
+bp = page_blueprint("user_pages", __name__, "pengguna")
 
 ROLE_OPTIONS = [("admin", "Admin"), ("operator", "Operator"), ("viewer", "Peninjau (hanya baca)"),
                 ("employee", "Pegawai")]

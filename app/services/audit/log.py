@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 
+from app.domain.dates import WIB
 from app.extensions import db
 from app.logs import request_id_var
 from app.models.accounts import AuditEntry
@@ -77,8 +78,6 @@ def install() -> None:
     audit_event.connect(record, weak=False)
 
 
-# Dates in filters are calendar days in Western Indonesia Time (all the first regions are in WIB).
-WIB = timezone(timedelta(hours=7), "WIB")
 
 
 def _day_start(day: date) -> datetime:

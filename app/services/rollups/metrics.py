@@ -4,8 +4,8 @@ The write side (app.services.rollups.refresh) computes a tenant's figures inside
 of set-based queries and replaces its rows in the platform table; reads touch only that table. Aggregates only:
 no NIP, name or row about a person ever leaves a tenant this way.
 
-Refreshes are debounced per tenant (`schedule_refresh`), triggered by `tenant_data_changed` once `install()` has
-connected it, and swept periodically by `kompeten rollups refresh --all`.
+Refreshes are debounced per tenant (`schedule_refresh`), triggered by `tenant_data_changed` (the rollups area
+subscribes `on_tenant_data_changed`), and swept periodically by `kompeten rollups refresh --all`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import logging
 
 from redis.exceptions import RedisError
 
-from app.signals import tenant_data_changed
 from app.tenancy import current_tenant_or_none
 
 log = logging.getLogger(__name__)
@@ -62,12 +61,8 @@ def request_refresh(delay_seconds: int = 30) -> None:
         log.warning("could not schedule a rollup refresh: %s", exc)
 
 
-def _on_change(sender, **kwargs) -> None:
+def on_tenant_data_changed(sender, **kwargs) -> None:
+    """Refresh a tenant's rollups (debounced) whenever its training data changes (subscribed by the rollups area)."""
     if current_tenant_or_none() is None:
         return
     request_refresh()
-
-
-def install() -> None:
-    """Refresh a tenant's rollups (debounced) whenever its training data changes; call once from create_app."""
-    tenant_data_changed.connect(_on_change, weak=False)

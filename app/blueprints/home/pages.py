@@ -1,0 +1,65 @@
+"""The dashboards (Bahasa Indonesia): a region's home page (staff see the region's or their OPDs' figures, an employee
+their own), and the platform's home page for vendor, province and national users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+from flask_login import current_user
+
+from app.authz import permissions_of
+from app.domain.dates import WIB
+from app.extensions import db
+from app.models.employees import Opd
+from app.problems import Problem
+from app.services.cohorts import enrolments
+from app.services.employees import ledger as jp_service
+from app.services.employees import records as employee_service
+from app.services.home import dashboard
+from app.tenancy import current_tenant
+from app.web.blueprints import page_blueprint
+from app.web.pages import page
+
+bp = page_blueprint("home", __name__)
+platform_bp = page_blueprint("platform_home", __name__, tenant=False)
+
+PROVINCE_NAMES = {"35": "Jawa Timur", "15": "Jambi", "36": "Banten"}
+
+
+@bp.get("/")
+@page("self")
+def index():
+    """The dashboard: staff see the region's (or their OPDs') figures for this year; an employee sees their own."""
+    principal = current_user
+    today = datetime.now(WIB).date()
+    if principal.role == "employee":
+        return _own_dashboard(principal, today)
+    scope = []
+    if principal.opd_ids:
+        scope = db.session.execute(sa.select(Opd.name).where(Opd.id.in_(principal.opd_ids))
+                                   .order_by(Opd.name)).scalars().all()
+    return render_template("home/staff.html", user=principal, place=current_tenant().name, scope=scope,
+                           summary=dashboard.staff_summary(today),
+                           can_write="training:write" in permissions_of(principal),
+                           docs=url_for("api-docs.openapi_redoc"))
+
+
+def _own_dashboard(principal, today):
+    try:
+        emp, opd_name = employee_service.linked_employee(principal.nip)
+    except Problem as exc:
+        return render_template("home/self.html", user=principal, place=current_tenant().name, person=None,
+                               message=exc.detail)
+    return render_template("home/self.html", user=principal, place=current_tenant().name,
+                           person={"nip": emp.nip, "name": emp.name, "opd_name": opd_name},
+                           jp=jp_service.jp_of(emp, today.year), trainings=enrolments.trainings_of(emp.id)[:5])
+
+
+@platform_bp.get("/")
+@page("platform:self", kind="platform", login_endpoint="platform_auth.login_form")
+def platform_index():
+    province = current_user.province_code
+    return render_template("home/platform.html", user=current_user, province=province, place="Platform Kompeten",
+                           province_name=PROVINCE_NAMES.get(province or ""))
