@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.areas import areas
     from app.extensions import db
     from app.web import filters, inputs, nav
-    from app.web.api import make_admin_api, make_api
+    from app.web.api import make_admin_api, make_api, make_platform_api
 
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     db.init_app(app)
@@ -37,13 +37,16 @@ def create_app(config: dict | None = None) -> Flask:
     problems.register(app)
     api = make_api(app)
     admin_api = make_admin_api(app)
-    inputs.install(app, api, admin_api)
+    platform_api = make_platform_api(app)
+    inputs.install(app, api, admin_api, platform_api)
 
     for area in areas():  # what each area declares in app/blueprints/<area>/__init__.py
         for blueprint in area.api:
             api.register_blueprint(blueprint)
         for blueprint in area.admin_api:
             admin_api.register_blueprint(blueprint)
+        for blueprint in area.platform_api:
+            platform_api.register_blueprint(blueprint)
         for blueprint in area.web:
             app.register_blueprint(blueprint)
         for signal, receiver in area.subscribers:

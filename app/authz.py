@@ -36,8 +36,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Blueprint name -> (read permission, write permission); filled by app.blueprints.tenant_api_blueprint.
 BLUEPRINT_POLICIES: dict[str, tuple[str, str]] = {}
 # Endpoints outside any policy-declaring blueprint that are public (docs of the API itself).
-PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api-docs.openapi_redoc", "admin-api-docs.openapi_json",
-                              "admin-api-docs.openapi_redoc", "static"})
+PUBLIC_ENDPOINTS = frozenset({f"{api}api-docs.{doc}" for api in ("", "admin-", "platform-")
+                              for doc in ("openapi_json", "openapi_redoc")} | {"static"})
 
 
 def policy(permission: str) -> Callable:

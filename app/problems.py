@@ -32,6 +32,44 @@ class Problem(Exception):
         self.headers = dict(headers or {})
         self.extra = extra
 
+    # The usual problems, one way each. `field`/`reason` name the one input at fault (the answer's `errors`);
+    # several at once go in `errors` ([{field, reason}]), and the detail then lists them.
+
+    @classmethod
+    def not_found(cls, detail: str, **extra) -> Problem:
+        return cls(404, "Not Found", detail, **extra)
+
+    @classmethod
+    def forbidden(cls, detail: str, **extra) -> Problem:
+        return cls(403, "Forbidden", detail, **extra)
+
+    @classmethod
+    def conflict(cls, detail: str | None = None, *, field: str | None = None, reason: str | None = None,
+                 errors: Iterable[Mapping] | None = None, **extra) -> Problem:
+        detail, errors = _described(detail, field, reason, errors)
+        return cls(409, "Conflict", detail, errors=errors, **extra)
+
+    @classmethod
+    def invalid(cls, detail: str | None = None, *, field: str | None = None, reason: str | None = None,
+                errors: Iterable[Mapping] | None = None, **extra) -> Problem:
+        detail, errors = _described(detail, field, reason, errors)
+        return cls(422, "Unprocessable Content", detail, errors=errors, **extra)
+
+    @classmethod
+    def unavailable(cls, detail: str, *, retry_after: int, **extra) -> Problem:
+        headers = {"Retry-After": str(retry_after), **extra.pop("headers", {})}
+        return cls(503, "Service Unavailable", detail, headers=headers, **extra)
+
+
+def _described(detail, field, reason, errors) -> tuple[str | None, list | None]:
+    """(detail, errors) of a problem about one field or several: the detail lists them when not given."""
+    if field is not None:
+        errors = [{"field": field, "reason": reason or detail}]
+    errors = list(errors) if errors else None
+    if detail is None and errors:
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return detail, errors
+
 
 def problem_response(status: int, title: str, detail: str | None = None, *, type_: str | None = None,
                      errors: Iterable[Mapping] | None = None, headers: Mapping[str, str] | None = None,

@@ -51,7 +51,7 @@ def body(i: int) -> dict:
 def vendor_headers() -> dict:
     from app.authz import ADMIN_SCOPES
     from app.extensions import db
-    from app.models.platform import PlatformUser
+    from app.models.accounts import PlatformUser
     from app.services.admin import vendor_tokens as tokens
     from app.tenancy import no_tenant
 

@@ -106,7 +106,7 @@ def run(url: str, n: int) -> None:
     from app.auth import TOKEN_PREFIX, digest, new_secret
     from app.extensions import db
     from app.jobs import enqueue, queue
-    from app.models.platform import PlatformApiToken, PlatformUser
+    from app.models.accounts import PlatformApiToken, PlatformUser
     from app.services.admin import migrations
     from app.services.admin.provisioning import provision
     from app.services.rollups.refresh import refresh_rollups

@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.tenants",
     "tests.fixtures.workers",
     "tests.fixtures.auth",
+    "tests.fixtures.audit",
 ]

@@ -1,16 +1,14 @@
-"""Who may log in to a tenant, their sessions, personal access tokens, one-time links, and the audit log.
-
-The same shapes exist in the `platform` schema for platform users (app/models/platform.py); the column
-sets are shared through the mixins here.
-"""
+"""Who may log in: a region's users (in its schema) with their sessions, personal access tokens and one-time
+links, and the platform's users (vendor, province, national) with theirs (in the `platform` schema). The two
+share their column sets through the mixins here."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
@@ -56,29 +54,6 @@ class TokenColumns:
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-
-
-class AuditColumns:
-    """Append-only: a trigger refuses UPDATE and DELETE (see AUDIT_TRIGGER_SQL)."""
-
-    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-    actor_id: Mapped[int | None]
-    actor: Mapped[str | None] = mapped_column(sa.String(100))
-    action: Mapped[str] = mapped_column(sa.String(100))
-    entity: Mapped[str] = mapped_column(sa.String(100))
-    entity_id: Mapped[str | None] = mapped_column(sa.String(100))
-    before: Mapped[dict | None] = mapped_column(JSONB)
-    after: Mapped[dict | None] = mapped_column(JSONB)
-    request_id: Mapped[str | None] = mapped_column(sa.String(80))
-    ip: Mapped[str | None] = mapped_column(sa.String(64))
-
-    @declared_attr.directive
-    def __table_args__(cls):  # noqa: N805 - declared_attr takes the class
-        schema = getattr(cls, "__schema__", None)
-        args: list = [sa.Index(f"ix_{cls.__tablename__}_at", "at"),
-                      sa.Index(f"ix_{cls.__tablename__}_entity_entity_id", "entity", "entity_id")]
-        return (*args, {"schema": schema}) if schema else tuple(args)
 
 
 class User(UserColumns, db.Model):
@@ -128,24 +103,33 @@ class OneTimeToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
-class AuditEntry(AuditColumns, db.Model):
-    """Every write by a person in this region: who, when, what, before/after, request id, IP."""
-
-    __tablename__ = "audit_log"
+PLATFORM_ROLES = ("vendor", "province", "national")
 
 
-def audit_trigger_sql(table: str) -> list[str]:
-    """DDL that makes an audit table append-only (UPDATE and DELETE raise)."""
-    fn = f"{table.replace('.', '_')}_append_only"
-    qualified_fn = f"platform.{fn}" if table.startswith("platform.") else fn
-    return [
-        f"CREATE OR REPLACE FUNCTION {qualified_fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "RAISE EXCEPTION USING MESSAGE = 'the audit log is append-only: ' || TG_OP || ' refused', "
-        "ERRCODE = 'insufficient_privilege'; END $$",
-        f"CREATE TRIGGER {table.split('.')[-1]}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {qualified_fn}()",
-    ]
+class PlatformUser(UserColumns, db.Model):
+    """A vendor, a provincial body (bound to one province) or a national viewer: aggregates only."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN {PLATFORM_ROLES!r}", name="role"),
+        sa.CheckConstraint("(role = 'province') = (province_code IS NOT NULL)", name="province_bound"),
+        {"schema": "platform"},
+    )
+
+    province_code: Mapped[str | None] = mapped_column(sa.String(2))
 
 
-for _statement in audit_trigger_sql("audit_log"):
-    sa.event.listen(AuditEntry.__table__, "after_create", sa.DDL(_statement))
+class PlatformSession(SessionColumns, db.Model):
+    __tablename__ = "user_sessions"
+    __table_args__ = {"schema": "platform"}
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("platform.users.id", ondelete="CASCADE"), index=True)
+
+
+class PlatformApiToken(TokenColumns, db.Model):
+    __tablename__ = "api_tokens"
+    __table_args__ = (sa.CheckConstraint(f"role IN {PLATFORM_ROLES!r}", name="role"), {"schema": "platform"})
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("platform.users.id", ondelete="CASCADE"), index=True)
+    # What the token may do, e.g. {tenants:read, tenants:write}; NULL = everything its user's role may.
+    scopes: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(40)))

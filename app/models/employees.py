@@ -70,3 +70,29 @@ class Employee(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
+
+
+JP_SOURCES = ("cohort", "elearning", "other")
+
+
+class JpEntry(db.Model):
+    """A line of an employee's JP ledger: a passed cohort, or training done outside a cohort."""
+
+    __tablename__ = "jp_entries"
+    __table_args__ = (
+        sa.CheckConstraint(f"source IN {JP_SOURCES!r}", name="source"),
+        sa.CheckConstraint("jp > 0", name="jp_positive"),
+        sa.Index("ix_jp_entries_employee_id_year", "employee_id", "year"),
+        sa.Index("ix_jp_entries_year", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"))
+    year: Mapped[int] = mapped_column(sa.SmallInteger)
+    jp: Mapped[int] = mapped_column(sa.Integer)
+    source: Mapped[str] = mapped_column(sa.String(20))
+    enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    certificate_number: Mapped[str | None] = mapped_column(sa.String(100))
+    completed_on: Mapped[date] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

@@ -56,7 +56,7 @@ def opd_in_scope(opd_id: int | None) -> bool:
 
 
 def employee_not_found(nip: str) -> Problem:
-    return Problem(404, "Not Found", f"Pegawai dengan NIP {nip} tidak ditemukan.")
+    return Problem.not_found(f"Pegawai dengan NIP {nip} tidak ditemukan.")
 
 
 def ensure_employee_in_scope(emp: Employee) -> Employee:

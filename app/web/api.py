@@ -1,6 +1,7 @@
 """The REST APIs (flask-smorest), each with its own OpenAPI document: a region's at
-/t/<slug>/api/v1/openapi.json, and the vendors' admin API at /admin/api/v1/openapi.json (the same mechanism:
-a second Api whose settings carry the `ADMIN_` config prefix)."""
+/t/<slug>/api/v1/openapi.json, the vendors' admin API at /admin/api/v1/openapi.json, and the platform's (platform
+users' logins, province and national rollups) at /api/v1/openapi.json (the same mechanism: one Api each, whose
+settings carry the `ADMIN_` / `PLATFORM_` config prefix)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.tenancy import TENANT_URL_PREFIX
 
 TENANT_API_PREFIX = f"{TENANT_URL_PREFIX}/api/v1"
 ADMIN_API_PREFIX = "/admin/api/v1"
+PLATFORM_API_PREFIX = "/api/v1"
 
 _SETTINGS = {
     "OPENAPI_URL_PREFIX": TENANT_API_PREFIX,
@@ -94,3 +96,16 @@ def make_admin_api(app: Flask) -> Api:
     api.spec.components.security_scheme("vendorToken", {
         "type": "http", "scheme": "bearer", "description": "kpt_… from `kompeten admin create-token` (vendor users)"})
     return api
+
+
+def make_platform_api(app: Flask) -> Api:
+    """The platform's JSON API: platform users' logins and the province and national rollups."""
+    for key, value in {**_SETTINGS, "OPENAPI_URL_PREFIX": PLATFORM_API_PREFIX, "API_TITLE": "Kompeten platform",
+                       "API_VERSION": app.config["API_VERSION"], "OPENAPI_VERSION": app.config["OPENAPI_VERSION"]
+                       }.items():
+        app.config.setdefault(f"PLATFORM_{key}", value)
+    return Api(app, config_prefix="PLATFORM", spec_kwargs={"info": {"description": (
+        "Kompeten platform API for province and national users (aggregates only, never personal data) and vendors: "
+        "log in at /api/v1/auth/login (cookie + CSRF token), then read the rollups of a province "
+        "(/p/{province_code}/api/v1/rollups) or of the nation (/national/api/v1/rollups). Errors are "
+        "application/problem+json (RFC 9457).")}})

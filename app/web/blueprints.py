@@ -28,6 +28,13 @@ def tenant_api_blueprint(name: str, import_name: str, path: str, description: st
     return CheckedBlueprint(name, import_name, url_prefix=prefix, description=description)
 
 
+def platform_api_blueprint(name: str, import_name: str, description: str, *, url_prefix: str | None = None,
+                           read: str = "platform:self", write: str = "platform:self") -> Blueprint:
+    """A platform API blueprint (no tenant in its URLs), documented in /api/v1/openapi.json."""
+    BLUEPRINT_POLICIES[name] = (read, write)
+    return CheckedBlueprint(name, import_name, url_prefix=url_prefix, description=description)
+
+
 def page_blueprint(name: str, import_name: str, path: str = "", *, tenant: bool = True,
                    cache_control: str = "no-store") -> flask.Blueprint:
     """A blueprint of HTML pages: under /t/<tenant_slug>/<path> (or /<path> for platform pages), answering a

@@ -90,7 +90,7 @@ def load_form(schema: Schema, form: Mapping, *, lists: tuple[str, ...] = ()) -> 
         return schema.load(data)
     except ValidationError as exc:
         errors = field_errors(exc.messages if isinstance(exc.messages, Mapping) else {FORM_LEVEL: exc.messages})
-        raise Problem(422, "Isian tidak valid", "Periksa isian yang ditandai.", errors=errors) from exc
+        raise Problem.invalid("Periksa isian yang ditandai.", errors=errors) from exc
 
 
 def form_errors(exc: Problem) -> dict[str, list[str]]:

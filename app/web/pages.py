@@ -31,14 +31,18 @@ def page(permission: str, *, kind: str = "tenant", login_endpoint: str = "pages.
                 here = request.full_path if request.query_string else request.path
                 return redirect(url_for(login_endpoint, next=here))
             if permission not in permissions_of(principal):
-                return render_template("error.html", status=403, title="Akses ditolak",
-                                       message="Peran Anda tidak mengizinkan membuka halaman ini."), 403
+                return problem_page(Problem.forbidden("Peran Anda tidak mengizinkan membuka halaman ini."))
             return view(*args, **kwargs)
 
         wrapper.kompeten_page_permission = permission  # type: ignore[attr-defined]
         return policy(PUBLIC)(wrapper)
 
     return decorate
+
+
+def platform_page(permission: str) -> Callable:
+    """A page for logged-in platform users (vendor, province, national) holding `permission`."""
+    return page(permission, kind="platform", login_endpoint="platform_auth.login_form")
 
 
 def safe_next(target: str | None, *, prefix: str, default: str, forbidden_prefix: str | None = None) -> str:

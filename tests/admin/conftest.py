@@ -12,8 +12,8 @@ from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.authz import ADMIN_SCOPES
 from app.domain.nip import make_nip
 from app.extensions import db
+from app.models.accounts import PlatformApiToken, PlatformUser
 from app.models.employees import Employee, Opd
-from app.models.platform import PlatformApiToken, PlatformUser
 from app.services.text import name_key
 from app.tenancy import no_tenant, tenant_context
 from tests.fixtures.tenants import drop_tenants

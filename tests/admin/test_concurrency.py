@@ -65,8 +65,8 @@ def test_twenty_concurrent_posts_with_one_idempotency_key_answer_one_result(app,
 _KILLED_PROVISION = """
 import json, os, sys, time
 from app import create_app
-from app.services import reference_data
-from app.services.provisioning import TenantSpec, provision
+from app.services.admin import reference_data
+from app.services.admin.provisioning import TenantSpec, provision
 
 config, spec, marker = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
 app = create_app(config)
@@ -76,7 +76,7 @@ def stall(conn, partners):  # schema and tables exist in the open transaction: d
     time.sleep(600)
 
 reference_data.seed = stall
-import app.services.provisioning as p
+import app.services.admin.provisioning as p
 p.reference_data.seed = stall
 with app.app_context():
     provision(TenantSpec.from_mapping(spec))

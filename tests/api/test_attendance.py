@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.cohorts import Attendance
-from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.enrolment_factories import api, count_queries, enrol_many, make_cohort, make_employee, make_enrolment
+from tests.fixtures.audit import audit_events
 
 START, END = date(2017, 9, 25), date(2017, 10, 4)  # Kab. Tuban's 2017 course
 
@@ -183,17 +183,9 @@ def test_sheet_and_summary_queries_do_not_grow_with_the_cohort(client, malang):
 
 
 def test_bulk_mark_is_audited_once_with_counts(client, malang, course):
-    calls: list[dict] = []
-
-    def _listen(_sender, **kw):
-        calls.append(kw)
-
-    audit_event.connect(_listen)
-    try:
+    with audit_events() as calls:
         client.put(_url(malang, course["id"], "2017-10-02"), json={
             "default_status": "present", "marks": [{"enrolment_id": course["active"][0], "status": "absent"}]})
-    finally:
-        audit_event.disconnect(_listen)
     assert len(calls) == 1
     assert calls[0]["action"] == "attendance.mark"
     assert calls[0]["after"]["marked"] == 3

@@ -8,7 +8,6 @@ import pytest
 
 from app.extensions import db
 from app.services.cohorts.schedule import cohort_capacity, cohort_label, parse_angkatan, to_roman
-from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.cohort_factories import (
     add_phase_result,
@@ -31,18 +30,6 @@ PKA_II_2024_PHASES = [
     {"name": "Aksi perubahan", "start_date": "2024-05-09", "end_date": "2024-07-07", "graded": True},
     {"name": "Klasikal II", "start_date": "2024-07-08", "end_date": "2024-07-11", "graded": False},
 ]
-
-
-@pytest.fixture
-def audited():
-    events: list[dict] = []
-
-    def _record(_sender, **kwargs):
-        events.append(kwargs)
-
-    audit_event.connect(_record)
-    yield events
-    audit_event.disconnect(_record)
 
 
 def pka_ii_2024(tenant, **overrides) -> dict:

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from app.signals import audit_event
 from tests.api.conftest import api, next_nip
+from tests.fixtures.audit import audit_events
 from tests.fixtures.auth import AUTH_QUERIES
 
 VALID_NIP = "198503122010011003"  # born 12 Mar 1985, TMT Jan 2010, male
@@ -26,15 +26,8 @@ def reasons(resp, field: str) -> list[dict]:
 
 @pytest.fixture
 def audits():
-    events: list[dict] = []
-
-    def _receive(_sender, **kw):
-        if kw["entity"] == "employees":  # the factories' own writes (OPDs...) are audited too
-            events.append(kw)
-
-    audit_event.connect(_receive)
-    yield events
-    audit_event.disconnect(_receive)
+    with audit_events("employees") as events:  # the factories' own writes (OPDs...) are audited too
+        yield events
 
 
 # --- create ---------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.cohorts import ENROLMENT_STATUSES, Enrolment, JpEntry
+from app.models.cohorts import ENROLMENT_STATUSES, Enrolment
+from app.models.employees import JpEntry
 from app.problems import Problem
 from app.services.cohorts import enrolments as service
 from app.tenancy import tenant_context
@@ -456,19 +457,12 @@ def test_phase_result_of_another_regions_enrolment_is_404(client, malang, serang
 
 
 def test_writes_are_audited(client, malang):
-    from app.signals import audit_event
-
-    seen: list[str] = []
-
-    def _listen(_sender, **kw):
-        seen.append(kw["action"])
+    from tests.fixtures.audit import audit_events
 
     cohort = make_cohort(malang)
     person = make_employee(malang)
-    audit_event.connect(_listen)
-    try:
+    with audit_events() as events:
         eid = _enrol(client, malang, cohort["id"], employee_id=person["id"]).json["id"]
         _transition(client, malang, eid, to="attending")
-    finally:
-        audit_event.disconnect(_listen)
+    seen = [e["action"] for e in events]
     assert seen == ["enrolment.create", "enrolment.transition"]

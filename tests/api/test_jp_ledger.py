@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.catalogue import Program
-from app.models.cohorts import Cohort, Enrolment, JpEntry
+from app.models.cohorts import Cohort, Enrolment
+from app.models.employees import JpEntry
 from app.services.employees import ledger as jp_service
-from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.conftest import api
+from tests.fixtures.audit import audit_events
 from tests.fixtures.auth import AUTH_QUERIES
 
 
@@ -60,16 +61,8 @@ def passed_cohort_line(tenants):
 
 def test_add_elearning_entry_derives_the_year_and_audits(client, malang, make_employee):
     emp = make_employee(malang)
-    events: list[dict] = []
-
-    def _receive(_sender, **kw):
-        events.append(kw)
-
-    audit_event.connect(_receive)
-    try:
+    with audit_events() as events:
         resp = client.post(api(malang, f"/employees/{emp['nip']}/jp-entries"), json=entry())
-    finally:
-        audit_event.disconnect(_receive)
     assert resp.status_code == 201, resp.get_json()
     line = resp.get_json()
     assert line == {"id": line["id"], "source": "elearning", "title": "MOOC Literasi Digital", "jp": 10,

@@ -9,22 +9,9 @@ from app.extensions import db
 from app.models.catalogue import Partner, Program
 from app.problems import Problem
 from app.services.catalogue.programs import insert_unique
-from app.signals import audit_event
 from app.tenancy import tenant_context
 from tests.api.cohort_factories import api, count_queries, ids_of, partner_id, program_id
 from tests.fixtures.auth import AUTH_QUERIES
-
-
-@pytest.fixture
-def audited():
-    events: list[dict] = []
-
-    def _record(_sender, **kwargs):
-        events.append(kwargs)
-
-    audit_event.connect(_record)
-    yield events
-    audit_event.disconnect(_record)
 
 
 def new_program(**overrides) -> dict:

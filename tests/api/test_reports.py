@@ -35,8 +35,8 @@ from sqlalchemy import event
 from app.domain.nip import make_nip
 from app.extensions import db
 from app.models.catalogue import Program
-from app.models.cohorts import Cohort, Enrolment, JpEntry
-from app.models.employees import Employee, Opd
+from app.models.cohorts import Cohort, Enrolment
+from app.models.employees import Employee, JpEntry, Opd
 from app.services.text import name_key
 from app.tenancy import TenantInfo, tenant_context
 from tests.fixtures.auth import AUTH_QUERIES

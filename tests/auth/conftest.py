@@ -17,8 +17,8 @@ from app.auth import new_secret
 from app.domain.nip import make_nip
 from app.extensions import db
 from app.jobs import redis_connection
+from app.models.accounts import PlatformUser
 from app.models.employees import Employee, Opd
-from app.models.platform import PlatformUser
 from app.services.accounts.hashing import hash_password
 from app.services.text import name_key
 from app.tenancy import TenantInfo, no_tenant, tenant_context

@@ -97,6 +97,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("/api/v1/auth/login", "POST"): "public",
     ("/api/v1/auth/logout", "POST"): "platform_self",
     ("/api/v1/auth/whoami", "GET"): "platform_self",
+    # the platform API's own OpenAPI document (platform logins, rollups) is public like the others
+    ("/api/v1/openapi.json", "GET"): "public",
+    ("/api/v1/docs", "GET"): "public",
     # rollups across tenants (province and national views)
     ("/p/<province_code>/api/v1/rollups", "GET"): "rollups_province",
     ("/national/api/v1/rollups", "GET"): "rollups_national",

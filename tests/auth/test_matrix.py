@@ -32,10 +32,10 @@ from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.domain.nip import make_nip
 from app.extensions import db
 from app.jobs import redis_connection
+from app.models.accounts import PlatformApiToken, PlatformUser
 from app.models.catalogue import Partner, Program
 from app.models.cohorts import Cohort, CohortPhase, Enrolment
 from app.models.employees import Employee, Opd
-from app.models.platform import PlatformApiToken, PlatformUser
 from app.services.admin.provisioning import provision
 from app.services.text import name_key
 from app.tenancy import no_tenant, resolve, tenant_context

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.cohorts import Attendance, JpEntry
+from app.models.cohorts import Attendance
+from app.models.employees import JpEntry
 from app.tenancy import tenant_context
 from tests.api.enrolment_factories import (
     count_queries,

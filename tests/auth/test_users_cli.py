@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from app.domain.nip import make_nip
 from app.domain.passwords import PasswordRejected
 from app.extensions import db
-from app.models.accounts import OneTimeToken, User, UserOpdScope
+from app.models.accounts import OneTimeToken, PlatformUser, User, UserOpdScope
 from app.models.employees import Employee, Opd
-from app.models.platform import PlatformUser
 from app.services.demo.users import DEMO_USERNAMES, check_demo_password, ensure_demo_users, generate_password
 from app.services.text import name_key
 from app.tenancy import no_tenant, tenant_context

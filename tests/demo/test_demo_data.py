@@ -15,8 +15,8 @@ from app.domain.nip import NipError, parse_nip
 from app.extensions import db
 from app.models import tenant_tables
 from app.models.catalogue import Partner, Program
-from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment, JpEntry
-from app.models.employees import Employee
+from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment
+from app.models.employees import Employee, JpEntry
 from app.services.demo import malang_pka, serang
 from app.services.demo import regions as demo
 from app.tenancy import tenant_context

@@ -30,8 +30,8 @@ def _seed_malang(malang) -> dict:
     from app.domain.dates import WIB
     from app.extensions import db
     from app.models.catalogue import Program
-    from app.models.cohorts import Cohort, JpEntry
-    from app.models.employees import Employee
+    from app.models.cohorts import Cohort
+    from app.models.employees import Employee, JpEntry
     from app.services.demo.regions import seed_current_tenant
     from app.tenancy import tenant_context
     from app.web.filters import this_year

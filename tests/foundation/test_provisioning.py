@@ -102,7 +102,7 @@ def test_two_concurrent_provisions_of_one_slug_leave_one_schema_and_one_row(app)
 _CHILD = """
 import sys
 from app import create_app
-from app.services.provisioning import TenantSpec, provision
+from app.services.admin.provisioning import TenantSpec, provision
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "t", "REDIS_URL": "redis://unused",
                   "LOG_LEVEL": "WARNING"})
 with app.app_context():

@@ -15,8 +15,8 @@ from app.domain.nip import make_nip
 from app.extensions import db
 from app.jobs import queue, redis_connection
 from app.models.catalogue import Program
-from app.models.cohorts import Cohort, Enrolment, JpEntry
-from app.models.employees import Employee, Opd
+from app.models.cohorts import Cohort, Enrolment
+from app.models.employees import Employee, JpEntry, Opd
 from app.models.reports import TrainingTarget
 from app.services.text import name_key
 from app.tenancy import TenantInfo, no_tenant, tenant_context

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 
 from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.extensions import db
-from app.models.platform import PlatformApiToken, PlatformUser
+from app.models.accounts import PlatformApiToken, PlatformUser
 from app.services.rollups import read
 from app.tenancy import no_tenant
 
@@ -351,8 +351,7 @@ def test_a_rollup_is_two_queries_on_the_platform_schema_only(written):
 
 
 def test_figures_match_a_direct_computation_in_each_demo_tenant(tenants, rollup_tables, platform_client):
-    from app.models.cohorts import JpEntry
-    from app.models.employees import Employee
+    from app.models.employees import Employee, JpEntry
     from app.services.demo import regions as demo
     from app.services.reports.compliance import compliance_groups
     from app.services.rollups.refresh import refresh_tenant_summaries

@@ -218,7 +218,7 @@ def test_a_redis_failure_does_not_break_the_write(malang, monkeypatch):
     monkeypatch.setattr(refresh, "schedule_refresh", broken)
     with tenant_context(malang):
         rollups.request_refresh()  # logs, does not raise
-        rollups._on_change(None, reason="test")
+        rollups.on_tenant_data_changed(None, reason="test")
 
 
 # --- targets ---------------------------------------------------------------------------------------------------

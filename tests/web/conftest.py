@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models.cohorts import JpEntry
+from app.models.employees import JpEntry
 from app.tenancy import TenantInfo, tenant_context
 from app.web.filters import this_year
 from tests.api.enrolment_factories import make_cohort, make_employee, make_enrolment, make_opd  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.extensions import db
-from app.models.accounts import AuditEntry
+from app.models.audit import AuditEntry
 from app.models.imports import ImportRun
 from app.tenancy import tenant_context
 from tests.web.conftest import text_of

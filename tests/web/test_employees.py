@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.accounts import AuditEntry
+from app.models.audit import AuditEntry
 from app.tenancy import tenant_context
 from tests.api.enrolment_factories import fresh_nip
 from tests.web.conftest import add_jp, make_cohort, make_employee, make_enrolment, make_opd, text_of

@@ -7,5 +7,6 @@ from app.blueprints.accounts import api, pages, platform
 AREA = Area(
     name="accounts",
     api=(api.auth_api, api.account_api),
+    platform_api=(api.platform_auth_api,),
     web=(pages.bp, platform.bp),
 )

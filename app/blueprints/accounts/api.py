@@ -1,6 +1,6 @@
-"""The caller's own account. Session ids are secrets (the cookie carries them): they are shown and named by
-their first 8 characters only. Token secrets are shown once, when made.
-"""
+"""Logging in as JSON and one's own account: a region's users (/t/<slug>/api/v1/auth, /me...) and platform users
+(/api/v1/auth). Session ids are secrets (the cookie carries them): they are shown and named by their first 8
+characters only. Token secrets are shown once, when made."""
 
 from flask_login import current_user
 
@@ -17,16 +17,19 @@ from app.blueprints.accounts.schemas import (
     AccountTokenSchema,
     LoginResultSchema,
     LoginSchema,
+    PlatformLoginResultSchema,
+    PlatformPrincipalSchema,
     PrincipalSchema,
 )
 from app.services.accounts import credentials as token_service
 from app.services.accounts import login as service
 from app.services.users import manage as user_service
-from app.web.blueprints import tenant_api_blueprint
+from app.web.api import PLATFORM_API_PREFIX
+from app.web.blueprints import platform_api_blueprint, tenant_api_blueprint
 from app.web.responses import commit
 
 auth_api = tenant_api_blueprint("auth", __name__, "auth", "Logging in and out of a region (JSON, for API clients).",
-                           read="self", write="self")
+                                read="self", write="self")
 
 
 def _view(principal):
@@ -127,3 +130,36 @@ def create_token(data):
 def revoke_token(token_id):
     token_service.revoke_token(current_user, token_id)
     commit(None)
+
+
+platform_auth_api = platform_api_blueprint(
+    "platform_auth_api", __name__, "Logging in and out of the platform (vendor, province and national users).",
+    url_prefix=f"{PLATFORM_API_PREFIX}/auth")
+
+
+def _platform_view(principal) -> dict:
+    return {"user_id": principal.user_id, "username": principal.username, "role": principal.role,
+            "province_code": principal.province_code}
+
+
+@platform_auth_api.post("/login")
+@policy(PUBLIC)
+@platform_auth_api.arguments(LoginSchema)  # JSON only: a cross-site text/plain form cannot log in
+@platform_auth_api.response(200, PlatformLoginResultSchema)
+def platform_login(data):
+    """{username, password} → {user, csrf_token}; sets the platform session cookie."""
+    result = service.login_platform_user(data["username"], data["password"])
+    return commit({"user": _platform_view(result.principal), "csrf_token": result.csrf_token})
+
+
+@platform_auth_api.post("/logout")
+@platform_auth_api.response(204)
+def platform_logout():
+    service.logout()
+    commit(None)
+
+
+@platform_auth_api.get("/whoami")
+@platform_auth_api.response(200, PlatformPrincipalSchema)
+def platform_whoami():
+    return _platform_view(current_user)

@@ -11,7 +11,7 @@ from app.problems import Problem
 from app.services.accounts import login as auth_service
 from app.tenancy import current_tenant
 from app.web.blueprints import page_blueprint
-from app.web.pages import page, safe_next, submit_login
+from app.web.pages import page, problem_page, safe_next, submit_login
 from app.web.responses import commit
 
 bp = page_blueprint("pages", __name__)
@@ -34,10 +34,7 @@ def _login_page(error: str | None = None, status: int = 200, username: str = "",
 
 
 def _problem_page(exc: Problem):
-    headers = exc.headers if exc.status == 429 else {}
-    title = "Terlalu banyak percobaan" if exc.status == 429 else "Tidak dapat diproses"
-    return render_template("error.html", status=exc.status, title=title, message=exc.detail or exc.title,
-                           back=url_for("pages.login_form")), exc.status, headers
+    return problem_page(exc, back=url_for("pages.login_form"))
 
 
 @bp.get("/login")

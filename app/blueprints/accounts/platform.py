@@ -1,26 +1,19 @@
-"""Logging in for platform users (vendor, province, national): an HTML form at /login and a JSON API under
-/api/v1/auth. Their sessions are not tenant sessions: app.auth never honours them under /t/<slug>/."""
+"""Logging in for platform users (vendor, province, national): the HTML form at /login (the JSON API is
+accounts.api.platform_auth_api). Their sessions are not tenant sessions: app.auth never honours them under
+/t/<slug>/."""
 
 from __future__ import annotations
 
-import marshmallow as ma
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.authz import PUBLIC, policy
-from app.blueprints.accounts.schemas import LoginSchema
-from app.problems import Problem, field_errors
 from app.services.accounts import login as auth_service
 from app.web.blueprints import page_blueprint
-from app.web.pages import page, safe_next, submit_login
+from app.web.pages import platform_page, problem_page, safe_next, submit_login
 from app.web.responses import commit
 
 bp = page_blueprint("platform_auth", __name__, tenant=False)
-
-def _user_view(principal) -> dict:
-    return {"user_id": principal.user_id, "username": principal.username, "role": principal.role,
-            "province_code": principal.province_code}
-
 
 def _next_or_home(target: str | None) -> str:
     return safe_next(target, prefix="/", default="/", forbidden_prefix="/t/")
@@ -34,9 +27,7 @@ def _login_page(error: str | None = None, status: int = 200, username: str = "",
 
 
 def _problem_page(exc):
-    headers = exc.headers if exc.status == 429 else {}
-    return render_template("error.html", status=exc.status, title="Tidak dapat masuk", message=exc.detail,
-                           back=url_for("platform_auth.login_form")), exc.status, headers
+    return problem_page(exc, back=url_for("platform_auth.login_form"))
 
 
 @bp.get("/login")
@@ -59,42 +50,9 @@ def login():
 
 
 @bp.post("/logout")
-@page("platform:self", kind="platform", login_endpoint="platform_auth.login_form")
+@platform_page("platform:self")
 def logout():
     auth_service.logout()
     commit(None)
     flash("Anda telah keluar.")
     return redirect(url_for("platform_auth.login_form"))
-
-
-@bp.post("/api/v1/auth/login")
-@policy(PUBLIC)
-def api_login():
-    """{username, password} → {user, csrf_token}; sets the platform session cookie."""
-    body = request.get_json(silent=True)  # only application/json: a cross-site text/plain form cannot log in
-    if not isinstance(body, dict):
-        raise Problem(422, "Unprocessable Entity", "Kirim JSON {username, password}.",
-                      errors=[{"field": "body", "reason": "Badan permintaan harus objek JSON."}])
-    try:
-        data = LoginSchema().load(body)
-    except ma.ValidationError as exc:
-        errors = field_errors(exc.messages)
-        raise Problem(422, "Unprocessable Entity", "; ".join(f"{e['field']}: {e['reason']}" for e in errors),
-                      errors=errors) from exc
-    result = auth_service.login_platform_user(data["username"], data["password"])
-    commit(None)
-    return jsonify({"user": _user_view(result.principal), "csrf_token": result.csrf_token})
-
-
-@bp.post("/api/v1/auth/logout")
-@policy("platform:self")
-def api_logout():
-    auth_service.logout()
-    commit(None)
-    return "", 204
-
-
-@bp.get("/api/v1/auth/whoami")
-@policy("platform:self")
-def api_whoami():
-    return jsonify(_user_view(current_user))

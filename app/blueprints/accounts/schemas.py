@@ -23,6 +23,18 @@ class LoginResultSchema(ma.Schema):
     csrf_token = ma.fields.String(metadata={"description": "Send as X-CSRF-Token on writes made with the cookie."})
 
 
+class PlatformPrincipalSchema(ma.Schema):
+    user_id = ma.fields.Integer()
+    username = ma.fields.String()
+    role = ma.fields.String(metadata={"enum": ["vendor", "province", "national"]})
+    province_code = ma.fields.String(allow_none=True, metadata={"description": "For province users: their province"})
+
+
+class PlatformLoginResultSchema(ma.Schema):
+    user = ma.fields.Nested(PlatformPrincipalSchema)
+    csrf_token = ma.fields.String(metadata={"description": "Send as X-CSRF-Token on writes made with the cookie."})
+
+
 class AccountSchema(ma.Schema):
     id = ma.fields.Integer()
     username = ma.fields.String()

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.problems import PROBLEM_MIMETYPE, Problem, problem_response
 from app.services.admin import exports, idempotency
 from app.services.admin import tenants as service
-from app.services.audit.log import record_platform, record_platform_now
+from app.services.audit import log as audit
 from app.web.api import ADMIN_API_PREFIX
 from app.web.blueprints import CheckedBlueprint
 from app.web.responses import commit
@@ -51,8 +51,9 @@ def _no_store_and_audit(resp):
     """Every call lands in the platform audit log (refused ones too): method, path, status. What a call changed
     is recorded besides, with before/after, by the service in the same transaction as the change."""
     resp.headers.setdefault("Cache-Control", "private, no-store")
-    record_platform_now("admin.call", "admin_api", None,
-                        {"method": request.method, "path": request.full_path.rstrip("?"), "status": resp.status_code})
+    audit.record("admin.call", "admin_api", None,
+                 after={"method": request.method, "path": request.full_path.rstrip("?"), "status": resp.status_code},
+                 platform=True, separately=True)
     return resp
 
 
@@ -204,7 +205,8 @@ def download_export(export_id):
     """The bundle itself; every download is audited."""
     row = exports.get_export(export_id)
     path = exports.export_path(row)
-    record_platform("export.download", "tenant_exports", row.id, None, {"tenant": row.slug, "file": row.file_name})
+    audit.record("export.download", "tenant_exports", row.id, after={"tenant": row.slug, "file": row.file_name},
+                 platform=True)
     db.session.commit()
     resp = send_file(path, mimetype="application/zip", as_attachment=True, download_name=row.file_name)
     resp.headers["Cache-Control"] = "private, no-store"

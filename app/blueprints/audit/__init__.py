@@ -2,13 +2,10 @@
 
 from app.areas import Area, NavItem
 from app.blueprints.audit import api, pages
-from app.services.audit import log
-from app.signals import audit_event
 
 AREA = Area(
     name="audit",
     api=(api.blp,),
     web=(pages.bp,),
     nav=(NavItem("audit_pages.audit_log", "Log audit", "audit:read", order=100),),
-    subscribers=((audit_event, log.record),),
 )

@@ -166,7 +166,7 @@ def update_cohort(cohort_id: int):
     data = {k: v for k, v in ints(request.form, *COHORT_INTS).items() if k in CohortUpdateSchema().fields}
     try:
         if "phase_rows" not in request.form:  # not this page's form: never read as "remove every phase"
-            raise Problem(422, "Unprocessable Content", "Formulir tidak lengkap; muat ulang halaman.")
+            raise Problem.invalid("Formulir tidak lengkap; muat ulang halaman.")
         changes = load_form(CohortUpdateSchema(), data)
         for blank_means_none in ("quota", "partner_id"):  # emptied on purpose: no quota, the region itself
             if blank_means_none in request.form and not request.form[blank_means_none].strip():

@@ -73,8 +73,8 @@ def change_status(cohort_id: int, enrolment_id: int):
         form = {k: v for k, v in ints(request.form, "jp_earned").items() if k != "back"}
         data = load_form(EnrolmentTransitionSchema(), form)
         if data["to"] == "passed" and not back:
-            raise Problem(422, "Unprocessable Content", "Kelulusan dicatat di halaman Hasil (dengan nomor STTPP).",
-                          errors=[{"field": "to", "reason": "catat kelulusan di halaman Hasil"}])
+            raise Problem.invalid("Kelulusan dicatat di halaman Hasil (dengan nomor STTPP).",
+                                  errors=[{"field": "to", "reason": "catat kelulusan di halaman Hasil"}])
         enrolments.transition(enrolment_id, data.pop("to"), **data)
     except Problem as exc:
         if back:
@@ -89,7 +89,7 @@ def change_status(cohort_id: int, enrolment_id: int):
 def _own(cohort_id: int, enrolment_id: int) -> None:
     """The enrolment (in the caller's scope) belongs to this cohort, else the same 404 as an unknown one."""
     if enrolments.get_enrolment(enrolment_id).cohort_id != cohort_id:
-        raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
+        raise Problem.not_found(f"Pendaftaran {enrolment_id} tidak ditemukan.")
 
 
 # --- attendance -----------------------------------------------------------------------------------------------

@@ -88,7 +88,8 @@ def add_jp_entry(data, nip):
 
 # Everyone who reads training data reads OPDs; only admins change the organisation (create, rename, merge,
 # deactivate), since OPD-scoped operators are defined by it.
-opds_api = tenant_api_blueprint("opds", __name__, "opds", "OPD (Organisasi Perangkat Daerah): the region's departments.",
+opds_api = tenant_api_blueprint("opds", __name__, "opds",
+                                "OPD (Organisasi Perangkat Daerah): the region's departments.",
                                 read="training:read", write="org:manage")
 
 

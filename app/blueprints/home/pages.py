@@ -20,7 +20,7 @@ from app.services.employees import records as employee_service
 from app.services.home import dashboard
 from app.tenancy import current_tenant
 from app.web.blueprints import page_blueprint
-from app.web.pages import page
+from app.web.pages import page, platform_page
 
 bp = page_blueprint("home", __name__)
 platform_bp = page_blueprint("platform_home", __name__, tenant=False)
@@ -58,7 +58,7 @@ def _own_dashboard(principal, today):
 
 
 @platform_bp.get("/")
-@page("platform:self", kind="platform", login_endpoint="platform_auth.login_form")
+@platform_page("platform:self")
 def platform_index():
     province = current_user.province_code
     return render_template("home/platform.html", user=current_user, province=province, place="Platform Kompeten",

@@ -69,8 +69,8 @@ def upload():
     try:
         data = load_form(ReconciliationFormSchema(), request.form)
         if upload is None or not upload.filename:
-            raise Problem(422, "Isian tidak valid", "Pilih file laporan.",
-                          errors=[{"field": "file", "reason": "Pilih file CSV atau XLSX."}])
+            raise Problem.invalid("Pilih file laporan.",
+                                  errors=[{"field": "file", "reason": "Pilih file CSV atau XLSX."}])
         run = service.create_run(upload.stream, upload.filename, partner=data["partner"], cohort_id=data["cohort_id"],
                                  program=data["program"], year=data["year"], created_by=current_user.username)
     except Problem as exc:
@@ -89,16 +89,15 @@ def upload():
 def show_run(run_id: int):
     run = service.run_view(service.get_run(run_id))
     changes = service.changes(run_id) if run["supersedes_run_id"] and run["state"] != "queued" else None
-    return render_template("reconciliation/show.html", run=run, classes=RECON_CLASSES,
-                           class_labels=service.CLASS_LABELS,
-                           changes=changes, decidable=DECIDABLE)
+    return render_template("reconciliation/show.html", run=run, classes=RECON_CLASSES, changes=changes,
+                           decidable=DECIDABLE)
 
 
 @bp.get("/<int:run_id>/kelas/<klass>")
 @page("training:read")
 def show_class(run_id: int, klass: str, errors=None, status: int = 200):
     if klass not in RECON_CLASSES:
-        raise Problem(404, "Tidak ditemukan", f"Kelas '{klass}' tidak dikenal.")
+        raise Problem.not_found(f"Kelas '{klass}' tidak dikenal.")
     run = service.run_view(service.get_run(run_id))
     rows = service.list_rows(run_id, klass=klass, limit=ROWS_PER_PAGE, offset=offset_arg(request.args))
     return render_template("reconciliation/class.html", run=run, klass=klass, label=service.CLASS_LABELS[klass],

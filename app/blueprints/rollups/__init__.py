@@ -7,7 +7,8 @@ from app.signals import tenant_data_changed
 
 AREA = Area(
     name="rollups",
-    web=(api.bp, pages.bp),
+    platform_api=(api.blp,),
+    web=(pages.bp,),
     commands=(commands.rollups,),
     subscribers=((tenant_data_changed, on_tenant_data_changed),),
 )

@@ -1,25 +1,23 @@
-"""GET /p/<province_code>/api/v1/rollups and GET /national/api/v1/rollups (?year=, ?format=csv|xlsx)."""
-# Rollups as JSON (and CSV/XLSX) for platform users: a province's tenants, or the nation's. Platform routes, not
-# tenant routes: they read only the platform summary table (app.services.rollups.read).
+"""Rollups as JSON (and CSV/XLSX) for platform users: a province's regions, or the nation's. Platform routes, not
+tenant routes: they read only the platform summary table (app.services.rollups.read)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, request
+from flask import Response
 from flask_login import current_user
 
 from app.authz import policy
-from app.problems import Problem
+from app.blueprints.rollups.schemas import RollupArgsSchema, RollupSchema
 from app.services.rollups import read
+from app.web.blueprints import platform_api_blueprint
 from app.web.pages import no_store
-from app.web.responses import send_table
+from app.web.responses import downloadable, send_table
 
-bp = Blueprint("rollups_api", __name__)
-
-no_store(bp, "private, no-store")
-FORMATS = ("csv", "xlsx")
+blp = platform_api_blueprint("rollups_api", __name__, "Province and national rollups (aggregates only).")
+no_store(blp, "private, no-store")
 
 
 def _iso(value):
@@ -29,27 +27,31 @@ def _iso(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _answer(rollup: dict, name_parts: list):
-    fmt = request.args.get("format")
-    if fmt in (None, "", "json"):
+def _answer(rollup: dict, fmt: str, name_parts: list):
+    if fmt == "json":
         return Response(json.dumps(rollup, default=_iso, ensure_ascii=False), mimetype="application/json")
-    if fmt not in FORMATS:
-        raise Problem(422, "Unprocessable Content", "Format harus csv atau xlsx.",
-                      errors=[{"field": "format", "reason": "invalid"}])
     return send_table(fmt, read.TABLE_COLUMNS, read.table_rows(rollup), name_parts=name_parts,
                       title=f"Rekap {rollup['year']}")
 
 
-@bp.get("/p/<province_code>/api/v1/rollups")
+@blp.get("/p/<province_code>/api/v1/rollups")
 @policy("rollups:province")
-def province_rollup(province_code: str):
-    year = read.parse_year(request.args.get("year"))
+@blp.arguments(RollupArgsSchema, location="query")
+@blp.response(200, RollupSchema)
+@downloadable(blp)
+def province_rollup(args, province_code: str):
+    """A province's regions side by side, their total and the trend (province users of that province, national)."""
+    year = read.parse_year(args.get("year"))
     rollup = read.province_rollup(current_user, province_code, year)
-    return _answer(rollup, ["rekap", "provinsi", province_code, year])
+    return _answer(rollup, args["format"], ["rekap", "provinsi", province_code, year])
 
 
-@bp.get("/national/api/v1/rollups")
+@blp.get("/national/api/v1/rollups")
 @policy("rollups:national")
-def national_rollup():
-    year = read.parse_year(request.args.get("year"))
-    return _answer(read.national_rollup(year), ["rekap", "nasional", year])
+@blp.arguments(RollupArgsSchema, location="query")
+@blp.response(200, RollupSchema)
+@downloadable(blp)
+def national_rollup(args):
+    """Every region, each province's total, the national total and the trend (national users)."""
+    year = read.parse_year(args.get("year"))
+    return _answer(read.national_rollup(year), args["format"], ["rekap", "nasional", year])

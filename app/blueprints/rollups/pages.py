@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from app.problems import Problem
 from app.services.rollups import read
 from app.web.blueprints import page_blueprint
-from app.web.pages import page
+from app.web.pages import platform_page
 
 bp = page_blueprint("rollups_pages", __name__, tenant=False, cache_control="private, no-store")
 
@@ -21,15 +20,6 @@ FIRST_YEAR = 2017
 CHART_WIDTH = 640
 BAR_HEIGHT = 22
 LABEL_WIDTH = 190
-
-
-def _platform_page(permission: str):
-    return page(permission, kind="platform", login_endpoint="platform_auth.login_form")
-
-
-def _problem_page(exc: Problem):
-    title = "Akses ditolak" if exc.status == 403 else "Tidak dapat ditampilkan"
-    return render_template("error.html", status=exc.status, title=title, message=exc.detail or exc.title), exc.status
 
 
 def _years(selected: int) -> list[int]:
@@ -91,24 +81,18 @@ def _render(rollup: dict, *, heading: str, json_url: str):
 
 
 @bp.get("/p/<province_code>/")
-@_platform_page("rollups:province")
+@platform_page("rollups:province")
 def province_page(province_code: str):
-    try:
-        year = read.parse_year(request.args.get("year"))
-        rollup = read.province_rollup(current_user, province_code, year)
-    except Problem as exc:
-        return _problem_page(exc)
+    year = read.parse_year(request.args.get("year"))
+    rollup = read.province_rollup(current_user, province_code, year)
     name = rollup["province_name"] or province_code
     return _render(rollup, heading=f"Rekap Provinsi {name}",
                    json_url=url_for("rollups_api.province_rollup", province_code=province_code))
 
 
 @bp.get("/national/")
-@_platform_page("rollups:national")
+@platform_page("rollups:national")
 def national_page():
-    try:
-        year = read.parse_year(request.args.get("year"))
-    except Problem as exc:
-        return _problem_page(exc)
+    year = read.parse_year(request.args.get("year"))
     return _render(read.national_rollup(year), heading="Rekap Nasional",
                    json_url=url_for("rollups_api.national_rollup"))

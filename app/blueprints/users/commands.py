@@ -8,8 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.models.accounts import TENANT_ROLES
-from app.models.platform import PLATFORM_ROLES
+from app.models.accounts import PLATFORM_ROLES, TENANT_ROLES
 from app.problems import Problem
 from app.services.demo.users import INVITE_DAYS, create_platform_user, create_tenant_user
 from app.tenancy import TenantNotFound, TenantUnavailable, no_tenant, tenant_context

@@ -17,13 +17,12 @@ from app.auth import ROLE_RANK, TOKEN_PREFIX, Principal, digest, new_secret
 from app.extensions import db
 from app.models.accounts import ApiToken, UserSession
 from app.problems import Problem
-from app.signals import audit
+from app.services.audit import log as audit
 
 SESSION_PREFIX_LEN = 8
 TOKEN_SHOWN_PREFIX_LEN = 12
 DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 365
-_UNPROCESSABLE = "Unprocessable Content"
 
 
 def _now() -> datetime:
@@ -59,7 +58,7 @@ def revoke_sessions(user_id: int, *, keep: str | None = None) -> list[str]:
 
 def revoke_own_session(principal: Principal, id_prefix: str) -> None:
     """Revoke one of the caller's own sessions, named by its 8-character prefix (another user's is a 404)."""
-    not_found = Problem(404, "Not Found", "Sesi tidak ditemukan.")
+    not_found = Problem.not_found("Sesi tidak ditemukan.")
     if len(id_prefix) != SESSION_PREFIX_LEN:
         raise not_found
     ids = db.session.execute(
@@ -69,16 +68,16 @@ def revoke_own_session(principal: Principal, id_prefix: str) -> None:
     if not ids:
         raise not_found
     if len(ids) > 1:  # 48 random bits make this practically impossible; refuse rather than guess
-        raise Problem(409, "Conflict", "Awalan sesi ini tidak unik; cabut semua sesi lain.")
+        raise Problem.conflict("Awalan sesi ini tidak unik; cabut semua sesi lain.")
     db.session.execute(sa.update(UserSession).where(UserSession.id == ids[0]).values(revoked_at=_now()))
-    audit("session.revoke", "users", principal.user_id, None, {"revoked_sessions": [id_prefix]})
+    audit.record("session.revoke", "users", principal.user_id, after={"revoked_sessions": [id_prefix]})
 
 
 def revoke_own_other_sessions(principal: Principal) -> int:
     """Sign out everywhere else: every session of the caller but the current one."""
     revoked = revoke_sessions(principal.user_id, keep=principal.session_id)
     if revoked:
-        audit("session.revoke", "users", principal.user_id, None, {"revoked_sessions": revoked})
+        audit.record("session.revoke", "users", principal.user_id, after={"revoked_sessions": revoked})
     return len(revoked)
 
 
@@ -92,10 +91,8 @@ def token_view(row: ApiToken, now: datetime | None = None) -> dict:
             "active": row.revoked_at is None and row.expires_at > now}
 
 
-def _snapshot(row: ApiToken) -> dict:
-    """What the audit log keeps of a token: never the secret, never its digest."""
-    return {"name": row.name, "prefix": row.prefix, "role": row.role, "user_id": row.user_id,
-            "expires_at": row.expires_at, "revoked_at": row.revoked_at}
+# What the audit log keeps of a token: never the secret, never its digest.
+AUDITED = ("name", "prefix", "role", "user_id", "expires_at", "revoked_at")
 
 
 def list_tokens(user_id: int) -> list[dict]:
@@ -112,8 +109,8 @@ def create_token(principal: Principal, *, name: str, role: str | None = None,
                  expires_in_days: int = DEFAULT_TOKEN_DAYS) -> dict:
     """Make a token for the caller, no stronger than the caller's role; the secret is in the result, once."""
     if principal.via_token:
-        raise Problem(403, "Forbidden", "Token akses tidak dapat membuat token baru; masuk dengan kata sandi.",
-                      type_="token-cannot-mint")
+        raise Problem.forbidden("Token akses tidak dapat membuat token baru; masuk dengan kata sandi.",
+                                type_="token-cannot-mint")
     role = role or principal.role
     errors = []
     if role not in ROLE_RANK:
@@ -126,7 +123,7 @@ def create_token(principal: Principal, *, name: str, role: str | None = None,
     if not name:
         errors.append({"field": "name", "reason": "nama token wajib diisi"})
     if errors:
-        raise Problem(422, _UNPROCESSABLE, "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors)
+        raise Problem.invalid(errors=errors)
 
     secret = TOKEN_PREFIX + new_secret()
     row = ApiToken(user_id=principal.user_id, name=name, token_hash=digest(secret),
@@ -135,7 +132,7 @@ def create_token(principal: Principal, *, name: str, role: str | None = None,
     db.session.add(row)
     db.session.flush()
     db.session.refresh(row, ["created_at"])
-    audit("token.create", "api_tokens", row.id, None, _snapshot(row))
+    audit.record("token.create", "api_tokens", row.id, after=audit.snapshot(row, AUDITED))
     return {**token_view(row), "token": secret}
 
 
@@ -146,11 +143,11 @@ def revoke_token(principal: Principal, token_id: int) -> None:
                                   ApiToken.revoked_at.is_(None)).with_for_update()
     ).scalar_one_or_none()
     if row is None:
-        raise Problem(404, "Not Found", f"Token {token_id} tidak ditemukan.")
-    before = _snapshot(row)
+        raise Problem.not_found(f"Token {token_id} tidak ditemukan.")
+    before = audit.snapshot(row, AUDITED)
     row.revoked_at = _now()
     db.session.flush()
-    audit("token.revoke", "api_tokens", row.id, before, _snapshot(row))
+    audit.record("token.revoke", "api_tokens", row.id, before=before, after=audit.snapshot(row, AUDITED))
 
 
 def revoke_all_tokens(user_id: int) -> list[str]:

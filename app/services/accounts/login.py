@@ -19,8 +19,7 @@ from redis.exceptions import RedisError
 from app.auth import Principal, new_secret
 from app.extensions import db
 from app.jobs import redis_connection
-from app.models.accounts import User, UserSession
-from app.models.platform import PlatformSession, PlatformUser
+from app.models.accounts import PlatformSession, PlatformUser, User, UserSession
 from app.problems import Problem
 from app.security import csrf_token
 from app.services.accounts.hashing import hash_password, needs_rehash, verify_password
@@ -117,8 +116,7 @@ def login_tenant_user(login: str, password: str) -> LoginResult:
         scopes = frozenset(rows) or None
     result = _start(user, UserSession, {"kind": "tenant", "tenant_id": tenant.id, "nip": user.nip,
                                         "opd_ids": scopes})
-    audit.record(action="auth.login", entity="users", entity_id=user.id,
-                 actor=(user.id, user.username))
+    audit.record("auth.login", "users", user.id, actor=(user.id, user.username))
     return result
 
 
@@ -129,7 +127,7 @@ def login_platform_user(login: str, password: str) -> LoginResult:
                                                             PlatformUser.active)).scalar_one_or_none()
     _verify(user, password, throttle)
     result = _start(user, PlatformSession, {"kind": "platform", "province_code": user.province_code})
-    audit.record_platform("auth.login", "users", user.id, actor=(user.id, user.username))
+    audit.record("auth.login", "users", user.id, actor=(user.id, user.username), platform=True)
     return result
 
 
@@ -141,8 +139,8 @@ def logout() -> None:
         db.session.execute(sa.update(model).where(model.id == principal.session_id, model.revoked_at.is_(None))
                            .values(revoked_at=datetime.now(UTC)))
         if principal.kind == "tenant":
-            audit.record(action="auth.logout", entity="users", entity_id=principal.user_id)
+            audit.record("auth.logout", "users", principal.user_id)
         else:
-            audit.record_platform("auth.logout", "users", principal.user_id)
+            audit.record("auth.logout", "users", principal.user_id, platform=True)
     logout_user()
     session.clear()

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.jobs import enqueue, tenant_job
-from app.models.platform import Tenant, TenantExport
+from app.models.admin import TenantExport
+from app.models.platform import Tenant
 from app.problems import Problem
 from app.services.admin import bundles
 from app.services.admin.provisioning import SpecError, TenantSpec
-from app.services.admin.tenants import ENTITY, _conflict, _snapshot, get_tenant, tenant_view
-from app.services.audit.log import record_platform
+from app.services.admin.tenants import ENTITY, audited_view, get_tenant, tenant_view
+from app.services.audit import log as audit
 from app.tenancy import TenantInfo, current_tenant, no_tenant, registry
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def export_view(row: TenantExport) -> dict:
 def get_export(export_id: int) -> TenantExport:
     row = db.session.get(TenantExport, export_id)
     if row is None:
-        raise Problem(404, "Not Found", f"Ekspor {export_id} tidak ditemukan.")
+        raise Problem.not_found(f"Ekspor {export_id} tidak ditemukan.")
     return row
 
 
@@ -46,11 +47,11 @@ def request_export(slug: str, requested_by: str | None) -> TenantExport:
     """Record an export as queued (the caller commits, then calls `start_export`)."""
     tenant = get_tenant(slug)
     if tenant.status not in EXPORTABLE:
-        raise _conflict("status", f"cannot export a region that is {tenant.status}")
+        raise Problem.conflict(field="status", reason=f"cannot export a region that is {tenant.status}")
     row = TenantExport(tenant_id=tenant.id, slug=tenant.slug, status="queued", requested_by=requested_by)
     db.session.add(row)
     db.session.flush()
-    record_platform("tenant.export", ENTITY, tenant.id, None, {"export_id": row.id})
+    audit.record("tenant.export", ENTITY, tenant.id, after={"export_id": row.id}, platform=True)
     return row
 
 
@@ -78,7 +79,8 @@ def export_job(export_id: int) -> dict:
     export = db.session.get(TenantExport, export_id)
     if export is None or export.status == "done":
         return {"export_id": export_id, "skipped": True}
-    registry_data = {k: v for k, v in _snapshot(row).items() if k not in ("id", "archived_at", "last_migration_error")}
+    registry_data = {k: v for k, v in audited_view(row).items()
+                     if k not in ("id", "archived_at", "last_migration_error")}
     path, manifest = bundles.write_bundle(conn.connection.dbapi_connection, registry_data, export_id)
     export.status = "done"
     export.tenant_status = row.status
@@ -94,7 +96,7 @@ def export_job(export_id: int) -> dict:
 
 def export_path(row: TenantExport) -> Path:
     if row.status != "done" or not row.file_name:
-        raise _conflict("status", f"export {row.id} is {row.status}")
+        raise Problem.conflict(field="status", reason=f"export {row.id} is {row.status}")
     path = bundles.export_dir() / row.file_name
     if not path.is_file():
         raise Problem(410, "Gone", f"Berkas ekspor {row.id} sudah tidak ada.")
@@ -119,15 +121,15 @@ def _claim_for_restore(spec: TenantSpec) -> int:
                         "agency_name, schema_name, status) VALUES (:slug, :name, :kind, :region_code, :province_code, "
                         ":province_name, :agency, :schema, 'provisioning') RETURNING id"), values).scalar_one()
                 if existing.status not in ("deleted", "provisioning"):
-                    raise _conflict("slug", f"region {spec.slug} exists ({existing.status}); restore into a new slug "
-                                            "or delete it first")
+                    raise Problem.conflict(field="slug", reason=f"region {spec.slug} exists ({existing.status}); "
+                                                                "restore into a new slug or delete it first")
                 conn.execute(sa.text(
                     "UPDATE platform.tenants SET status = 'provisioning', name = :name, kind = :kind, "
                     "region_code = :region_code, province_code = :province_code, province_name = :province_name, "
                     "agency_name = :agency, updated_at = now() WHERE id = :id"), {**values, "id": existing.id})
                 return existing.id
         except IntegrityError as exc:
-            raise _conflict("region_code", f"{spec.region_code} belongs to a live region") from exc
+            raise Problem.conflict(field="region_code", reason=f"{spec.region_code} belongs to a live region") from exc
 
 
 def restore_spec(export: TenantExport, overrides: dict) -> TenantSpec:
@@ -140,7 +142,7 @@ def restore_spec(export: TenantExport, overrides: dict) -> TenantSpec:
     try:
         return TenantSpec.from_mapping(data)
     except SpecError as exc:
-        raise Problem(422, "Unprocessable Content", str(exc), errors=exc.errors) from exc
+        raise Problem.invalid(str(exc), errors=exc.errors) from exc
 
 
 def restore(export_id: int, overrides: dict) -> dict:
@@ -151,13 +153,12 @@ def restore(export_id: int, overrides: dict) -> dict:
         db.session.expunge(export)  # kept loaded: the restore runs in transactions of its own
         db.session.rollback()
     if export.status != "done":
-        raise _conflict("restore_from", f"export {export_id} is {export.status}")
+        raise Problem.conflict(field="restore_from", reason=f"export {export_id} is {export.status}")
     spec = restore_spec(export, overrides)
     try:
         bundle = bundles.open_bundle(export_path(export))
     except bundles.BundleError as exc:
-        raise Problem(422, "Unprocessable Content", str(exc),
-                      errors=[{"field": "restore_from", "reason": str(exc)}]) from exc
+        raise Problem.invalid(str(exc), errors=[{"field": "restore_from", "reason": str(exc)}]) from exc
     tenant_id = _claim_for_restore(spec)
     info = TenantInfo(id=tenant_id, slug=spec.slug, name=spec.name, schema=spec.schema, status="provisioning",
                       province_code=spec.province_code)
@@ -165,11 +166,11 @@ def restore(export_id: int, overrides: dict) -> dict:
     try:
         bundles.restore_into(info, bundle)
     except bundles.BundleError as exc:
-        raise Problem(422, "Unprocessable Content", str(exc),
-                      errors=[{"field": "restore_from", "reason": str(exc)}]) from exc
+        raise Problem.invalid(str(exc), errors=[{"field": "restore_from", "reason": str(exc)}]) from exc
     with no_tenant():
         row = get_tenant(spec.slug)
-        record_platform("tenant.restore", ENTITY, row.id, None, {**_snapshot(row), "export_id": export_id})
+        audit.record("tenant.restore", ENTITY, row.id, after={**audited_view(row), "export_id": export_id},
+                     platform=True)
         view = {"tenant": tenant_view(row), "restored_from": export_id,
                 "tables": bundles.manifest_summary(bundle.manifest)["tables"]}
         db.session.commit()

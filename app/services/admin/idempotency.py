@@ -41,8 +41,8 @@ def request_hash(method: str, path: str, body) -> str:
 def claim(user_id: int, key: str, method: str, path: str, body) -> Replay | None:
     """None: this request owns the key and does the work. A Replay: answer with it. Raises 409/422."""
     if not key or len(key) > MAX_KEY_LEN:
-        raise Problem(422, "Unprocessable Content", f"Idempotency-Key: 1 to {MAX_KEY_LEN} characters",
-                      errors=[{"field": "Idempotency-Key", "location": "headers",
+        raise Problem.invalid(f"Idempotency-Key: 1 to {MAX_KEY_LEN} characters",
+                              errors=[{"field": "Idempotency-Key", "location": "headers",
                                "reason": f"1 to {MAX_KEY_LEN} characters"}])
     digest = request_hash(method, path, body)
     with no_tenant(), db.engine.begin() as conn:
@@ -61,13 +61,12 @@ def claim(user_id: int, key: str, method: str, path: str, body) -> Replay | None
     if row is None:  # released meanwhile by a failed first attempt: try again
         return claim(user_id, key, method, path, body)
     if row.request_hash != digest:
-        raise Problem(422, "Unprocessable Content", "Idempotency-Key sudah dipakai untuk permintaan lain.",
-                      type_="idempotency-key-reused",
-                      errors=[{"field": "Idempotency-Key", "location": "headers",
+        raise Problem.invalid("Idempotency-Key sudah dipakai untuk permintaan lain.", type_="idempotency-key-reused",
+                              errors=[{"field": "Idempotency-Key", "location": "headers",
                                "reason": "already used with a different request"}])
     if row.status_code is None:
-        raise Problem(409, "Conflict", "Permintaan dengan Idempotency-Key ini masih diproses; coba lagi nanti.",
-                      type_="idempotency-key-in-progress", headers={"Retry-After": "1"})
+        raise Problem.conflict("Permintaan dengan Idempotency-Key ini masih diproses; coba lagi nanti.",
+                               type_="idempotency-key-in-progress", headers={"Retry-After": "1"})
     return Replay(row.status_code, row.response_body)
 
 

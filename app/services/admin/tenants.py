@@ -15,11 +15,12 @@ from psycopg import sql
 
 from app.extensions import db
 from app.models.accounts import User
-from app.models.platform import Tenant, TenantExport
+from app.models.admin import TenantExport
+from app.models.platform import Tenant
 from app.problems import Problem
 from app.services.admin import migrations
 from app.services.admin.provisioning import ProvisionConflict, SpecError, TenantSpec, provision
-from app.services.audit.log import record_platform
+from app.services.audit import log as audit
 from app.services.pagination import Page, paginate
 from app.services.users import manage as users
 from app.tenancy import TenantUnavailable, no_tenant, registry, tenant_context
@@ -28,15 +29,10 @@ log = logging.getLogger(__name__)
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 ENTITY = "tenants"
-_UNPROCESSABLE = "Unprocessable Content"
 
 
-def _unprocessable(errors: list[dict]) -> Problem:
-    return Problem(422, _UNPROCESSABLE, "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors)
 
 
-def _conflict(field: str, reason: str, **extra) -> Problem:
-    return Problem(409, "Conflict", f"{field}: {reason}", errors=[{"field": field, "reason": reason}], **extra)
 
 
 def tenant_view(row: Tenant) -> dict:
@@ -48,14 +44,15 @@ def tenant_view(row: Tenant) -> dict:
             "created_at": row.created_at, "updated_at": row.updated_at}
 
 
-def _snapshot(row: Tenant) -> dict:
+def audited_view(row: Tenant) -> dict:
+    """The registry row as the API shows it, without its timestamps."""
     return {k: v for k, v in tenant_view(row).items() if k not in ("created_at", "updated_at", "schema_at_head")}
 
 
 def get_tenant(slug: str) -> Tenant:
     row = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
     if row is None:
-        raise Problem(404, "Not Found", f"Wilayah {slug} tidak ditemukan.", type_="tenant-not-found")
+        raise Problem.not_found(f"Wilayah {slug} tidak ditemukan.", type_="tenant-not-found")
     return row
 
 
@@ -88,14 +85,14 @@ def parse_spec(data: dict) -> TenantSpec:
         if error["field"] == "province_name":
             error["reason"] = "required when the province has no region yet"
     if errors:
-        raise _unprocessable(errors)
+        raise Problem.invalid(errors=errors)
     return spec
 
 
 def parse_first_admin(value) -> dict:
     errors = []
     if not isinstance(value, dict):
-        raise _unprocessable([{"field": "first_admin", "reason": "required: {username, email}"}])
+        raise Problem.invalid(field="first_admin", reason="required: {username, email}")
     username = value.get("username")
     if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
         errors.append({"field": "first_admin.username", "reason": "must match ^[a-z0-9][a-z0-9._-]{2,63}$"})
@@ -104,7 +101,7 @@ def parse_first_admin(value) -> dict:
         errors.append({"field": "first_admin.email", "reason": "an e-mail address"})
     full_name = value.get("full_name") or f"Admin {username}"
     if errors:
-        raise _unprocessable(errors)
+        raise Problem.invalid(errors=errors)
     return {"username": username, "email": email, "full_name": str(full_name)[:200]}
 
 
@@ -134,17 +131,19 @@ def create_tenant(data: dict) -> tuple[int, dict]:
     try:
         result = provision(spec)
     except ProvisionConflict as exc:
-        raise _conflict(exc.field, exc.reason) from exc
+        raise Problem.conflict(field=exc.field, reason=exc.reason) from exc
     try:
         link = _ensure_first_admin(spec.slug, admin)
     except TenantUnavailable as exc:  # it exists, suspended (or being changed): not ours to complete
-        raise _conflict("slug", f"region {spec.slug} exists already ({exc.tenant.status})") from exc
+        raise Problem.conflict(field="slug", reason=f"region {spec.slug} exists already ({exc.tenant.status})") from exc
     if link is None:  # of concurrent or repeated POSTs, only the one that completed the region answers 201
-        raise _conflict("slug", f"region {spec.slug} exists already", tenant=f"/admin/api/v1/tenants/{spec.slug}")
+        raise Problem.conflict(field="slug", reason=f"region {spec.slug} exists already",
+                               tenant=f"/admin/api/v1/tenants/{spec.slug}")
     with no_tenant():
         row = get_tenant(spec.slug)
-        record_platform("tenant.create", ENTITY, row.id, None,
-                        {**_snapshot(row), "first_admin": admin["username"], "provision_seconds": result.seconds})
+        audit.record("tenant.create", ENTITY, row.id,
+                     after={**audited_view(row), "first_admin": admin["username"], "provision_seconds": result.seconds},
+                     platform=True)
         body = {"tenant": tenant_view(row), "first_admin": {"username": admin["username"], "email": admin["email"],
                                                              **(link or {})}}
         db.session.commit()
@@ -217,11 +216,11 @@ def change_status(slug: str, action: str) -> dict:
     """suspend | resume | archive; nothing is deleted. The caller commits."""
     allowed_from, to = TRANSITIONS[action]
     row = get_tenant(slug)
-    before = _snapshot(row)
+    before = audited_view(row)
     if row.status == to:
         return tenant_view(row)  # repeating an action changes nothing
     if row.status not in allowed_from:
-        raise _conflict("status", f"cannot {action} a region that is {row.status}")
+        raise Problem.conflict(field="status", reason=f"cannot {action} a region that is {row.status}")
     values = {"status": to, "updated_at": sa.func.now()}
     if action == "archive":
         values["archived_at"] = sa.func.now()
@@ -230,9 +229,9 @@ def change_status(slug: str, action: str) -> dict:
     changed = db.session.execute(sa.update(Tenant).where(Tenant.id == row.id, Tenant.status.in_(allowed_from))
                                  .values(**values)).rowcount
     if not changed:
-        raise _conflict("status", "the region's status changed meanwhile; read it again")
+        raise Problem.conflict(field="status", reason="the region's status changed meanwhile; read it again")
     db.session.refresh(row)
-    record_platform(f"tenant.{action}", ENTITY, row.id, before, _snapshot(row))
+    audit.record(f"tenant.{action}", ENTITY, row.id, before=before, after=audited_view(row), platform=True)
     return tenant_view(row)
 
 
@@ -247,11 +246,12 @@ def upgrade(slug: str) -> dict:
         tenant_id, status = row.id, row.status
         db.session.rollback()
     if status not in migrations.MIGRATABLE_STATUSES:
-        raise _conflict("status", f"cannot upgrade a region that is {status}")
+        raise Problem.conflict(field="status", reason=f"cannot upgrade a region that is {status}")
     result = migrations.migrate_tenant(slug)
     outcome = {"slug": slug, "status": result.status, "before": result.before, "after": result.after,
                "seconds": round(result.seconds, 3), "error": result.error}
-    record_platform("tenant.upgrade", ENTITY, tenant_id, {"schema_version": result.before}, outcome)
+    audit.record("tenant.upgrade", ENTITY, tenant_id, before={"schema_version": result.before}, after=outcome,
+                 platform=True)
     db.session.commit()
     if result.status == "failed":
         raise Problem(500, "Upgrade failed", result.error, type_="upgrade-failed", result=outcome)
@@ -264,25 +264,27 @@ def delete_tenant(slug: str, confirm) -> dict:
     The slug stays taken (only a restore from one of its exports may bring it back); its region code is free."""
     row = get_tenant(slug)
     if confirm != slug:
-        raise _unprocessable([{"field": "confirm", "reason": "must equal the region's slug"}])
+        raise Problem.invalid(field="confirm", reason="must equal the region's slug")
     if row.status != "archived":
-        raise _conflict("status", f"only an archived region can be deleted (this one is {row.status})")
+        raise Problem.conflict(field="status",
+                               reason=f"only an archived region can be deleted (this one is {row.status})")
     export = db.session.execute(
         sa.select(TenantExport.id).where(TenantExport.tenant_id == row.id, TenantExport.status == "done",
                                          TenantExport.tenant_status == "archived",
                                          TenantExport.created_at >= row.archived_at)
         .order_by(TenantExport.id.desc()).limit(1)).scalar_one_or_none()
     if export is None:
-        raise _conflict("export", "export the archived region first (POST .../export), then delete")
-    before = _snapshot(row)
+        raise Problem.conflict(field="export", reason="export the archived region first (POST .../export), then delete")
+    before = audited_view(row)
     changed = db.session.execute(sa.update(Tenant).where(Tenant.id == row.id, Tenant.status == "archived")
                                  .values(status="deleted", schema_version=None, updated_at=sa.func.now())).rowcount
     if not changed:
-        raise _conflict("status", "the region's status changed meanwhile; read it again")
+        raise Problem.conflict(field="status", reason="the region's status changed meanwhile; read it again")
     db.session.connection().connection.dbapi_connection.execute(
         sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(row.schema_name)))
     db.session.execute(sa.text("DELETE FROM platform.tenant_summaries WHERE tenant_id = :id"), {"id": row.id})
     db.session.execute(sa.text("DELETE FROM platform.tenant_refresh WHERE tenant_id = :id"), {"id": row.id})
     db.session.refresh(row)
-    record_platform("tenant.delete", ENTITY, row.id, before, {**_snapshot(row), "export_id": export})
+    audit.record("tenant.delete", ENTITY, row.id, before=before, after={**audited_view(row), "export_id": export},
+                 platform=True)
     return {**tenant_view(row), "export_id": export}

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.authz import ADMIN_SCOPES
 from app.extensions import db
-from app.models.platform import PlatformApiToken, PlatformUser
+from app.models.accounts import PlatformApiToken, PlatformUser
 from app.services.accounts.credentials import MAX_TOKEN_DAYS, TOKEN_SHOWN_PREFIX_LEN
-from app.services.audit.log import record_platform
+from app.services.audit import log as audit
 
 
 class TokenError(ValueError):
@@ -50,7 +50,8 @@ def create(username: str, scopes: list[str], expires_in_days: int, name: str = "
     db.session.add(row)
     db.session.flush()
     out = view(row, username)
-    record_platform("token.create", "api_tokens", row.id, None, {k: v for k, v in out.items() if k != "active"})
+    audit.record("token.create", "api_tokens", row.id, after={k: v for k, v in out.items() if k != "active"},
+                 platform=True)
     return {**out, "token": secret}
 
 
@@ -66,7 +67,8 @@ def revoke(token: str) -> dict:
     if row.revoked_at is None:
         row.revoked_at = _now()
         db.session.flush()
-        record_platform("token.revoke", "api_tokens", row.id, None, {"prefix": row.prefix, "user": username})
+        audit.record("token.revoke", "api_tokens", row.id, after={"prefix": row.prefix, "user": username},
+                     platform=True)
     return view(row, username)
 
 

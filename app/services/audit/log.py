@@ -1,6 +1,6 @@
 """The audit log: every write by a person, in the tenant's own append-only table (platform actions in
-platform.audit_log). Services announce writes with app.signals.audit; this module records them, and reads
-them back for admins (newest first, by keyset on id: the log only grows, so offsets would drift)."""
+platform.audit_log). Services write it with `record` (one call, in the write's own transaction); admins read it
+back newest first, by keyset on id (the log only grows, so offsets would drift)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from flask_login import current_user
 from app.domain.dates import WIB
 from app.extensions import db
 from app.logs import request_id_var
-from app.models.accounts import AuditEntry
-from app.models.platform import PlatformAuditEntry
-from app.signals import audit_event
+from app.models.audit import AuditEntry, PlatformAuditEntry
 
 
 def _jsonable(value):
@@ -46,36 +44,39 @@ def _actor() -> tuple[int | None, str | None]:
     return None, f"cli:{getpass.getuser()}"  # a command run by the region's IT staff
 
 
-def _entry(model, action: str, entity: str, entity_id, before, after, actor: tuple | None = None):
+def record(action: str, entity: str, entity_id=None, *, before=None, after=None,
+           actor: tuple[int | None, str | None] | None = None, platform: bool = False,
+           separately: bool = False) -> None:
+    """The one way to write the audit log: `action` (e.g. "employee.update") on `entity` (a table) `entity_id`, with
+    the before/after snapshots (see `snapshot`).
+
+    `actor` is (user id, username): by default the person of the request, or `cli:<os user>` for a command; a job
+    passes the person who started it. The entry goes to the bound region's log, or with `platform=True` to
+    platform.audit_log. It joins the caller's transaction (it commits with the write), or with `separately=True`
+    is written at once in a transaction of its own, for what must be kept whatever becomes of the caller's (a refused
+    or failed admin API call)."""
+    model = PlatformAuditEntry if platform else AuditEntry
     actor_id, actor_name = actor or _actor()
-    return model(actor_id=actor_id, actor=actor_name, action=action, entity=entity,
-                 entity_id=None if entity_id is None else str(entity_id), before=_jsonable(before),
-                 after=_jsonable(after), request_id=request_id_var.get(),
-                 ip=request.remote_addr if has_request_context() else None)
-
-
-def record(_sender=None, *, action: str, entity: str, entity_id=None, before=None, after=None, actor=None) -> None:
-    """Add an entry to the bound tenant's audit log, in the caller's transaction (it commits with the write)."""
-    db.session.add(_entry(AuditEntry, action, entity, entity_id, before, after, actor))
-
-
-def record_platform(action: str, entity: str, entity_id=None, before=None, after=None, actor=None) -> None:
-    """Add an entry to platform.audit_log, in the caller's transaction."""
-    db.session.add(_entry(PlatformAuditEntry, action, entity, entity_id, before, after, actor))
-
-
-def record_platform_now(action: str, entity: str, entity_id=None, after=None, actor=None) -> None:
-    """Add an entry to platform.audit_log in a transaction of its own: for what must be kept whatever became of
-    the request's own transaction (e.g. a refused or failed admin API call)."""
-    values = _entry(PlatformAuditEntry, action, entity, entity_id, None, after, actor)
-    columns = {c.key: getattr(values, c.key) for c in PlatformAuditEntry.__table__.columns
-               if c.key != "id" and getattr(values, c.key) is not None}
+    entry = model(actor_id=actor_id, actor=actor_name, action=action, entity=entity,
+                  entity_id=None if entity_id is None else str(entity_id), before=_jsonable(before),
+                  after=_jsonable(after), request_id=request_id_var.get(),
+                  ip=request.remote_addr if has_request_context() else None)
+    if not separately:
+        db.session.add(entry)
+        return
+    columns = {c.key: getattr(entry, c.key) for c in model.__table__.columns
+               if c.key != "id" and getattr(entry, c.key) is not None}
     with db.engine.begin() as conn:
-        conn.execute(sa.insert(PlatformAuditEntry.__table__).values(**columns))
+        conn.execute(sa.insert(model.__table__).values(**columns))
 
 
-def install() -> None:
-    audit_event.connect(record, weak=False)
+def snapshot(row, fields: tuple[str, ...] | None = None, **extra) -> dict:
+    """What the audit log keeps of a row: the named attributes (default: every column), plus `extra` values; made
+    JSON-safe by `record` (dates as ISO strings, decimals as strings)."""
+    names = fields if fields is not None else tuple(c.key for c in row.__table__.columns)
+    return {**{name: getattr(row, name) for name in names}, **extra}
+
+
 
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.catalogue import Partner, Program
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.pagination import Page, paginate, sort_clause
-from app.signals import audit
 
 CODE_RE = re.compile(r"^[A-Z0-9-]{2,40}$")
 
@@ -23,19 +21,6 @@ PROGRAM_SORTABLE = {"code": Program.code, "name": Program.name, "id": Program.id
 def normalise_code(value: str) -> str:
     """Codes are stored upper-case without surrounding spaces: ` pka ` → `PKA`."""
     return value.strip().upper()
-
-
-def snapshot(obj) -> dict:
-    """A JSON-safe dict of a row's columns, for the audit log."""
-    out = {}
-    for column in obj.__table__.columns:
-        value = getattr(obj, column.key)
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = str(value)
-        out[column.key] = value
-    return out
 
 
 def insert_unique(obj, conflict: Problem) -> None:
@@ -51,15 +36,11 @@ def insert_unique(obj, conflict: Problem) -> None:
 
 
 def bad_sort(exc: ValueError) -> Problem:
-    return Problem(422, "Unprocessable Content", str(exc), errors=[{"field": "sort", "reason": str(exc)}])
+    return Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}])
 
 
-def _conflict(field: str, detail: str) -> Problem:
-    return Problem(409, "Conflict", detail, errors=[{"field": field, "reason": "sudah dipakai"}])
 
 
-def _unprocessable(field: str, reason: str) -> Problem:
-    return Problem(422, "Unprocessable Content", f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
 
 
 # --- partners -------------------------------------------------------------------------------------------
@@ -85,7 +66,7 @@ def list_partners(*, q: str | None = None, kind: str | None = None, active: bool
 def get_partner(partner_id: int) -> Partner:
     partner = db.session.get(Partner, partner_id)
     if partner is None:
-        raise Problem(404, "Not Found", f"Mitra {partner_id} tidak ditemukan.")
+        raise Problem.not_found(f"Mitra {partner_id} tidak ditemukan.")
     return partner
 
 
@@ -95,7 +76,7 @@ def find_partner(partner_id: int | None, field: str = "partner_id") -> Partner |
         return None
     partner = db.session.get(Partner, partner_id)
     if partner is None:
-        raise _unprocessable(field, f"mitra {partner_id} tidak ditemukan")
+        raise Problem.invalid(field=field, reason=f"mitra {partner_id} tidak ditemukan")
     return partner
 
 
@@ -103,10 +84,12 @@ def create_partner(*, code: str, name: str, kind: str) -> Partner:
     code = normalise_code(code)
     clash = db.session.execute(sa.select(Partner.id).where(Partner.code == code)).scalar()
     if clash is not None:
-        raise _conflict("code", f"Mitra dengan kode {code} sudah ada (id {clash}).")
+        raise Problem.conflict(f"Mitra dengan kode {code} sudah ada (id {clash}).", field="code",
+                               reason="sudah dipakai")
     partner = Partner(code=code, name=name.strip(), kind=kind)
-    insert_unique(partner, _conflict("code", f"Mitra dengan kode {code} sudah ada."))
-    audit("partner.create", "partners", partner.id, None, snapshot(partner))
+    insert_unique(partner, Problem.conflict(f"Mitra dengan kode {code} sudah ada.", field="code",
+                                            reason="sudah dipakai"))
+    audit.record("partner.create", "partners", partner.id, after=audit.snapshot(partner))
     return partner
 
 
@@ -154,7 +137,7 @@ def list_programs(*, program_type: str | None = None, competency_type: str | Non
 def get_program(program_id: int) -> Program:
     program = db.session.get(Program, program_id)
     if program is None:
-        raise Problem(404, "Not Found", f"Program {program_id} tidak ditemukan.")
+        raise Problem.not_found(f"Program {program_id} tidak ditemukan.")
     return program
 
 
@@ -174,7 +157,8 @@ def _ensure_program_code_free(code: str, exclude_id: int | None = None) -> None:
         sa.select(Program.id).where(Program.code == code, Program.id != (exclude_id or 0))
     ).scalar()
     if clash is not None:
-        raise _conflict("code", f"Program dengan kode {code} sudah ada (id {clash}).")
+        raise Problem.conflict(f"Program dengan kode {code} sudah ada (id {clash}).", field="code",
+                               reason="sudah dipakai")
 
 
 def create_program(*, code: str, name: str, program_type: str, competency_type: str, jp: int,
@@ -184,8 +168,9 @@ def create_program(*, code: str, name: str, program_type: str, competency_type: 
     provider = find_partner(provider_partner_id, "provider_partner_id")
     program = Program(code=code, name=name.strip(), program_type=program_type, competency_type=competency_type,
                       provider_partner_id=provider_partner_id, jp=jp, active=active)
-    insert_unique(program, _conflict("code", f"Program dengan kode {code} sudah ada."))
-    audit("program.create", "programs", program.id, None, snapshot(program))
+    insert_unique(program, Problem.conflict(f"Program dengan kode {code} sudah ada.", field="code",
+                                            reason="sudah dipakai"))
+    audit.record("program.create", "programs", program.id, after=audit.snapshot(program))
     return program_out(program, provider)
 
 
@@ -196,7 +181,7 @@ def update_program(program_id: int, **changes) -> dict:
     """Change any of code, name, program_type, competency_type, provider_partner_id (None = the region), jp,
     active. Only the keys given change."""
     program = get_program(program_id)
-    before = snapshot(program)
+    before = audit.snapshot(program)
     if "code" in changes:
         changes["code"] = normalise_code(changes["code"])
         _ensure_program_code_free(changes["code"], exclude_id=program.id)
@@ -209,5 +194,5 @@ def update_program(program_id: int, **changes) -> dict:
         setattr(program, key, value)
     db.session.flush()
     provider = db.session.get(Partner, program.provider_partner_id) if program.provider_partner_id else None
-    audit("program.update", "programs", program.id, before, snapshot(program))
+    audit.record("program.update", "programs", program.id, before=before, after=audit.snapshot(program))
     return program_out(program, provider)

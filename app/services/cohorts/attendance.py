@@ -12,13 +12,9 @@ from app.extensions import db
 from app.models.cohorts import Attendance, Cohort, Enrolment
 from app.models.employees import Employee
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.cohorts.schedule import get_cohort
 from app.services.scope import OUT_OF_SCOPE, current_scope, employee_in_scope_clause, scoped
-from app.signals import audit
-
-
-def _unprocessable(detail: str, field: str, reason: str | None = None, **extra) -> Problem:
-    return Problem(422, "Unprocessable Content", detail, errors=[{"field": field, "reason": reason or detail}], **extra)
 
 
 def parse_day(text: str) -> date:
@@ -28,15 +24,15 @@ def parse_day(text: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise _unprocessable(f"Tanggal tidak valid: {text!r} (format YYYY-MM-DD).", "day",
-                             "harus tanggal YYYY-MM-DD") from None
+        raise Problem.invalid(f"Tanggal tidak valid: {text!r} (format YYYY-MM-DD).", field="day",
+                              reason="harus tanggal YYYY-MM-DD") from None
 
 
 def _check_day_in_cohort(cohort: Cohort, day: date) -> None:
     if (cohort.start_date and day < cohort.start_date) or (cohort.end_date and day > cohort.end_date):
         span = f"{cohort.start_date or '…'} s.d. {cohort.end_date or '…'}"
-        raise _unprocessable(f"Tanggal {day.isoformat()} di luar jadwal angkatan ({span}).", "day",
-                             f"di luar jadwal angkatan ({span})")
+        raise Problem.invalid(f"Tanggal {day.isoformat()} di luar jadwal angkatan ({span}).", field="day",
+                              reason=f"di luar jadwal angkatan ({span})")
 
 
 def day_sheet(cohort_id: int, day: date) -> dict:
@@ -68,14 +64,15 @@ def mark_day(cohort_id: int, day: date, *, marks: list[dict], default_status: st
     counts = Counter(m["enrolment_id"] for m in marks)
     duplicates = sorted(eid for eid, n in counts.items() if n > 1)
     if duplicates:
-        raise _unprocessable(f"Pendaftaran disebut lebih dari sekali: {duplicates}.", "marks",
-                             f"enrolment_id ganda: {', '.join(map(str, duplicates))}", enrolment_ids=duplicates)
+        raise Problem.invalid(f"Pendaftaran disebut lebih dari sekali: {duplicates}.", field="marks",
+                              reason=f"enrolment_id ganda: {', '.join(map(str, duplicates))}", enrolment_ids=duplicates)
     statuses = _marking_statuses(cohort.id)
     foreign = sorted(eid for eid in counts if eid not in statuses)
     if foreign:
         what = "bukan peserta angkatan ini" + (f" atau {OUT_OF_SCOPE}" if current_scope() is not None else "")
-        raise _unprocessable(f"Pendaftaran {what}: {foreign}.", "marks", f"{what}: {', '.join(map(str, foreign))}",
-                             enrolment_ids=foreign)
+        raise Problem.invalid(f"Pendaftaran {what}: {foreign}.", field="marks",
+                              reason=f"{what}: {', '.join(map(str, foreign))}",
+                              enrolment_ids=foreign)
     open_ids = [eid for eid, status in statuses.items() if status != "withdrawn"]
     wanted = dict.fromkeys(open_ids, default_status) if default_status else {}
     wanted.update({m["enrolment_id"]: m["status"] for m in marks})
@@ -87,9 +84,10 @@ def mark_day(cohort_id: int, day: date, *, marks: list[dict], default_status: st
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=[Attendance.enrolment_id, Attendance.day], set_={"status": stmt.excluded.status}))
     tally = Counter(r["status"] for r in rows)
-    audit("attendance.mark", "attendance", f"{cohort.id}:{day.isoformat()}", None,
-          {"cohort_id": cohort.id, "day": day.isoformat(), "marked": len(rows), "skipped_withdrawn": len(skipped),
-           **{s: tally.get(s, 0) for s in ("present", "excused", "absent")}})
+    audit.record("attendance.mark", "attendance", f"{cohort.id}:{day.isoformat()}",
+                 after={"cohort_id": cohort.id, "day": day.isoformat(), "marked": len(rows),
+                        "skipped_withdrawn": len(skipped),
+                        **{s: tally.get(s, 0) for s in ("present", "excused", "absent")}})
     return {"cohort_id": cohort.id, "day": day, "marked": len(rows), "skipped": skipped}
 
 
@@ -107,8 +105,8 @@ def summary(cohort_id: int, *, date_from: date | None = None, date_to: date | No
     (one query)."""
     cohort = get_cohort(cohort_id)
     if date_from and date_to and date_from > date_to:
-        raise _unprocessable("Rentang tanggal terbalik: 'from' sesudah 'to'.", "from",
-                             "harus sebelum atau sama dengan 'to'")
+        raise Problem.invalid("Rentang tanggal terbalik: 'from' sesudah 'to'.", field="from",
+                              reason="harus sebelum atau sama dengan 'to'")
     on = [Attendance.enrolment_id == Enrolment.id]
     if date_from:
         on.append(Attendance.day >= date_from)

@@ -13,10 +13,11 @@ from app.models.catalogue import Program
 from app.models.cohorts import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, PhaseResult
 from app.models.employees import Employee, Opd
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.cohorts.schedule import cohort_capacity, cohort_label, get_cohort
 from app.services.pagination import Page, sort_clause
 from app.services.scope import employee_in_scope_clause, enrolment_in_scope_clause, scoped
-from app.signals import audit, tenant_data_changed
+from app.signals import tenant_data_changed
 
 # The whole state machine (DOMAIN.md): from-status -> the statuses it may move to. Nothing else is allowed.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -34,8 +35,6 @@ OPEN_STATUSES = ("registered", "attending")
 SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "status": Enrolment.status, "id": Enrolment.id}
 
 
-def _unprocessable(detail: str, field: str, reason: str | None = None) -> Problem:
-    return Problem(422, "Unprocessable Content", detail, errors=[{"field": field, "reason": reason or detail}])
 
 
 # --- loading ------------------------------------------------------------------------------------------
@@ -48,7 +47,7 @@ def get_enrolment(enrolment_id: int, *, lock: bool = False) -> Enrolment:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     enrolment = db.session.execute(stmt).scalar_one_or_none()
     if enrolment is None:
-        raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
+        raise Problem.not_found(f"Pendaftaran {enrolment_id} tidak ditemukan.")
     return enrolment
 
 
@@ -61,18 +60,11 @@ def _find_employee(employee_id: int | None, employee_nip: str | None) -> Employe
     employee = db.session.execute(stmt).scalar_one_or_none()
     if employee is None:
         which = f"NIP {employee_nip}" if employee_nip is not None else f"id {employee_id}"
-        raise Problem(404, "Not Found", f"Pegawai dengan {which} tidak ditemukan.")
+        raise Problem.not_found(f"Pegawai dengan {which} tidak ditemukan.")
     return employee
 
 
-def _snapshot(enrolment: Enrolment) -> dict:
-    return {
-        "status": enrolment.status,
-        "certificate_number": enrolment.certificate_number,
-        "certificate_date": enrolment.certificate_date.isoformat() if enrolment.certificate_date else None,
-        "jp_earned": enrolment.jp_earned,
-        "score": str(enrolment.score) if enrolment.score is not None else None,
-    }
+AUDITED = ("status", "certificate_number", "certificate_date", "jp_earned", "score")
 
 
 # --- reading --------------------------------------------------------------------------------------------
@@ -107,7 +99,7 @@ def enrolment_detail(enrolment_id: int) -> dict:
     row = db.session.execute(_with_employee(sa.select(*_ROW_COLUMNS))
                              .where(Enrolment.id == enrolment_id, *scoped(employee_in_scope_clause()))).first()
     if row is None:
-        raise Problem(404, "Not Found", f"Pendaftaran {enrolment_id} tidak ditemukan.")
+        raise Problem.not_found(f"Pendaftaran {enrolment_id} tidak ditemukan.")
     out = _row_dict(row)
     phases = db.session.execute(
         sa.select(CohortPhase.id, CohortPhase.name, CohortPhase.position, PhaseResult.passed, PhaseResult.score)
@@ -129,7 +121,7 @@ def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset
     try:
         order = sort_clause(sort, SORTABLE, "name")
     except ValueError as exc:
-        raise _unprocessable(str(exc), "sort") from exc
+        raise Problem.invalid(str(exc), field="sort") from exc
     where = [Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause())]
     if status:
         where.append(Enrolment.status == status)
@@ -177,54 +169,55 @@ def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str |
     """Register an employee in a cohort. The cohort row stays locked until commit, so concurrent
     enrolments are counted one after the other and never exceed the quota."""
     if employee_id is None and employee_nip is None:
-        raise _unprocessable("Isi employee_id atau employee_nip.", "employee_id", "wajib diisi")
+        raise Problem.invalid("Isi employee_id atau employee_nip.", field="employee_id", reason="wajib diisi")
     cohort = get_cohort(cohort_id, lock=True)
     employee = _find_employee(employee_id, employee_nip)
     field = "employee_id" if employee_id is not None else "employee_nip"
     if not employee.active:
-        raise _unprocessable(f"Pegawai {employee.nip} tidak aktif.", field, "pegawai tidak aktif")
+        raise Problem.invalid(f"Pegawai {employee.nip} tidak aktif.", field=field, reason="pegawai tidak aktif")
     existing = db.session.execute(
         sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id, Enrolment.employee_id == employee.id)
     ).scalar_one_or_none()
     if existing is not None:
-        raise Problem(409, "Conflict",
-                      f"Pegawai {employee.nip} sudah terdaftar di angkatan ini (pendaftaran {existing}).",
-                      errors=[{"field": field, "reason": "sudah terdaftar di angkatan ini"}], enrolment_id=existing)
+        raise Problem.conflict(f"Pegawai {employee.nip} sudah terdaftar di angkatan ini (pendaftaran {existing}).",
+                               errors=[{"field": field, "reason": "sudah terdaftar di angkatan ini"}],
+                               enrolment_id=existing)
     quota, taken = cohort_capacity(cohort.id)  # the cohort row is locked above, so this count holds
     if quota is not None and taken >= quota:
         reason = f"kuota angkatan penuh ({taken}/{quota})"
-        raise _unprocessable(f"Angkatan {cohort.id}: {reason}.", "cohort_id", reason)
+        raise Problem.invalid(f"Angkatan {cohort.id}: {reason}.", field="cohort_id", reason=reason)
     enrolment = Enrolment(cohort_id=cohort.id, employee_id=employee.id, status="registered",
                           status_changed_at=datetime.now(UTC))
     db.session.add(enrolment)
     db.session.flush()
-    audit("enrolment.create", "enrolments", enrolment.id, None,
-          {"cohort_id": cohort.id, "employee_id": employee.id, "nip": employee.nip, "status": "registered"})
+    audit.record("enrolment.create", "enrolments", enrolment.id,
+                 after={"cohort_id": cohort.id, "employee_id": employee.id, "nip": employee.nip,
+                        "status": "registered"})
     tenant_data_changed.send(None, reason="enrolment.create")
     return enrolment
 
 
-def _forbidden(from_status: str, to_status: str) -> Problem:
+def _transition_refused(from_status: str, to_status: str) -> Problem:
     allowed = sorted(ALLOWED_TRANSITIONS.get(from_status, ()))
     hint = f" (yang diizinkan: {', '.join(allowed)})" if allowed else " (status akhir, tidak bisa diubah)"
-    return Problem(409, "Conflict",
-                   f"Status pendaftaran tidak bisa diubah dari '{from_status}' ke '{to_status}'{hint}.",
-                   type_="enrolment-transition",
-                   errors=[{"field": "to", "reason": f"transisi {from_status} → {to_status} tidak diizinkan"}],
-                   from_status=from_status, to_status=to_status, allowed=allowed)
+    return Problem.conflict(f"Status pendaftaran tidak bisa diubah dari '{from_status}' ke '{to_status}'{hint}.",
+                            type_="enrolment-transition",
+                            errors=[{"field": "to", "reason": f"transisi {from_status} → {to_status} tidak diizinkan"}],
+                            from_status=from_status, to_status=to_status, allowed=allowed)
 
 
 def _pass_values(enrolment: Enrolment, cohort: Cohort, program: Program, data: dict) -> tuple[str, date, int]:
     missing = [f for f in ("certificate_number", "certificate_date") if not data.get(f)]
     if missing:
-        raise Problem(422, "Unprocessable Content", "Kelulusan memerlukan nomor dan tanggal STTPP.",
-                      errors=[{"field": f, "reason": "wajib diisi untuk status passed"} for f in missing])
+        raise Problem.invalid("Kelulusan memerlukan nomor dan tanggal STTPP.",
+                              errors=[{"field": f, "reason": "wajib diisi untuk status passed"} for f in missing])
     jp = data.get("jp_earned")
     if jp is None:
         jp = program.jp
     elif not 1 <= jp <= program.jp:
-        raise _unprocessable(f"JP yang diperoleh harus 1..{program.jp} (JP program {program.code}).", "jp_earned",
-                             f"harus antara 1 dan {program.jp}")
+        raise Problem.invalid(f"JP yang diperoleh harus 1..{program.jp} (JP program {program.code}).",
+                              field="jp_earned",
+                              reason=f"harus antara 1 dan {program.jp}")
     unpassed = db.session.execute(
         sa.select(CohortPhase.name)
         .outerjoin(PhaseResult, sa.and_(PhaseResult.phase_id == CohortPhase.id,
@@ -234,9 +227,9 @@ def _pass_values(enrolment: Enrolment, cohort: Cohort, program: Program, data: d
         .order_by(CohortPhase.position)
     ).scalars().all()
     if unpassed:
-        raise Problem(409, "Conflict", f"fase bernilai belum lulus: {', '.join(unpassed)}",
-                      errors=[{"field": "to", "reason": f"fase bernilai belum lulus: {', '.join(unpassed)}"}],
-                      unpassed_phases=list(unpassed))
+        raise Problem.conflict(f"fase bernilai belum lulus: {', '.join(unpassed)}",
+                               errors=[{"field": "to", "reason": f"fase bernilai belum lulus: {', '.join(unpassed)}"}],
+                               unpassed_phases=list(unpassed))
     return data["certificate_number"], data["certificate_date"], jp
 
 
@@ -279,16 +272,17 @@ def transition(enrolment_id: int, to_status: str, **data) -> Enrolment:
     data: certificate_number, certificate_date, jp_earned (pass only) and score (any outcome).
     """
     if to_status not in ALLOWED_TRANSITIONS:
-        raise _unprocessable(f"Status tidak dikenal: {to_status}.", "to", f"harus salah satu dari {ENROLMENT_STATUSES}")
+        raise Problem.invalid(f"Status tidak dikenal: {to_status}.", field="to",
+                              reason=f"harus salah satu dari {ENROLMENT_STATUSES}")
     enrolment = get_enrolment(enrolment_id, lock=True)
     from_status = enrolment.status
     if to_status not in ALLOWED_TRANSITIONS[from_status]:
-        raise _forbidden(from_status, to_status)
+        raise _transition_refused(from_status, to_status)
     pass_only = [f for f in ("certificate_number", "certificate_date", "jp_earned") if data.get(f) is not None]
     if to_status != "passed" and pass_only:
-        raise Problem(422, "Unprocessable Content", "Sertifikat dan JP hanya dicatat saat status menjadi passed.",
-                      errors=[{"field": f, "reason": "hanya untuk status passed"} for f in pass_only])
-    before = _snapshot(enrolment)
+        raise Problem.invalid("Sertifikat dan JP hanya dicatat saat status menjadi passed.",
+                              errors=[{"field": f, "reason": "hanya untuk status passed"} for f in pass_only])
+    before = audit.snapshot(enrolment, AUDITED)
     cohort, program = _cohort_and_program(enrolment)
     if to_status == "passed":
         enrolment.certificate_number, enrolment.certificate_date, enrolment.jp_earned = _pass_values(
@@ -300,7 +294,8 @@ def transition(enrolment_id: int, to_status: str, **data) -> Enrolment:
     db.session.flush()
     if to_status == "passed":
         sync_ledger([enrolment.id])
-    audit("enrolment.transition", "enrolments", enrolment.id, before, _snapshot(enrolment))
+    audit.record("enrolment.transition", "enrolments", enrolment.id, before=before,
+                 after=audit.snapshot(enrolment, AUDITED))
     tenant_data_changed.send(None, reason="enrolment.transition")
     return enrolment
 
@@ -310,14 +305,14 @@ def set_phase_result(enrolment_id: int, phase_id: int, *, passed: bool, score: D
     enrolment = get_enrolment(enrolment_id, lock=True)
     phase = db.session.get(CohortPhase, phase_id)
     if phase is None or phase.cohort_id != enrolment.cohort_id:
-        raise _unprocessable(f"Fase {phase_id} bukan bagian dari angkatan pendaftaran ini.", "phase_id",
-                             "bukan fase angkatan ini")
+        raise Problem.invalid(f"Fase {phase_id} bukan bagian dari angkatan pendaftaran ini.", field="phase_id",
+                              reason="bukan fase angkatan ini")
     if not phase.graded:
-        raise _unprocessable(f"Fase '{phase.name}' tidak dinilai.", "phase_id", "fase tidak dinilai")
+        raise Problem.invalid(f"Fase '{phase.name}' tidak dinilai.", field="phase_id", reason="fase tidak dinilai")
     if enrolment.status not in OPEN_STATUSES:
-        raise Problem(409, "Conflict", f"Hasil fase tidak bisa diubah: status pendaftaran '{enrolment.status}'.",
-                      errors=[{"field": "status", "reason": "hanya saat registered atau attending"}],
-                      status_now=enrolment.status)
+        raise Problem.conflict(f"Hasil fase tidak bisa diubah: status pendaftaran '{enrolment.status}'.",
+                               errors=[{"field": "status", "reason": "hanya saat registered atau attending"}],
+                               status_now=enrolment.status)
     old = db.session.get(PhaseResult, (enrolment.id, phase.id))
     before = {"passed": old.passed, "score": str(old.score) if old.score is not None else None} if old else None
     stmt = pg_insert(PhaseResult).values(enrolment_id=enrolment.id, phase_id=phase.id, passed=passed, score=score)
@@ -327,8 +322,8 @@ def set_phase_result(enrolment_id: int, phase_id: int, *, passed: bool, score: D
     ))
     if old is not None:
         db.session.expire(old)
-    audit("phase_result.upsert", "phase_results", f"{enrolment.id}:{phase.id}", before,
-          {"passed": passed, "score": str(score) if score is not None else None})
+    audit.record("phase_result.upsert", "phase_results", f"{enrolment.id}:{phase.id}", before=before,
+                 after={"passed": passed, "score": str(score) if score is not None else None})
     tenant_data_changed.send(None, reason="phase_result.upsert")
     return {"enrolment_id": enrolment.id, "phase_id": phase.id, "phase_name": phase.name, "passed": passed,
             "score": score}

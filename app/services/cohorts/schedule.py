@@ -12,9 +12,9 @@ from app.extensions import db
 from app.models.catalogue import Partner, Program
 from app.models.cohorts import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, PhaseResult
 from app.problems import Problem
-from app.services.catalogue.programs import bad_sort, find_partner, insert_unique, normalise_code, snapshot
+from app.services.audit import log as audit
+from app.services.catalogue.programs import bad_sort, find_partner, insert_unique, normalise_code
 from app.services.pagination import Page, paginate, sort_clause
-from app.signals import audit
 
 MAX_ANGKATAN = 999
 SORTABLE = {"year": Cohort.year, "start_date": Cohort.start_date, "id": Cohort.id}
@@ -90,7 +90,7 @@ def get_cohort(cohort_id: int, *, lock: bool = False) -> Cohort:
     # populate_existing: with a lock, always emit SELECT … FOR UPDATE, even if the row is already loaded.
     cohort = db.session.get(Cohort, cohort_id, with_for_update=lock or None, populate_existing=lock)
     if cohort is None:
-        raise Problem(404, "Not Found", f"Angkatan {cohort_id} tidak ditemukan.")
+        raise Problem.not_found(f"Angkatan {cohort_id} tidak ditemukan.")
     return cohort
 
 
@@ -176,8 +176,7 @@ def list_cohorts(*, program_id: int | None = None, program_code: str | None = No
         try:
             stmt = stmt.where(timing_clause(timing, today or date.today()))
         except ValueError as exc:
-            raise Problem(422, "Unprocessable Content", str(exc),
-                          errors=[{"field": "timing", "reason": str(exc)}]) from exc
+            raise Problem.invalid(str(exc), errors=[{"field": "timing", "reason": str(exc)}]) from exc
     if program_id is not None:
         stmt = stmt.where(Cohort.program_id == program_id)
     if program_code:
@@ -261,7 +260,7 @@ def validate_phases(phases: Sequence[dict], start: date | None, end: date | None
 
 def _raise_if(errors: list[dict], detail: str = "Data angkatan tidak valid.") -> None:
     if errors:
-        raise Problem(422, "Unprocessable Content", detail, errors=errors)
+        raise Problem.invalid(detail, errors=errors)
 
 
 def _check_dates(start: date | None, end: date | None) -> list[dict]:
@@ -271,14 +270,13 @@ def _check_dates(start: date | None, end: date | None) -> list[dict]:
     return []
 
 
-def _duplicate(label: str, existing_id: int | None = None) -> Problem:
+def _cohort_exists(label: str, existing_id: int | None = None) -> Problem:
     where = f" (id {existing_id})" if existing_id else ""
-    return Problem(409, "Conflict", f"{label} sudah ada{where}.",
-                   errors=[{"field": "number", "reason": f"{label} sudah ada"}])
+    return Problem.conflict(f"{label} sudah ada{where}.", field="number", reason=f"{label} sudah ada")
 
 
 def _phase_snapshot(phases: Sequence[CohortPhase]) -> list[dict]:
-    return [snapshot(p) for p in phases]
+    return [audit.snapshot(p) for p in phases]
 
 
 # --- writes ----------------------------------------------------------------------------------------------
@@ -307,15 +305,16 @@ def create_cohort(*, program_id: int, number: int, year: int, partner_id: int | 
     label = cohort_label(program.code, number, year)
     clash = find_cohort(program_id, year, number)
     if clash is not None:
-        raise _duplicate(label, clash.id)
+        raise _cohort_exists(label, clash.id)
     cohort = Cohort(program_id=program_id, number=number, year=year, partner_id=partner_id, mode=mode, quota=quota,
                     start_date=start_date, end_date=end_date)
-    insert_unique(cohort, _duplicate(label))
+    insert_unique(cohort, _cohort_exists(label))
     rows = [CohortPhase(cohort_id=cohort.id, position=i + 1, name=p["name"].strip(), start_date=p["start_date"],
                         end_date=p["end_date"], graded=p.get("graded", False)) for i, p in enumerate(phases)]
     db.session.add_all(rows)
     db.session.flush()
-    audit("cohort.create", "cohorts", cohort.id, None, {**snapshot(cohort), "phases": _phase_snapshot(rows)})
+    audit.record("cohort.create", "cohorts", cohort.id,
+                 after={**audit.snapshot(cohort), "phases": _phase_snapshot(rows)})
     out = cohort_out(cohort, program, partner, 0)
     out.update(phases=rows, status_counts=dict.fromkeys(ENROLMENT_STATUSES, 0))
     return out
@@ -328,7 +327,7 @@ def update_cohort(cohort_id: int, **changes) -> dict:
     """Change mode, quota, partner_id, start_date, end_date. A quota below the seats taken is refused (422), as
     are dates that no longer contain the phases."""
     cohort = get_cohort(cohort_id, lock=True)
-    before = snapshot(cohort)
+    before = audit.snapshot(cohort)
     errors: list[dict] = []
     partner_id = changes.get("partner_id", _UNSET)
     if partner_id is not _UNSET:
@@ -353,7 +352,7 @@ def update_cohort(cohort_id: int, **changes) -> dict:
     for key, value in changes.items():
         setattr(cohort, key, value)
     db.session.flush()
-    audit("cohort.update", "cohorts", cohort.id, before, snapshot(cohort))
+    audit.record("cohort.update", "cohorts", cohort.id, before=before, after=audit.snapshot(cohort))
     return cohort_detail(cohort.id)
 
 
@@ -384,9 +383,10 @@ def replace_phases(cohort_id: int, phases: Sequence[dict]) -> dict:
         ).all()
         if graded:
             names = ", ".join(f"tahap {current[pid].position} ({current[pid].name}): {n} hasil" for pid, n in graded)
-            raise Problem(409, "Conflict", f"Tahap yang sudah punya hasil peserta tidak bisa dihapus: {names}.",
-                          errors=[{"field": "phases", "reason": f"tahap {current[pid].position} sudah punya hasil"}
-                                  for pid, _ in graded])
+            raise Problem.conflict(f"Tahap yang sudah punya hasil peserta tidak bisa dihapus: {names}.",
+                                   errors=[{"field": "phases",
+                                            "reason": f"tahap {current[pid].position} sudah punya hasil"}
+                                           for pid, _ in graded])
     before = _phase_snapshot(current.values())
     for pid in removed:
         db.session.delete(current[pid])
@@ -407,5 +407,6 @@ def replace_phases(cohort_id: int, phases: Sequence[dict]) -> dict:
     if cohort.end_date is None and rows:
         cohort.end_date = max(r.end_date for r in rows)
     db.session.flush()
-    audit("cohort.phases.replace", "cohorts", cohort.id, {"phases": before}, {"phases": _phase_snapshot(rows)})
+    audit.record("cohort.phases.replace", "cohorts", cohort.id, before={"phases": before},
+                 after={"phases": _phase_snapshot(rows)})
     return cohort_detail(cohort.id)

@@ -16,8 +16,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.domain.nip import parse_nip
 from app.models.catalogue import Partner, Program
-from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment, JpEntry, PhaseResult
-from app.models.employees import Employee, Opd
+from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment, PhaseResult
+from app.models.employees import Employee, JpEntry, Opd
 from app.services.admin.reference_data import STANDARD_PROGRAMS
 from app.services.cohorts.schedule import to_roman as roman
 from app.services.text import name_key

@@ -18,9 +18,8 @@ import sqlalchemy as sa
 from app.auth import new_secret
 from app.domain.passwords import PasswordRejected, check_password
 from app.extensions import db
-from app.models.accounts import User
+from app.models.accounts import PLATFORM_ROLES, PlatformUser, User
 from app.models.employees import Employee, Opd
-from app.models.platform import PLATFORM_ROLES, PlatformUser
 from app.problems import Problem
 from app.services.accounts.hashing import hash_password
 from app.services.audit import log as audit
@@ -34,15 +33,13 @@ PROVINCE_RE = re.compile(r"^\d{2}$")
 
 
 
-def _invalid(field: str, reason: str, status: int = 422) -> Problem:
-    title = "Conflict" if status == 409 else "Unprocessable Entity"
-    return Problem(status, title, f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
 
 
 def _check_username(username: str) -> str:
     username = username.strip()
     if not USERNAME_RE.fullmatch(username):
-        raise _invalid("username", "Nama pengguna 2-64 karakter: huruf kecil, angka, titik, garis bawah, tanda hubung.")
+        raise Problem.invalid(field="username", reason="Nama pengguna 2-64 karakter: huruf kecil, angka, titik, "
+                                                       "garis bawah, tanda hubung.")
     return username
 
 
@@ -50,7 +47,7 @@ def _check_password(password: str, username: str, context: tuple[str, ...] = ())
     try:
         check_password(password, username=username, context=context)
     except PasswordRejected as exc:
-        raise _invalid("password", exc.message) from exc
+        raise Problem.invalid(field="password", reason=exc.message) from exc
     return hash_password(password)
 
 
@@ -89,21 +86,22 @@ def create_platform_user(username: str, role: str, *, full_name: str, province_c
     """Add a platform user; returns (user id, password). Without a password one is generated (show it once)."""
     username = _check_username(username)
     if role not in PLATFORM_ROLES:
-        raise _invalid("role", f"Peran harus salah satu dari: {', '.join(PLATFORM_ROLES)}.")
+        raise Problem.invalid(field="role", reason=f"Peran harus salah satu dari: {', '.join(PLATFORM_ROLES)}.")
     if role == "province" and not (province_code and PROVINCE_RE.fullmatch(province_code)):
-        raise _invalid("province_code", "Pengguna provinsi harus punya kode provinsi dua angka (mis. 35).")
+        raise Problem.invalid(field="province_code",
+                              reason="Pengguna provinsi harus punya kode provinsi dua angka (mis. 35).")
     if role != "province" and province_code:
-        raise _invalid("province_code", "Hanya pengguna provinsi yang terikat ke kode provinsi.")
+        raise Problem.invalid(field="province_code", reason="Hanya pengguna provinsi yang terikat ke kode provinsi.")
     exists = db.session.execute(sa.select(PlatformUser.id).where(PlatformUser.username == username)).first()
     if exists is not None:
-        raise _invalid("username", "Sudah dipakai oleh pengguna platform lain.", 409)
+        raise Problem.conflict(field="username", reason="Sudah dipakai oleh pengguna platform lain.")
     password = password if password is not None else generate_password(username)
     user = PlatformUser(username=username, full_name=full_name, role=role, province_code=province_code,
                         password_hash=_check_password(password, username))
     db.session.add(user)
     db.session.flush()
-    audit.record_platform("user.create", "users", user.id,
-                          after={"username": username, "role": role, "province_code": province_code})
+    audit.record("user.create", "users", user.id,
+                 after={"username": username, "role": role, "province_code": province_code}, platform=True)
     return user.id, password
 
 

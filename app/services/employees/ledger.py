@@ -14,16 +14,15 @@ import sqlalchemy as sa
 from app.domain.jp import REQUIRED_JP_PER_YEAR
 from app.extensions import db
 from app.models.catalogue import Program
-from app.models.cohorts import Cohort, Enrolment, JpEntry
-from app.models.employees import Employee
+from app.models.cohorts import Cohort, Enrolment
+from app.models.employees import Employee, JpEntry
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.employees.records import get_employee
-from app.signals import audit
 
 REQUIRED_JP = REQUIRED_JP_PER_YEAR
 EXTERNAL_SOURCES = ("elearning", "other")
 MIN_YEAR, MAX_YEAR = 1990, 2100
-_UNPROCESSABLE = "Unprocessable Content"
 
 
 def _line(entry: JpEntry, cohort_id: int | None, program_code: str | None) -> dict:
@@ -87,21 +86,20 @@ def add_external_entry(nip: str, year: int | None, jp: int, title: str, certific
     if not MIN_YEAR <= year <= MAX_YEAR:
         errors.append({"field": "year", "reason": f"tahun harus {MIN_YEAR}-{MAX_YEAR}"})
     if errors:
-        raise Problem(422, _UNPROCESSABLE, "; ".join(f"{e['field']}: {e['reason']}" for e in errors),
-                      errors=errors)
+        raise Problem.invalid(errors=errors)
 
     clash = db.session.execute(
         sa.select(JpEntry.id).where(JpEntry.employee_id == emp.id, JpEntry.certificate_number == certificate_number)
     ).first()
     if clash is not None:
-        raise Problem(409, "Conflict", f"Sertifikat {certificate_number} sudah tercatat untuk pegawai ini "
-                      f"(baris JP {clash.id}).",
-                      errors=[{"field": "certificate_number", "reason": "sertifikat sudah tercatat"}])
+        raise Problem.conflict(f"Sertifikat {certificate_number} sudah tercatat untuk pegawai ini "
+                               f"(baris JP {clash.id}).", field="certificate_number",
+                               reason="sertifikat sudah tercatat")
     entry = JpEntry(employee_id=emp.id, year=year, jp=jp, source=source, title=title,
                     certificate_number=certificate_number, completed_on=completed_on)
     db.session.add(entry)
     db.session.flush()
-    audit("jp_entry.create", "jp_entries", entry.id, None, {
+    audit.record("jp_entry.create", "jp_entries", entry.id, after={
         "employee_id": emp.id, "nip": emp.nip, "year": year, "jp": jp, "source": source, "title": title,
         "certificate_number": certificate_number, "completed_on": completed_on.isoformat()})
     return _line(entry, None, None)

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.employees import Employee, Opd
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.pagination import Page, paginate, sort_clause
 from app.services.text import name_key
-from app.signals import audit
 
 SORTABLE = {"name": Opd.name_key, "code": Opd.code, "id": Opd.id}
 
@@ -24,14 +24,14 @@ def list_opds(*, limit: int, offset: int, sort: str | None = None, q: str | None
     try:
         order = sort_clause(sort, SORTABLE, "name")
     except ValueError as exc:
-        raise Problem(422, "Unprocessable Content", str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
+        raise Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
     return paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Opd.id)
 
 
 def get_opd(opd_id: int) -> Opd:
     opd = db.session.get(Opd, opd_id)
     if opd is None:
-        raise Problem(404, "Not Found", f"OPD {opd_id} tidak ditemukan.")
+        raise Problem.not_found(f"OPD {opd_id} tidak ditemukan.")
     return opd
 
 
@@ -46,8 +46,8 @@ def _ensure_unique(name: str, code: str | None, exclude_id: int | None = None) -
     if clash is None:
         return
     field = "name" if clash.name_key == key else "code"
-    raise Problem(409, "Conflict", f"OPD dengan {field} ini sudah ada (id {clash.id}).",
-                  errors=[{"field": field, "reason": "sudah dipakai OPD lain"}])
+    raise Problem.conflict(f"OPD dengan {field} ini sudah ada (id {clash.id}).",
+                           errors=[{"field": field, "reason": "sudah dipakai OPD lain"}])
 
 
 def create_opd(*, name: str, code: str | None = None) -> Opd:
@@ -55,50 +55,50 @@ def create_opd(*, name: str, code: str | None = None) -> Opd:
     opd = Opd(name=name.strip(), name_key=name_key(name), code=code)
     db.session.add(opd)
     db.session.flush()
-    audit("opd.create", "opds", opd.id, None, _snapshot(opd))
+    audit.record("opd.create", "opds", opd.id, after=audit.snapshot(opd, AUDITED))
     return opd
 
 
 def update_opd(opd_id: int, *, name: str | None = None, code: str | None = None) -> Opd:
     opd = get_opd(opd_id)
-    before = _snapshot(opd)
+    before = audit.snapshot(opd, AUDITED)
     _ensure_unique(name or opd.name, code if code is not None else None, exclude_id=opd.id)
     if name is not None:
         opd.name, opd.name_key = name.strip(), name_key(name)
     if code is not None:
         opd.code = code
     db.session.flush()
-    audit("opd.update", "opds", opd.id, before, _snapshot(opd))
+    audit.record("opd.update", "opds", opd.id, before=before, after=audit.snapshot(opd, AUDITED))
     return opd
 
 
 def deactivate_opd(opd_id: int) -> Opd:
     opd = get_opd(opd_id)
-    before = _snapshot(opd)
+    before = audit.snapshot(opd, AUDITED)
     opd.active = False
     db.session.flush()
-    audit("opd.deactivate", "opds", opd.id, before, _snapshot(opd))
+    audit.record("opd.deactivate", "opds", opd.id, before=before, after=audit.snapshot(opd, AUDITED))
     return opd
 
 
 def merge_opds(source_id: int, target_id: int) -> tuple[Opd, int]:
     """Move every employee of `source` into `target` and deactivate `source`; returns (target, moved)."""
     if source_id == target_id:
-        raise Problem(422, "Unprocessable Content", "OPD tidak bisa digabung dengan dirinya sendiri.",
-                      errors=[{"field": "target_id", "reason": "harus berbeda dari OPD asal"}])
+        raise Problem.invalid("OPD tidak bisa digabung dengan dirinya sendiri.",
+                              errors=[{"field": "target_id", "reason": "harus berbeda dari OPD asal"}])
     source, target = get_opd(source_id), get_opd(target_id)
     if not target.active:
-        raise Problem(409, "Conflict", "OPD tujuan sudah tidak aktif.",
-                      errors=[{"field": "target_id", "reason": "OPD tujuan tidak aktif"}])
+        raise Problem.conflict("OPD tujuan sudah tidak aktif.",
+                               errors=[{"field": "target_id", "reason": "OPD tujuan tidak aktif"}])
     moved = db.session.execute(
         sa.update(Employee).where(Employee.opd_id == source.id).values(opd_id=target.id)
     ).rowcount
     source.active = False
     source.merged_into_id = target.id
     db.session.flush()
-    audit("opd.merge", "opds", source.id, {"active": True}, {"merged_into_id": target.id, "moved_employees": moved})
+    audit.record("opd.merge", "opds", source.id, before={"active": True},
+                 after={"merged_into_id": target.id, "moved_employees": moved})
     return target, moved
 
 
-def _snapshot(opd: Opd) -> dict:
-    return {"name": opd.name, "code": opd.code, "active": opd.active}
+AUDITED = ("name", "code", "active")

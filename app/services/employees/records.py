@@ -17,14 +17,13 @@ from app.domain.nip import NIP_LENGTH, NipError, check_nip_agrees, parse_nip
 from app.extensions import db
 from app.models.employees import Employee, Opd
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.pagination import Page, sort_clause
-from app.services.scope import check_opd_in_scope, employee_in_scope_clause, scoped
+from app.services.scope import check_opd_in_scope, employee_in_scope_clause, employee_not_found, scoped
 from app.services.text import name_key
-from app.signals import audit
 
 SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "id": Employee.id}
 ENTITY = "employees"
-_UNPROCESSABLE = "Unprocessable Content"
 
 
 # --- reading --------------------------------------------------------------------------------------------
@@ -37,8 +36,8 @@ def _golongan_filter(golongan: str) -> str:
             return normalise_golongan(golongan, kind)
         except GolonganError:
             continue
-    raise Problem(422, _UNPROCESSABLE, f"Golongan '{golongan}' tidak dikenal.",
-                  errors=[{"field": "golongan", "reason": "golongan tidak dikenal (PNS I/a…IV/e, PPPK I…XVII)"}])
+    raise Problem.invalid(f"Golongan '{golongan}' tidak dikenal.", field="golongan",
+                          reason="golongan tidak dikenal (PNS I/a…IV/e, PPPK I…XVII)")
 
 
 def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_type: str | None = None,
@@ -66,7 +65,7 @@ def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_
     try:
         order = sort_clause(sort, SORTABLE, "name")
     except ValueError as exc:
-        raise Problem(422, _UNPROCESSABLE, str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
+        raise Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
 
     total = db.session.execute(sa.select(sa.func.count()).select_from(Employee).where(*conditions)).scalar_one()
     rows = db.session.execute(
@@ -93,32 +92,30 @@ def employee_view(emp: Employee, opd_name: str | None) -> dict:
     }
 
 
-def _not_found(nip: str) -> Problem:
-    return Problem(404, "Not Found", f"Pegawai dengan NIP {nip} tidak ditemukan.")
 
 
 def get_employee(nip: str) -> Employee:
     """The employee of this tenant with this NIP, or a 404 (a malformed NIP is simply not found, and so is one
     outside the caller's OPD scope)."""
     if not (isinstance(nip, str) and len(nip) == NIP_LENGTH and nip.isascii() and nip.isdigit()):
-        raise _not_found(str(nip))
+        raise employee_not_found(nip)
     emp = db.session.execute(
         sa.select(Employee).where(Employee.nip == nip, *scoped(employee_in_scope_clause()))).scalar_one_or_none()
     if emp is None:
-        raise _not_found(nip)
+        raise employee_not_found(nip)
     return emp
 
 
 def employee_detail(nip: str) -> dict:
     """One employee with its OPD, in one query."""
     if not (isinstance(nip, str) and len(nip) == NIP_LENGTH and nip.isascii() and nip.isdigit()):
-        raise _not_found(str(nip))
+        raise employee_not_found(nip)
     row = db.session.execute(
         sa.select(Employee, Opd.name).outerjoin(Opd, Opd.id == Employee.opd_id)
         .where(Employee.nip == nip, *scoped(employee_in_scope_clause()))
     ).first()
     if row is None:
-        raise _not_found(nip)
+        raise employee_not_found(nip)
     return employee_view(*row)
 
 
@@ -132,8 +129,7 @@ def linked_employee(nip: str | None) -> tuple[Employee, str | None]:
             .where(Employee.nip == nip)
         ).first()
     if row is None:
-        raise Problem(404, "Not Found", "Akun Anda belum terhubung dengan data pegawai (NIP).",
-                      type_="no-linked-employee")
+        raise Problem.not_found("Akun Anda belum terhubung dengan data pegawai (NIP).", type_="no-linked-employee")
     return row.Employee, row.opd_name
 
 
@@ -151,14 +147,8 @@ def own_profile(nip: str | None) -> dict:
 # --- validation -----------------------------------------------------------------------------------------
 
 
-def _snapshot(emp: Employee) -> dict:
-    """The audited fields, JSON-ready."""
-    return {
-        "nip": emp.nip, "name": emp.name, "gender": emp.gender,
-        "birth_date": emp.birth_date.isoformat() if emp.birth_date else None,
-        "employee_type": emp.employee_type, "golongan": emp.golongan, "jabatan": emp.jabatan,
-        "jabatan_kind": emp.jabatan_kind, "opd_id": emp.opd_id, "active": emp.active,
-    }
+AUDITED = ("nip", "name", "gender", "birth_date", "employee_type", "golongan", "jabatan", "jabatan_kind", "opd_id",
+           "active")
 
 
 def _nip_error(field: str, exc: NipError) -> dict:
@@ -196,12 +186,12 @@ def _check_opd(opd_id: int | None, errors: list[dict]) -> Opd | None:
 
 def _raise_if(errors: list[dict]) -> None:
     if errors:
-        raise Problem(422, _UNPROCESSABLE, "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors)
+        raise Problem.invalid(errors=errors)
 
 
-def _duplicate(nip: str) -> Problem:
-    return Problem(409, "Conflict", f"Pegawai dengan NIP {nip} sudah ada di wilayah ini.",
-                   errors=[{"field": "nip", "reason": "NIP sudah terdaftar"}])
+def _nip_taken(nip: str) -> Problem:
+    return Problem.conflict(f"Pegawai dengan NIP {nip} sudah ada di wilayah ini.", field="nip",
+                            reason="NIP sudah terdaftar")
 
 
 # --- writing --------------------------------------------------------------------------------------------
@@ -229,7 +219,7 @@ def create_employee(*, nip: str, name: str, gender: str, employee_type: str, bir
     assert parsed is not None
 
     if db.session.execute(sa.select(Employee.id).where(Employee.nip == parsed.value)).first() is not None:
-        raise _duplicate(parsed.value)
+        raise _nip_taken(parsed.value)
     emp = Employee(
         nip=parsed.value, name=name, name_key=name_key(name), gender=parsed.gender, birth_date=parsed.birth_date,
         employee_type=employee_type, golongan=golongan, jabatan=(jabatan or "").strip() or None,
@@ -241,8 +231,8 @@ def create_employee(*, nip: str, name: str, gender: str, employee_type: str, bir
             db.session.add(emp)
             db.session.flush()
     except IntegrityError as exc:
-        raise _duplicate(parsed.value) from exc
-    audit("employee.create", ENTITY, emp.id, None, _snapshot(emp))
+        raise _nip_taken(parsed.value) from exc
+    audit.record("employee.create", ENTITY, emp.id, after=audit.snapshot(emp, AUDITED))
     return employee_view(emp, opd.name if opd else None)
 
 
@@ -255,7 +245,7 @@ def update_employee(nip: str, *, name: str | None = None, gender: str | None = N
                     employee_type: str | None = None) -> dict:
     """Change what a person may change; the NIP (and so the birth date) never changes."""
     emp = get_employee(nip)
-    before = _snapshot(emp)
+    before = audit.snapshot(emp, AUDITED)
     errors: list[dict] = []
     changes: dict = {}
     if name is not None:
@@ -295,7 +285,7 @@ def update_employee(nip: str, *, name: str | None = None, gender: str | None = N
             setattr(emp, key, value)
         emp.source_updated_at = datetime.now(UTC)
         db.session.flush()
-        audit("employee.update", ENTITY, emp.id, before, _snapshot(emp))
+        audit.record("employee.update", ENTITY, emp.id, before=before, after=audit.snapshot(emp, AUDITED))
     return employee_detail(emp.nip)
 
 
@@ -303,9 +293,9 @@ def deactivate_employee(nip: str) -> dict:
     """Mark an employee inactive (left, retired, transferred); their records stay. Repeating it changes nothing."""
     emp = get_employee(nip)
     if emp.active:
-        before = _snapshot(emp)
+        before = audit.snapshot(emp, AUDITED)
         emp.active = False
         emp.source_updated_at = datetime.now(UTC)
         db.session.flush()
-        audit("employee.deactivate", ENTITY, emp.id, before, _snapshot(emp))
+        audit.record("employee.deactivate", ENTITY, emp.id, before=before, after=audit.snapshot(emp, AUDITED))
     return employee_detail(emp.nip)

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from app.authz import opd_scope
 from app.extensions import db
 from app.models.catalogue import Program
-from app.models.cohorts import Cohort, JpEntry
+from app.models.cohorts import Cohort
+from app.models.employees import JpEntry
 from app.models.imports import ImportRun
 from app.services.cohorts.schedule import cohort_label
 from app.services.reconciliation import runs as reconciliation

@@ -236,9 +236,9 @@ def apply(run_id: int) -> str:
     run.details = {**(run.details or {}), "employees_created": counts.employees_created,
                    "employees_updated": counts.employees_updated, "cohorts_created": cohorts_created}
     run.state, run.finished_at = "done", datetime.now(UTC)
-    audit.record(action="import.apply", entity="import_runs", entity_id=run.id, actor=(None, run.created_by),
+    audit.record("import.apply", "import_runs", run.id,
                  after={"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
-                        **run.details})
+                        **run.details}, actor=(None, run.created_by))
     _progress(run, 1.0)
     db.session.commit()
     tenant_data_changed.send(None, reason="import")

@@ -25,9 +25,9 @@ from app.extensions import db
 from app.jobs import redis_connection
 from app.models.imports import ImportRowError, ImportRun
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.files.readers import sniff_format
 from app.services.pagination import Page, paginate
-from app.signals import audit
 from app.tenancy import current_tenant
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -39,8 +39,8 @@ def ensure_unscoped() -> None:
     """Imports are the BKPSDM's bulk work: a file from LAN spans every OPD, and its report lists people of
     all of them, so an operator limited to some OPDs may neither run nor read imports."""
     if opd_scope() is not None:
-        raise Problem(403, "Forbidden", "Impor massal hanya untuk admin atau operator tanpa batasan OPD.",
-                      type_="forbidden-scoped")
+        raise Problem.forbidden("Impor massal hanya untuk admin atau operator tanpa batasan OPD.",
+                                type_="forbidden-scoped")
 
 
 def _upload_dir() -> Path:
@@ -86,7 +86,7 @@ def store_upload(stream: IO[bytes]) -> tuple[Path, str, int]:
         raise
     if size == 0:
         Path(tmp).unlink(missing_ok=True)
-        raise Problem(422, "Unprocessable Content", "File kosong.", errors=[{"field": "file", "reason": "file kosong"}])
+        raise Problem.invalid("File kosong.", errors=[{"field": "file", "reason": "file kosong"}])
     return Path(tmp), digest.hexdigest(), size
 
 
@@ -127,8 +127,8 @@ def create_run(stream: IO[bytes], filename: str, *, kind: str = "pppk-enrolments
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    audit("import.upload", "import_runs", run.id, None,
-          {"filename": run.filename, "checksum": checksum, "mode": mode, "dry_run": dry_run, "size": size})
+    audit.record("import.upload", "import_runs", run.id,
+                 after={"filename": run.filename, "checksum": checksum, "mode": mode, "dry_run": dry_run, "size": size})
     return run
 
 
@@ -136,7 +136,7 @@ def get_run(run_id: int) -> ImportRun:
     ensure_unscoped()
     run = db.session.get(ImportRun, run_id)
     if run is None:
-        raise Problem(404, "Not Found", f"Impor {run_id} tidak ditemukan.")
+        raise Problem.not_found(f"Impor {run_id} tidak ditemukan.")
     return run
 
 
@@ -152,14 +152,14 @@ def cancel_run(run_id: int) -> ImportRun:
     run = db.session.execute(sa.select(ImportRun).where(ImportRun.id == run_id).with_for_update()
                              .execution_options(populate_existing=True)).scalar_one_or_none()
     if run is None:
-        raise Problem(404, "Not Found", f"Impor {run_id} tidak ditemukan.")
+        raise Problem.not_found(f"Impor {run_id} tidak ditemukan.")
     if run.state not in ("queued", "validating"):
-        raise Problem(409, "Conflict", f"Impor berstatus '{run.state}' tidak bisa dibatalkan.",
-                      errors=[{"field": "state", "reason": "hanya saat antre atau validasi"}])
+        raise Problem.conflict(f"Impor berstatus '{run.state}' tidak bisa dibatalkan.",
+                               errors=[{"field": "state", "reason": "hanya saat antre atau validasi"}])
     before = run.state
     run.state, run.finished_at = "cancelled", datetime.now(UTC)
     db.session.execute(sa.text("DELETE FROM import_staged_rows WHERE run_id = :r"), {"r": run.id})
-    audit("import.cancel", "import_runs", run.id, {"state": before}, {"state": "cancelled"})
+    audit.record("import.cancel", "import_runs", run.id, before={"state": before}, after={"state": "cancelled"})
     return run
 
 

@@ -292,8 +292,8 @@ def apply(run_id: int) -> dict | None:
     run.state, run.applied_at = _settled_state(run.id), datetime.now(UTC)
     run.details = {**(run.details or {}), "last_apply": out}
     run.error = None
-    audit.record(action="reconciliation.apply", entity="reconciliation_runs", entity_id=run.id,
-                 actor=(run.apply_requested_by_id, run.apply_requested_by), after=out)
+    audit.record("reconciliation.apply", "reconciliation_runs", run.id, after=out,
+                 actor=(run.apply_requested_by_id, run.apply_requested_by))
     if summary.created or summary.updated:
         db.session.flush()
         tenant_data_changed.send(None, reason="reconciliation")

@@ -28,10 +28,10 @@ from app.models.reconciliation import (
     ReconciliationRun,
 )
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.cohorts.schedule import cohort_label
 from app.services.imports.runs import ensure_unscoped, place_upload, queue_available, store_upload
 from app.services.pagination import Page, paginate
-from app.signals import audit
 
 CLASS_LABELS = {
     "consistent": "Sesuai", "status_differs": "Status berbeda", "jp_differs": "JP berbeda",
@@ -53,12 +53,8 @@ ROW_COLUMNS = (
 )
 
 
-def _unprocessable(field: str, reason: str, detail: str | None = None) -> Problem:
-    return Problem(422, "Unprocessable Content", detail or reason, errors=[{"field": field, "reason": reason}])
 
 
-def _not_found(run_id: int) -> Problem:
-    return Problem(404, "Not Found", f"Rekonsiliasi {run_id} tidak ditemukan.")
 
 
 def resolve_scope(*, partner: str | None, cohort_id: int | None, program: str | None,
@@ -97,7 +93,7 @@ def resolve_scope(*, partner: str | None, cohort_id: int | None, program: str | 
     else:
         errors.append({"field": "cohort_id", "reason": "isi cohort_id, atau program + year"})
     if errors:
-        raise Problem(422, "Unprocessable Content", "Data unggahan rekonsiliasi tidak valid.", errors=errors)
+        raise Problem.invalid("Data unggahan rekonsiliasi tidak valid.", errors=errors)
     return found_partner, found_program, year, cohort
 
 
@@ -134,8 +130,8 @@ def create_run(stream: IO[bytes], filename: str, *, partner: str | None, cohort_
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    audit("reconciliation.upload", "reconciliation_runs", run.id, None,
-          {"filename": run.filename, "checksum": checksum, "partner": found_partner.code,
+    audit.record("reconciliation.upload", "reconciliation_runs", run.id,
+                 after={"filename": run.filename, "checksum": checksum, "partner": found_partner.code,
            "cohort_id": run.cohort_id, "program": found_program.code, "year": year,
            "supersedes_run_id": run.supersedes_run_id})
     return run
@@ -148,7 +144,7 @@ def get_run(run_id: int, *, lock: bool = False) -> ReconciliationRun:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     run = db.session.execute(stmt).scalar_one_or_none()
     if run is None:
-        raise _not_found(run_id)
+        raise Problem.not_found(f"Rekonsiliasi {run_id} tidak ditemukan.")
     return run
 
 
@@ -236,7 +232,7 @@ def _cohort_labels(cohort_ids: set[int]) -> dict[int, str]:
 
 def _rows_stmt(run_id: int, klass: str | None) -> sa.Select:
     if klass is not None and klass not in RECON_CLASSES:
-        raise _unprocessable("class", f"harus salah satu dari: {', '.join(RECON_CLASSES)}")
+        raise Problem.invalid(field="class", reason=f"harus salah satu dari: {', '.join(RECON_CLASSES)}")
     stmt = sa.select(ReconciliationRow).where(ReconciliationRow.run_id == run_id)
     return stmt if klass is None else stmt.where(ReconciliationRow.klass == klass)
 
@@ -278,9 +274,8 @@ def request_apply(run_id: int, *, classes: dict[str, str] | None = None, rows: d
     classes, rows = classes or {}, rows or {}
     run = get_run(run_id, lock=True)
     if run.state != "classified":
-        raise Problem(409, "Conflict", f"Rekonsiliasi berstatus '{run.state}': koreksi hanya bisa diterapkan pada "
-                      "laporan terakhir yang sudah selesai dicocokkan.",
-                      errors=[{"field": "state", "reason": f"status {run.state}"}])
+        raise Problem.conflict(f"Rekonsiliasi berstatus '{run.state}': koreksi hanya bisa diterapkan pada laporan "
+                               "terakhir yang sudah selesai dicocokkan.", field="state", reason=f"status {run.state}")
     errors = []
     for klass, decision in classes.items():
         if klass not in ALLOWED_DECISIONS:
@@ -298,9 +293,9 @@ def request_apply(run_id: int, *, classes: dict[str, str] | None = None, rows: d
         elif decision not in ALLOWED_DECISIONS[klass]:
             errors.append({"field": f"rows.{row_id}", "reason": f"harus salah satu dari {ALLOWED_DECISIONS[klass]}"})
     if errors:
-        raise Problem(422, "Unprocessable Content", "Keputusan tidak valid.", errors=errors)
+        raise Problem.invalid("Keputusan tidak valid.", errors=errors)
     if not classes and not rows:
-        raise _unprocessable("classes", "pilih keputusan untuk sebuah kelas atau baris")
+        raise Problem.invalid(field="classes", reason="pilih keputusan untuk sebuah kelas atau baris")
     actor_id, actor_name = actor
     for klass, decision in classes.items():
         db.session.execute(sa.update(ReconciliationRow).where(
@@ -314,8 +309,8 @@ def request_apply(run_id: int, *, classes: dict[str, str] | None = None, rows: d
                 ReconciliationRow.applied_at.is_(None)).values(decision=decision, decided_by=actor_name))
     run.state, run.error = "applying", None
     run.apply_requested_by_id, run.apply_requested_by = actor_id, actor_name
-    audit("reconciliation.decide", "reconciliation_runs", run.id, None,
-          {"classes": classes, "rows": {str(k): v for k, v in rows.items()}})
+    audit.record("reconciliation.decide", "reconciliation_runs", run.id,
+                 after={"classes": classes, "rows": {str(k): v for k, v in rows.items()}})
     return run
 
 

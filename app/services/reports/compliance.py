@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from app.domain.jp import REQUIRED_JP_PER_YEAR
 from app.extensions import db
 from app.models.catalogue import Partner, Program
-from app.models.cohorts import Cohort, Enrolment, JpEntry
-from app.models.employees import Employee, Opd
+from app.models.cohorts import Cohort, Enrolment
+from app.models.employees import Employee, JpEntry, Opd
 from app.problems import Problem
 from app.services.scope import (
     employee_id_in_scope_clause,
@@ -49,8 +49,6 @@ ROSTER_COLUMNS = (
 ROSTER_SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "status": Enrolment.status}
 
 
-def _not_found(what: str) -> Problem:
-    return Problem(404, "Not Found", f"{what} tidak ditemukan.")
 
 
 def _stream(stmt: sa.Select) -> Iterator[dict]:
@@ -107,7 +105,7 @@ def get_opd(opd_id: int) -> Opd:
     """The OPD a report is filtered on; one outside the caller's OPD scope is not found for its reports."""
     opd = db.session.get(Opd, opd_id) if opd_in_scope(opd_id) else None
     if opd is None:
-        raise _not_found(f"OPD {opd_id}")
+        raise Problem.not_found(f"OPD {opd_id} tidak ditemukan.")
     return opd
 
 
@@ -290,7 +288,7 @@ def get_cohort_header(cohort_id: int) -> dict:
         .where(Cohort.id == cohort_id)
     ).first()
     if row is None:
-        raise _not_found(f"Angkatan {cohort_id}")
+        raise Problem.not_found(f"Angkatan {cohort_id} tidak ditemukan.")
     return dict(row._mapping)
 
 
@@ -299,7 +297,7 @@ def _roster_stmt(cohort_id: int, sort: str | None) -> sa.Select:
     column = ROSTER_SORTABLE.get(key.lstrip("-"))
     if column is None:
         reason = f"sort harus salah satu dari: {', '.join(sorted(ROSTER_SORTABLE))} (awali '-' untuk menurun)"
-        raise Problem(422, "Unprocessable Content", reason, errors=[{"field": "sort", "reason": reason}])
+        raise Problem.invalid(reason, errors=[{"field": "sort", "reason": reason}])
     return (
         sa.select(Enrolment.id.label("enrolment_id"), Employee.id.label("employee_id"), Employee.nip, Employee.name,
                   Employee.opd_id, Opd.name.label("opd_name"), Employee.jabatan, Enrolment.status,

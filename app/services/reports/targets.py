@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.reports import TrainingTarget
 from app.problems import Problem
+from app.services.audit import log as audit
 from app.services.rollups import metrics as rollups
-from app.signals import audit
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -17,12 +17,10 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 def _check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         reason = f"tahun harus antara {MIN_YEAR} dan {MAX_YEAR}"
-        raise Problem(422, "Unprocessable Content", f"Tahun {year} tidak valid: {reason}.",
-                      errors=[{"field": "year", "reason": reason}])
+        raise Problem.invalid(f"Tahun {year} tidak valid: {reason}.", errors=[{"field": "year", "reason": reason}])
 
 
-def _snapshot(target: TrainingTarget) -> dict:
-    return {"year": target.year, "people": target.people, "note": target.note}
+AUDITED = ("year", "people", "note")
 
 
 def list_targets() -> list[TrainingTarget]:
@@ -33,16 +31,16 @@ def set_target(year: int, people: int, note: str | None = None) -> TrainingTarge
     """Create or replace the target of `year`; the rollups are refreshed (debounced) afterwards."""
     _check_year(year)
     if people <= 0:
-        raise Problem(422, "Unprocessable Content", "Target harus lebih dari 0 orang.",
-                      errors=[{"field": "people", "reason": "harus lebih dari 0"}])
+        raise Problem.invalid("Target harus lebih dari 0 orang.",
+                              errors=[{"field": "people", "reason": "harus lebih dari 0"}])
     target = db.session.get(TrainingTarget, year)
-    before = _snapshot(target) if target is not None else None
+    before = audit.snapshot(target, AUDITED) if target is not None else None
     if target is None:
         target = TrainingTarget(year=year)
         db.session.add(target)
     target.people, target.note = people, note
     db.session.flush()
-    audit("target.set", "training_targets", year, before, _snapshot(target))
+    audit.record("target.set", "training_targets", year, before=before, after=audit.snapshot(target, AUDITED))
     rollups.request_refresh()
     return target
 
@@ -51,9 +49,9 @@ def delete_target(year: int) -> None:
     _check_year(year)
     target = db.session.get(TrainingTarget, year)
     if target is None:
-        raise Problem(404, "Not Found", f"Target tahun {year} tidak ditemukan.")
-    before = _snapshot(target)
+        raise Problem.not_found(f"Target tahun {year} tidak ditemukan.")
+    before = audit.snapshot(target, AUDITED)
     db.session.delete(target)
     db.session.flush()
-    audit("target.delete", "training_targets", year, before, None)
+    audit.record("target.delete", "training_targets", year, before=before)
     rollups.request_refresh()

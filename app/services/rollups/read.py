@@ -68,19 +68,19 @@ def parse_year(raw: str | None) -> int:
     except (TypeError, ValueError):
         year = None
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        raise Problem(422, "Unprocessable Content", f"Tahun harus antara {MIN_YEAR} dan {MAX_YEAR}.",
-                      errors=[{"field": "year", "reason": "invalid"}])
+        raise Problem.invalid(f"Tahun harus antara {MIN_YEAR} dan {MAX_YEAR}.",
+                              errors=[{"field": "year", "reason": "invalid"}])
     return year
 
 
 def check_province(principal, province_code: str) -> None:
     """A province user sees only their own province; national users see every province."""
     if not _PROVINCE_CODE.match(province_code or ""):
-        raise Problem(404, "Not Found", "Kode provinsi tidak dikenal.")
+        raise Problem.not_found("Kode provinsi tidak dikenal.")
     if principal.role == "national":
         return
     if principal.role != "province" or principal.province_code != province_code:
-        raise Problem(403, "Forbidden", "Anda hanya dapat melihat rekap provinsi Anda sendiri.", type_="forbidden")
+        raise Problem.forbidden("Anda hanya dapat melihat rekap provinsi Anda sendiri.", type_="forbidden")
 
 
 def _number(value):

@@ -24,9 +24,8 @@ from app.problems import Problem
 from app.services.accounts import credentials as tokens
 from app.services.accounts.hashing import hash_password, verify_password
 from app.services.accounts.login import Throttle
-from app.services.audit import log as audit_log
+from app.services.audit import log as audit
 from app.services.pagination import Page, sort_clause
-from app.signals import audit
 from app.tenancy import current_tenant
 
 ENTITY = "users"
@@ -34,7 +33,6 @@ INVITE_TTL = timedelta(days=7)
 RESET_TTL = timedelta(hours=24)
 SORTABLE = {"username": User.username, "id": User.id}
 BAD_LINK = "Tautan tidak valid, sudah dipakai, atau sudah kedaluwarsa. Minta tautan baru kepada admin."
-_UNPROCESSABLE = "Unprocessable Content"
 _UNSET = object()
 
 
@@ -44,12 +42,12 @@ def _now() -> datetime:
 
 def _raise_if(errors: list[dict]) -> None:
     if errors:
-        raise Problem(422, _UNPROCESSABLE, "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors)
+        raise Problem.invalid(errors=errors)
 
 
 def _password_problem(field: str, exc: PasswordRejected) -> Problem:
-    return Problem(422, _UNPROCESSABLE, f"{field}: {exc.message}",
-                   errors=[{"field": field, "reason": exc.message, "code": exc.code}])
+    return Problem.invalid(f"{field}: {exc.message}",
+                           errors=[{"field": field, "reason": exc.message, "code": exc.code}])
 
 
 # --- reading --------------------------------------------------------------------------------------------
@@ -83,7 +81,7 @@ def list_users(*, role: str | None = None, active: bool | None = None, q: str | 
     try:
         order = sort_clause(sort, SORTABLE, "username")
     except ValueError as exc:
-        raise Problem(422, _UNPROCESSABLE, str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
+        raise Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
     total = db.session.execute(sa.select(sa.func.count()).select_from(User).where(*conditions)).scalar_one()
     rows = db.session.execute(sa.select(User, _scopes_column()).where(*conditions)
                               .order_by(*order, User.id).limit(limit).offset(offset)).all()
@@ -94,7 +92,7 @@ def get_user(user_id: int) -> User:
     """A user of this region, or a 404 (ids of other regions' users are simply not found here)."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise Problem(404, "Not Found", f"Pengguna {user_id} tidak ditemukan.")
+        raise Problem.not_found(f"Pengguna {user_id} tidak ditemukan.")
     return user
 
 
@@ -107,13 +105,15 @@ def user_detail(user_id: int) -> dict:
     """One user with their OPD scope, in one query."""
     row = db.session.execute(sa.select(User, _scopes_column()).where(User.id == user_id)).first()
     if row is None:
-        raise Problem(404, "Not Found", f"Pengguna {user_id} tidak ditemukan.")
+        raise Problem.not_found(f"Pengguna {user_id} tidak ditemukan.")
     return user_view(*row)
 
 
-def _snapshot(user: User, opd_ids) -> dict:
-    return {"username": user.username, "full_name": user.full_name, "email": user.email, "role": user.role,
-            "active": user.active, "nip": user.nip, "opd_ids": sorted(opd_ids or [])}
+AUDITED = ("username", "full_name", "email", "role", "active", "nip")
+
+
+def _audited(user: User, opd_ids) -> dict:
+    return audit.snapshot(user, AUDITED, opd_ids=sorted(opd_ids or []))
 
 
 # --- validation -----------------------------------------------------------------------------------------
@@ -160,8 +160,7 @@ def _ensure_not_last_admin(user: User) -> None:
     admins = db.session.execute(sa.select(User.id).where(User.role == "admin", User.active)
                                 .order_by(User.id).with_for_update()).scalars().all()
     if not [admin_id for admin_id in admins if admin_id != user.id]:
-        raise Problem(409, "Conflict", "Wilayah ini harus tetap memiliki setidaknya satu admin aktif.",
-                      type_="last-admin")
+        raise Problem.conflict("Wilayah ini harus tetap memiliki setidaknya satu admin aktif.", type_="last-admin")
 
 
 # --- one-time links -------------------------------------------------------------------------------------
@@ -187,8 +186,6 @@ def _new_link(user_id: int, purpose: str, ttl: timedelta) -> dict:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def _duplicate(field: str, reason: str) -> Problem:
-    return Problem(409, "Conflict", f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
 
 
 def invite_user(*, username: str, full_name: str, role: str, email: str | None = None,
@@ -202,9 +199,9 @@ def invite_user(*, username: str, full_name: str, role: str, email: str | None =
     nip = _check_nip(role, nip, errors)
     _raise_if(errors)
     if db.session.execute(sa.select(User.id).where(User.username == username)).first() is not None:
-        raise _duplicate("username", "nama pengguna sudah dipakai")
+        raise Problem.conflict(field="username", reason="nama pengguna sudah dipakai")
     if nip and db.session.execute(sa.select(User.id).where(User.nip == nip)).first() is not None:
-        raise _duplicate("nip", "NIP ini sudah tertaut ke pengguna lain")
+        raise Problem.conflict(field="nip", reason="NIP ini sudah tertaut ke pengguna lain")
     user = User(username=username, full_name=full_name, email=(email or "").strip() or None, role=role, nip=nip,
                 active=True, password_hash=None)
     try:
@@ -212,12 +209,12 @@ def invite_user(*, username: str, full_name: str, role: str, email: str | None =
             db.session.add(user)
             db.session.flush()
     except IntegrityError as exc:
-        raise _duplicate("username", "nama pengguna atau NIP sudah dipakai") from exc
+        raise Problem.conflict(field="username", reason="nama pengguna atau NIP sudah dipakai") from exc
     for opd_id in scope:
         db.session.add(UserOpdScope(user_id=user.id, opd_id=opd_id))
     link = _new_link(user.id, "invite", INVITE_TTL)
     db.session.refresh(user)
-    audit("user.invite", ENTITY, user.id, None, _snapshot(user, scope))
+    audit.record("user.invite", ENTITY, user.id, after=_audited(user, scope))
     return {"user": user_view(user, scope), "link": link}
 
 
@@ -226,7 +223,7 @@ def update_user(user_id: int, *, full_name: str | None = None, email=_UNSET, rol
     """Change name, e-mail, role and OPD scope; applies to the user's next request."""
     user = get_user(user_id)
     current_scope = _opd_ids(user.id)
-    before = _snapshot(user, current_scope)
+    before = _audited(user, current_scope)
     errors: list[dict] = []
     new_role = role or user.role
     if full_name is not None:
@@ -252,10 +249,10 @@ def update_user(user_id: int, *, full_name: str | None = None, email=_UNSET, rol
         db.session.execute(sa.delete(UserOpdScope).where(UserOpdScope.user_id == user.id))
         db.session.add_all(UserOpdScope(user_id=user.id, opd_id=opd_id) for opd_id in scope)
     db.session.flush()
-    after = _snapshot(user, scope)
+    after = _audited(user, scope)
     if after != before:
         db.session.refresh(user)
-        audit("user.update", ENTITY, user.id, before, after)
+        audit.record("user.update", ENTITY, user.id, before=before, after=after)
     return user_view(user, scope)
 
 
@@ -263,10 +260,10 @@ def reset_password(user_id: int) -> dict:
     """A new set-password link (24 h); the user's older unused links stop working."""
     user = get_user(user_id)
     if not user.active:
-        raise Problem(409, "Conflict", "Pengguna ini dinonaktifkan; aktifkan dahulu sebelum mengatur ulang sandi.")
+        raise Problem.conflict("Pengguna ini dinonaktifkan; aktifkan dahulu sebelum mengatur ulang sandi.")
     _invalidate_links(user.id)
     link = _new_link(user.id, "reset", RESET_TTL)
-    audit("user.reset_password", ENTITY, user.id, None, {"expires_at": link["expires_at"]})
+    audit.record("user.reset_password", ENTITY, user.id, after={"expires_at": link["expires_at"]})
     return link
 
 
@@ -276,14 +273,15 @@ def disable_user(user_id: int) -> dict:
     scope = _opd_ids(user.id)
     if user.active:
         _ensure_not_last_admin(user)
-        before = _snapshot(user, scope)
+        before = _audited(user, scope)
         user.active = False
         sessions = tokens.revoke_sessions(user.id)
         revoked_tokens = tokens.revoke_all_tokens(user.id)
         _invalidate_links(user.id)
         db.session.flush()
         db.session.refresh(user)
-        audit("user.disable", ENTITY, user.id, before, {**_snapshot(user, scope), "revoked_sessions": sessions,
+        audit.record("user.disable", ENTITY, user.id, before=before,
+                     after={**_audited(user, scope), "revoked_sessions": sessions,
                                                         "revoked_tokens": revoked_tokens})
     return user_view(user, scope)
 
@@ -293,11 +291,11 @@ def enable_user(user_id: int) -> dict:
     user = get_user(user_id)
     scope = _opd_ids(user.id)
     if not user.active:
-        before = _snapshot(user, scope)
+        before = _audited(user, scope)
         user.active = True
         db.session.flush()
         db.session.refresh(user)
-        audit("user.enable", ENTITY, user.id, before, _snapshot(user, scope))
+        audit.record("user.enable", ENTITY, user.id, before=before, after=_audited(user, scope))
     return user_view(user, scope)
 
 
@@ -310,7 +308,7 @@ def revoke_user_sessions(user_id: int) -> int:
     """Sign the user out everywhere (their tokens are untouched)."""
     user = get_user(user_id)
     revoked = tokens.revoke_sessions(user.id)
-    audit("user.sessions_revoke", ENTITY, user.id, None, {"revoked_sessions": revoked})
+    audit.record("user.sessions_revoke", ENTITY, user.id, after={"revoked_sessions": revoked})
     return len(revoked)
 
 
@@ -332,8 +330,8 @@ def set_password_with_token(token: str, password: str) -> dict:
         .with_for_update(of=OneTimeToken)  # a second use waits for the first, then finds the link spent
     ).first()
     if row is None:
-        raise Problem(422, _UNPROCESSABLE, f"token: {BAD_LINK}", type_="bad-link",
-                      errors=[{"field": "token", "reason": BAD_LINK}])
+        raise Problem.invalid(f"token: {BAD_LINK}", type_="bad-link",
+                              errors=[{"field": "token", "reason": BAD_LINK}])
     link, user = row
     try:
         check_password(password, username=user.username)
@@ -344,8 +342,8 @@ def set_password_with_token(token: str, password: str) -> dict:
     _invalidate_links(user.id)
     revoked = tokens.revoke_sessions(user.id)
     db.session.flush()
-    audit_log.record(action="auth.set_password", entity=ENTITY, entity_id=user.id, actor=(user.id, user.username),
-                     after={"purpose": link.purpose, "revoked_sessions": revoked})
+    audit.record("auth.set_password", ENTITY, user.id, after={"purpose": link.purpose, "revoked_sessions": revoked},
+                 actor=(user.id, user.username))
     return {"user_id": user.id, "username": user.username}
 
 
@@ -367,8 +365,8 @@ def change_own_password(principal: Principal, *, current_password: str, new_pass
     if not verify_password(user.password_hash, current_password):
         throttle.failed()
         reason = "kata sandi saat ini salah"
-        raise Problem(422, _UNPROCESSABLE, f"current_password: {reason}",
-                      errors=[{"field": "current_password", "reason": reason}])
+        raise Problem.invalid(f"current_password: {reason}",
+                              errors=[{"field": "current_password", "reason": reason}])
     try:
         check_password(new_password, username=user.username)
     except PasswordRejected as exc:
@@ -376,5 +374,5 @@ def change_own_password(principal: Principal, *, current_password: str, new_pass
     user.password_hash = hash_password(new_password)
     revoked = tokens.revoke_sessions(user.id, keep=principal.session_id)
     db.session.flush()
-    audit("auth.change_password", ENTITY, user.id, None, {"revoked_sessions": revoked})
+    audit.record("auth.change_password", ENTITY, user.id, after={"revoked_sessions": revoked})
     return len(revoked)
