@@ -4,15 +4,9 @@ staged with class `invalid` and the reasons (code + Indonesian message, as the i
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
-from app.domain.dates import parse_file_date
-from app.domain.nip import NipError, parse_nip
-from app.services.cohorts.schedule import parse_angkatan
+from app.services.files.rows import CellError, Row, text
 from app.services.text import name_key
 
 COLUMNS = ("nip", "nama", "pelatihan", "angkatan", "tahun", "status", "jp", "no_sertifikat", "tgl_sertifikat", "nilai")
@@ -37,131 +31,61 @@ class Scope:
     cohort_number: int | None = None
     _seen: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
-    def place(self, program: str, year: str, angkatan: object) -> tuple[int | None, tuple]:
+    def place(self, program: str, year: str, angkatan: object) -> tuple[int | None, tuple[CellError, ...]]:
         """(cohort id, errors) for a row's PELATIHAN, TAHUN and ANGKATAN: a report repeats the same few, so
         each distinct combination is checked once."""
-        key = (program, year, angkatan if not isinstance(angkatan, str) else angkatan.strip())
+        key = (program, year, text(angkatan))
         if key not in self._seen:
             self._seen[key] = self._place(*key)
         return self._seen[key]
 
-    def _place(self, program: str, year: str, angkatan: object) -> tuple[int | None, tuple]:
-        errors = []
+    def _place(self, program: str, year: str, angkatan: object) -> tuple[int | None, tuple[CellError, ...]]:
+        row = Row({"pelatihan": program, "tahun": year, "angkatan": angkatan})
         if program and program.upper() not in self.program_codes and name_key(program) not in self.program_codes:
-            errors.append(("PELATIHAN", "program_unknown",
-                           "pelatihan bukan program laporan ini (atau tidak ada di katalog)"))
+            row.bad("pelatihan", "program_unknown", "pelatihan bukan program laporan ini (atau tidak ada di katalog)")
         if year and year != str(self.year):
-            errors.append(("TAHUN", "year_mismatch", f"tahun harus {self.year} (cakupan laporan ini)"))
+            row.bad("tahun", "year_mismatch", f"tahun harus {self.year} (cakupan laporan ini)")
         cohort_id = self.cohort_id
-        if _text(angkatan):
-            try:
-                number = parse_angkatan(angkatan)
-            except ValueError as exc:
-                errors.append(("ANGKATAN", "angkatan_invalid", str(exc)))
-            else:
-                if self.cohort_id is not None and number != self.cohort_number:
-                    errors.append(("ANGKATAN", "angkatan_mismatch", "angkatan lain dari angkatan laporan ini"))
-                elif self.cohort_id is None:
-                    cohort_id = self.cohorts.get(number)
-                    if cohort_id is None:
-                        errors.append(("ANGKATAN", "angkatan_unknown",
-                                       f"angkatan {number} tahun {self.year} tidak ada di wilayah ini"))
-        elif self.cohort_id is None:
-            errors.append(("ANGKATAN", "required", "wajib diisi (laporan mencakup beberapa angkatan)"))
-        return cohort_id, tuple(errors)
-
-
-@lru_cache(maxsize=1)
-def _today_for(hour: int) -> date:  # noqa: ARG001 - the cache key: looked up again every hour
-    return date.today()
-
-
-def _today() -> date:
-    return _today_for(int(time.time() // 3600))
-
-
-@lru_cache(maxsize=1024)
-def _date(text: str) -> date:
-    return parse_file_date(text)
-
-
-@lru_cache(maxsize=4096)
-def _jp(text: str) -> int:
-    jp = int(text)
-    if not 0 <= jp <= 10_000:
-        raise ValueError(text)
-    return jp
-
-
-def _text(value: object) -> str:
-    """A cell as trimmed text (NUL characters, which PostgreSQL text cannot hold, dropped)."""
-    if type(value) is str:  # CSV cells: the common case first
-        text = value.strip()
-    elif value is None:
-        return ""
-    elif isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    else:
-        text = str(value).strip()
-    return text.replace("\x00", "") if "\x00" in text else text
+        number = row.angkatan()
+        if number is not None:
+            if self.cohort_id is not None and number != self.cohort_number:
+                row.bad("angkatan", "angkatan_mismatch", "angkatan lain dari angkatan laporan ini")
+            elif self.cohort_id is None:
+                cohort_id = self.cohorts.get(number)
+                if cohort_id is None:
+                    row.bad("angkatan", "angkatan_unknown", f"angkatan {number} tahun {self.year} tidak ada di "
+                                                            "wilayah ini")
+        elif self.cohort_id is None and not row.text("angkatan"):
+            row.bad("angkatan", "required", "wajib diisi (laporan mencakup beberapa angkatan)")
+        return cohort_id, tuple(row.errors)
 
 
 def parse_row(number: int, values: dict, scope: Scope) -> tuple:
     """The row as a tuple of STAGED_COLUMNS; a bad row carries its first error's column and code, and every
     reason (`KOLOM: alasan; ...`)."""
-    errors: list[tuple[str, str, str]] = []
-    raw_nip = values.get("nip")
-    nip_text = _text(raw_nip)
-    nip = None
-    if not nip_text:
-        errors.append(("NIP", "required", "wajib diisi"))
-    else:
-        try:
-            nip = parse_nip(raw_nip, today=_today())
-        except NipError as exc:
-            errors.append(("NIP", exc.code, exc.message))
-    name = " ".join(_text(values.get("nama")).split())
+    row = Row(values)
+    row.required("nip")
+    nip = row.nip()
+    name = row.name()
     if not name:
-        errors.append(("NAMA", "required", "wajib diisi"))
-    status_text = _text(values.get("status"))
+        row.bad("nama", "required", "wajib diisi")
+    status_text = row.text("status")
     status = PARTNER_STATUSES.get(status_text) or PARTNER_STATUSES.get(" ".join(status_text.upper().split()))
     if status is None:
-        errors.append(("STATUS", "required", "wajib diisi") if not status_text else
-                      ("STATUS", "status_invalid", "status harus LULUS, TIDAK LULUS atau MENGUNDURKAN DIRI"))
-    cohort_id, place_errors = scope.place(_text(values.get("pelatihan")), _text(values.get("tahun")),
-                                          values.get("angkatan"))
-    errors.extend(place_errors)
-    jp = None
-    jp_text = _text(values.get("jp"))
-    if jp_text:
-        try:
-            jp = _jp(jp_text)
-        except ValueError:
-            errors.append(("JP", "jp_invalid", "JP harus bilangan bulat 0 atau lebih"))
-    cert_number = _text(values.get("no_sertifikat"))[:100] or None
-    cert_date = None
-    raw_date = values.get("tgl_sertifikat")
-    if isinstance(raw_date, str):
-        raw_date = raw_date.strip() or None
-    if raw_date is not None:
-        try:
-            cert_date = _date(raw_date) if isinstance(raw_date, str) else parse_file_date(raw_date)
-        except ValueError as exc:
-            errors.append(("TGL_SERTIFIKAT", "date_invalid", str(exc)))
-    score = None
-    score_text = _text(values.get("nilai"))
-    if score_text:
-        try:
-            score = Decimal(score_text.replace(",", "."))
-            if not 0 <= score <= 100:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors.append(("NILAI", "score_invalid", "nilai harus angka 0-100 (koma atau titik desimal)"))
-            score = None
-    if errors:
-        column, code, _ = errors[0]
-        reason = "; ".join(f"{c}: {r}" for c, _, r in errors).replace("\x00", "")[:500]
-        return (number, (nip.value if nip else nip_text)[:60], name[:200] or None, None, None, None, cohort_id,
-                status, jp, cert_number, cert_date, score, column, code, reason)
+        if status_text:
+            row.bad("status", "status_invalid", "status harus LULUS, TIDAK LULUS atau MENGUNDURKAN DIRI")
+        else:
+            row.bad("status", "required", "wajib diisi")
+    cohort_id, place_errors = scope.place(row.text("pelatihan"), row.text("tahun"), values.get("angkatan"))
+    row.errors.extend(place_errors)
+    jp = row.jp()
+    cert_number = row.text("no_sertifikat")[:100] or None
+    cert_date = row.date("tgl_sertifikat")
+    score = row.score()
+    if row.errors:
+        errors = row.errors
+        reason = "; ".join(f"{e.column}: {e.reason}" for e in errors).replace("\x00", "")[:500]
+        return (number, (nip.value if nip else row.text("nip"))[:60], name[:200] or None, None, None, None, cohort_id,
+                status, jp, cert_number, cert_date, score, errors[0].column, errors[0].code, reason)
     return (number, nip.value, name[:200], name_key(name)[:200], nip.gender, nip.birth_date, cohort_id, status, jp,
             cert_number, cert_date, score, None, None, None)
