@@ -183,8 +183,7 @@ def export_tenant(slug):
     raw = {"slug": slug}
 
     def work():
-        row = exports.request_export(slug, current_user.username)
-        db.session.commit()
+        row = commit(exports.request_export(slug, current_user.username))
         job_id = exports.start_export(row)
         return 202, {**exports.export_view(row), "job_id": job_id}
 
@@ -207,7 +206,7 @@ def download_export(export_id):
     path = exports.export_path(row)
     audit.record("export.download", "tenant_exports", row.id, after={"tenant": row.slug, "file": row.file_name},
                  platform=True)
-    db.session.commit()
+    commit(None)
     resp = send_file(path, mimetype="application/zip", as_attachment=True, download_name=row.file_name)
     resp.headers["Cache-Control"] = "private, no-store"
     return resp

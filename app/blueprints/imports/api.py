@@ -1,4 +1,3 @@
-from itertools import islice
 
 from flask import url_for
 from flask_login import current_user
@@ -66,9 +65,7 @@ def cancel_import(run_id):
 @downloadable(blp)
 def import_errors(args, run_id):
     """The row-by-row error report: JSON (paged) or the whole report as CSV/XLSX."""
-    rows = service.iter_errors(run_id)
     if args["format"] != "json":
-        return send_table(args["format"], service.ERROR_COLUMNS, rows, name_parts=["laporan-impor", run_id],
-                          title="Laporan impor", delimiter=args["delimiter"])
-    items = list(islice(rows, args["offset"], args["offset"] + args["limit"]))
-    return {"items": items, "limit": args["limit"], "offset": args["offset"]}
+        return send_table(args["format"], service.ERROR_COLUMNS, service.iter_errors(run_id),
+                          name_parts=["laporan-impor", run_id], title="Laporan impor", delimiter=args["delimiter"])
+    return service.errors_page(run_id, limit=args["limit"], offset=args["offset"])

@@ -14,11 +14,10 @@ from app.models.imports import IMPORT_MODES
 from app.problems import Problem
 from app.services.imports import runs as service
 from app.services.imports.pipeline import start
-from app.services.pagination import ListArgsSchema
 from app.web.blueprints import page_blueprint
 from app.web.filters import label_set
-from app.web.pages import load_query, page
-from app.web.paging import PAGE_SIZE, pager
+from app.web.pages import page
+from app.web.paging import PAGE_SIZE, offset_arg, pager
 from app.web.responses import commit
 
 bp = page_blueprint("import_pages", __name__, "impor")
@@ -71,8 +70,7 @@ def show_import(run_id: int):
 @page("training:read")
 def list_imports():
     """Every import run of the region, newest first (only for staff not limited to OPDs, as the API)."""
-    args, _errors = load_query(ListArgsSchema())
-    result = service.list_runs(limit=PAGE_SIZE, offset=args["offset"])
+    result = service.list_runs(limit=PAGE_SIZE, offset=offset_arg(request.args))
     return render_template("imports/list.html", runs=[service.run_view(r) for r in result.items],
                            pager=pager(result.total, result.limit, result.offset),
                            can_write="training:write" in permissions_of(current_user))

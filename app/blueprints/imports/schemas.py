@@ -69,7 +69,5 @@ class ImportErrorSchema(ma.Schema):
     code = ma.fields.String()
 
 
-class ImportErrorPageSchema(ma.Schema):
+class ImportErrorPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(ImportErrorSchema))
-    limit = ma.fields.Integer()
-    offset = ma.fields.Integer()

@@ -35,9 +35,6 @@ def insert_unique(obj, conflict: Problem) -> None:
         raise conflict from exc
 
 
-def bad_sort(exc: ValueError) -> Problem:
-    return Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}])
-
 
 
 
@@ -56,10 +53,7 @@ def list_partners(*, q: str | None = None, kind: str | None = None, active: bool
         stmt = stmt.where(Partner.kind == kind)
     if active is not None:
         stmt = stmt.where(Partner.active.is_(active))
-    try:
-        order = sort_clause(sort, PARTNER_SORTABLE, "code")
-    except ValueError as exc:
-        raise bad_sort(exc) from exc
+    order = sort_clause(sort, PARTNER_SORTABLE, "code")
     return paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Partner.id)
 
 
@@ -124,10 +118,7 @@ def list_programs(*, program_type: str | None = None, competency_type: str | Non
     if q:
         stmt = stmt.where(Program.name.icontains(q, autoescape=True)
                           | Program.code.startswith(normalise_code(q), autoescape=True))
-    try:
-        order = sort_clause(sort, PROGRAM_SORTABLE, "code")
-    except ValueError as exc:
-        raise bad_sort(exc) from exc
+    order = sort_clause(sort, PROGRAM_SORTABLE, "code")
     page = paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Program.id)
     providers = _providers_for(page.items)
     page.items = [program_out(p, providers.get(p.provider_partner_id)) for p in page.items]

@@ -15,7 +15,7 @@ from app.models.employees import Employee, Opd
 from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.cohorts.schedule import cohort_capacity, cohort_label, get_cohort
-from app.services.pagination import Page, sort_clause
+from app.services.pagination import Page, paginate, sort_clause
 from app.services.scope import employee_in_scope_clause, enrolment_in_scope_clause, scoped
 from app.signals import tenant_data_changed
 
@@ -118,19 +118,13 @@ def enrolment_detail(enrolment_id: int) -> dict:
 def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset: int, sort: str | None) -> Page:
     """A cohort's participants with employee, OPD and certificate: a count and a page, whatever the size."""
     get_cohort(cohort_id)
-    try:
-        order = sort_clause(sort, SORTABLE, "name")
-    except ValueError as exc:
-        raise Problem.invalid(str(exc), field="sort") from exc
+    order = sort_clause(sort, SORTABLE, "name")
     where = [Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause())]
     if status:
         where.append(Enrolment.status == status)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(Enrolment).where(*where)).scalar_one()
-    rows = db.session.execute(
-        _with_employee(sa.select(*_ROW_COLUMNS)).where(*where)
-        .order_by(*order, Enrolment.id).limit(limit).offset(offset)
-    ).all()
-    return Page(items=[_row_dict(r) for r in rows], total=total, limit=limit, offset=offset)
+    return paginate(_with_employee(sa.select(*_ROW_COLUMNS)).where(*where), limit=limit, offset=offset,
+                    order_by=order, tiebreak=Enrolment.id, view=_row_dict,
+                    count=sa.select(sa.func.count()).select_from(Enrolment).where(*where))
 
 
 def trainings_of(employee_id: int) -> list[dict]:

@@ -13,7 +13,7 @@ from app.models.catalogue import Partner, Program
 from app.models.cohorts import ENROLMENT_STATUSES, Cohort, CohortPhase, Enrolment, PhaseResult
 from app.problems import Problem
 from app.services.audit import log as audit
-from app.services.catalogue.programs import bad_sort, find_partner, insert_unique, normalise_code
+from app.services.catalogue.programs import find_partner, insert_unique, normalise_code
 from app.services.pagination import Page, paginate, sort_clause
 
 MAX_ANGKATAN = 999
@@ -188,10 +188,7 @@ def list_cohorts(*, program_id: int | None = None, program_code: str | None = No
         stmt = stmt.where(Cohort.partner_id == partner_id)
     if mode:
         stmt = stmt.where(Cohort.mode == mode)
-    try:
-        order = sort_clause(sort, SORTABLE, "-year")
-    except ValueError as exc:
-        raise bad_sort(exc) from exc
+    order = sort_clause(sort, SORTABLE, "-year")
     page = paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Cohort.id)
     cohorts: list[Cohort] = page.items
     program_ids = {c.program_id for c in cohorts}

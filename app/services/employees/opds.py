@@ -21,10 +21,7 @@ def list_opds(*, limit: int, offset: int, sort: str | None = None, q: str | None
         stmt = stmt.where(Opd.name_key.contains(name_key(q), autoescape=True) | (Opd.code == q))
     if active is not None:
         stmt = stmt.where(Opd.active.is_(active))
-    try:
-        order = sort_clause(sort, SORTABLE, "name")
-    except ValueError as exc:
-        raise Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
+    order = sort_clause(sort, SORTABLE, "name")
     return paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Opd.id)
 
 

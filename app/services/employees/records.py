@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models.employees import Employee, Opd
 from app.problems import Problem
 from app.services.audit import log as audit
-from app.services.pagination import Page, sort_clause
+from app.services.pagination import Page, paginate, sort_clause
 from app.services.scope import check_opd_in_scope, employee_in_scope_clause, employee_not_found, scoped
 from app.services.text import name_key
 
@@ -62,22 +62,12 @@ def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_
         conditions.append(Employee.golongan == _golongan_filter(golongan))
     if active is not None:
         conditions.append(Employee.active.is_(active))
-    try:
-        order = sort_clause(sort, SORTABLE, "name")
-    except ValueError as exc:
-        raise Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
+    order = sort_clause(sort, SORTABLE, "name")
 
-    total = db.session.execute(sa.select(sa.func.count()).select_from(Employee).where(*conditions)).scalar_one()
-    rows = db.session.execute(
-        sa.select(Employee, Opd.name)
-        .outerjoin(Opd, Opd.id == Employee.opd_id)
-        .where(*conditions)
-        .order_by(*order, Employee.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return Page(items=[employee_view(emp, opd_name) for emp, opd_name in rows], total=total, limit=limit,
-                offset=offset)
+    return paginate(sa.select(Employee, Opd.name).outerjoin(Opd, Opd.id == Employee.opd_id).where(*conditions),
+                    limit=limit, offset=offset, order_by=order, tiebreak=Employee.id,
+                    view=lambda row: employee_view(*row),
+                    count=sa.select(sa.func.count()).select_from(Employee).where(*conditions))
 
 
 def employee_view(emp: Employee, opd_name: str | None) -> dict:

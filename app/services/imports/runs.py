@@ -191,17 +191,26 @@ def run_view(run: ImportRun) -> dict:
     }
 
 
+def errors_page(run_id: int, *, limit: int, offset: int) -> Page:
+    """A page of a run's errors in file order, with their total."""
+    get_run(run_id)
+    return paginate(_errors_stmt(run_id), limit=limit, offset=offset, order_by=[ImportRowError.row_number],
+                    tiebreak=ImportRowError.id, view=lambda row: dict(row._mapping))
+
+
 def iter_errors(run_id: int) -> Iterator[dict]:
     """Every error of a run in file order, streamed (server-side cursor); 404 at once for an unknown run."""
     get_run(run_id)
     return _errors(run_id)
 
 
+def _errors_stmt(run_id: int) -> sa.Select:
+    return (sa.select(ImportRowError.row_number, ImportRowError.column, ImportRowError.value, ImportRowError.reason,
+                      ImportRowError.code).where(ImportRowError.run_id == run_id))
+
+
 def _errors(run_id: int) -> Iterator[dict]:
     result = db.session.execute(
-        sa.select(ImportRowError.row_number, ImportRowError.column, ImportRowError.value, ImportRowError.reason,
-                  ImportRowError.code)
-        .where(ImportRowError.run_id == run_id).order_by(ImportRowError.row_number, ImportRowError.id)
-        .execution_options(yield_per=2000))
+        _errors_stmt(run_id).order_by(ImportRowError.row_number, ImportRowError.id).execution_options(yield_per=2000))
     for row in result:
         yield dict(row._mapping)

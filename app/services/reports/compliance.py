@@ -18,6 +18,7 @@ from app.models.catalogue import Partner, Program
 from app.models.cohorts import Cohort, Enrolment
 from app.models.employees import Employee, JpEntry, Opd
 from app.problems import Problem
+from app.services.pagination import paginate, sort_clause
 from app.services.scope import (
     employee_id_in_scope_clause,
     employee_in_scope_clause,
@@ -292,12 +293,7 @@ def get_cohort_header(cohort_id: int) -> dict:
     return dict(row._mapping)
 
 
-def _roster_stmt(cohort_id: int, sort: str | None) -> sa.Select:
-    key = sort or "name"
-    column = ROSTER_SORTABLE.get(key.lstrip("-"))
-    if column is None:
-        reason = f"sort harus salah satu dari: {', '.join(sorted(ROSTER_SORTABLE))} (awali '-' untuk menurun)"
-        raise Problem.invalid(reason, errors=[{"field": "sort", "reason": reason}])
+def _roster_stmt(cohort_id: int) -> sa.Select:
     return (
         sa.select(Enrolment.id.label("enrolment_id"), Employee.id.label("employee_id"), Employee.nip, Employee.name,
                   Employee.opd_id, Opd.name.label("opd_name"), Employee.jabatan, Enrolment.status,
@@ -305,20 +301,20 @@ def _roster_stmt(cohort_id: int, sort: str | None) -> sa.Select:
         .join(Employee, Employee.id == Enrolment.employee_id)
         .outerjoin(Opd, Opd.id == Employee.opd_id)
         .where(Enrolment.cohort_id == cohort_id, *scoped(employee_in_scope_clause()))
-        .order_by(column.desc() if key.startswith("-") else column.asc(), Enrolment.id)
     )
 
 
 def cohort_roster(cohort_id: int, *, limit: int = 50, offset: int = 0, sort: str | None = None) -> dict:
     """The cohort and a page of its participants: three queries (cohort, count, page)."""
     header = get_cohort_header(cohort_id)
-    stmt = _roster_stmt(cohort_id, sort)
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(Enrolment)
-        .where(Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause()))).scalar_one()
-    items = [dict(row._mapping) for row in db.session.execute(stmt.limit(limit).offset(offset))]
-    return {"cohort": header, "participants": {"items": items, "total": total, "limit": limit, "offset": offset}}
+    page = paginate(_roster_stmt(cohort_id), limit=limit, offset=offset,
+                    order_by=sort_clause(sort, ROSTER_SORTABLE, "name"), tiebreak=Enrolment.id,
+                    view=lambda row: dict(row._mapping),
+                    count=sa.select(sa.func.count()).select_from(Enrolment)
+                    .where(Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause())))
+    return {"cohort": header, "participants": page}
 
 
 def iter_cohort_roster(cohort_id: int, *, sort: str | None = None) -> Iterator[dict]:
-    return _stream(_roster_stmt(cohort_id, sort))
+    order = sort_clause(sort, ROSTER_SORTABLE, "name")
+    return _stream(_roster_stmt(cohort_id).order_by(*order, Enrolment.id))

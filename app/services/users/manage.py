@@ -25,7 +25,7 @@ from app.services.accounts import credentials as tokens
 from app.services.accounts.hashing import hash_password, verify_password
 from app.services.accounts.login import Throttle
 from app.services.audit import log as audit
-from app.services.pagination import Page, sort_clause
+from app.services.pagination import Page, paginate, sort_clause
 from app.tenancy import current_tenant
 
 ENTITY = "users"
@@ -78,14 +78,10 @@ def list_users(*, role: str | None = None, active: bool | None = None, q: str | 
         needle = q.strip()
         conditions.append(sa.or_(User.username.icontains(needle, autoescape=True),
                                  User.full_name.icontains(needle, autoescape=True)))
-    try:
-        order = sort_clause(sort, SORTABLE, "username")
-    except ValueError as exc:
-        raise Problem.invalid(str(exc), errors=[{"field": "sort", "reason": str(exc)}]) from exc
-    total = db.session.execute(sa.select(sa.func.count()).select_from(User).where(*conditions)).scalar_one()
-    rows = db.session.execute(sa.select(User, _scopes_column()).where(*conditions)
-                              .order_by(*order, User.id).limit(limit).offset(offset)).all()
-    return Page(items=[user_view(user, scopes) for user, scopes in rows], total=total, limit=limit, offset=offset)
+    order = sort_clause(sort, SORTABLE, "username")
+    return paginate(sa.select(User, _scopes_column()).where(*conditions), limit=limit, offset=offset,
+                    order_by=order, tiebreak=User.id, view=lambda row: user_view(*row),
+                    count=sa.select(sa.func.count()).select_from(User).where(*conditions))
 
 
 def get_user(user_id: int) -> User:
