@@ -7,6 +7,8 @@ and `PPPK_GOLONGAN`; `normalise_golongan` accepts only differences of case and s
 
 from __future__ import annotations
 
+from app.domain.errors import RuleError
+
 EMPLOYEE_TYPES = ("PNS", "PPPK")
 
 _PNS_ROOMS = {"I": "abcd", "II": "abcd", "III": "abcd", "IV": "abcde"}
@@ -33,16 +35,8 @@ _BY_KEY: dict[str, dict[str, str]] = {
 }
 
 
-class GolonganError(ValueError):
-    """An unusable golongan. `code` is a stable machine code, `message` is for the user (Indonesian)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class GolonganError(RuleError):
+    """An unusable golongan."""
 
 
 def normalise_golongan(raw: str | None, employee_type: str) -> str:

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from app.domain.errors import RuleError
+
 NIP_LENGTH = 18
 MIN_START_AGE = 15
 MAX_START_YEARS_AHEAD = 1
@@ -37,16 +39,8 @@ _DECIMAL_SUFFIX = re.compile(r"[0-9]+[.,]0+")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
-class NipError(ValueError):
-    """An unusable NIP. `code` is a stable machine code, `message` is for the user (Indonesian)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class NipError(RuleError):
+    """An unusable NIP."""
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from app.domain.errors import RuleError
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 
 
-class PasswordRejected(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class PasswordRejected(RuleError):
+    """A password the rules refuse."""
 
 
 @cache
