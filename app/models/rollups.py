@@ -14,7 +14,7 @@ from app.extensions import db
 
 
 class TenantSummary(db.Model):
-    """One figure of one tenant for one year (metric names: see app.services.rollups.METRICS)."""
+    """One figure of one tenant for one year (metric names: see app.services.rollups.metrics.METRICS)."""
 
     __tablename__ = "tenant_summaries"
     __table_args__ = (sa.Index("ix_tenant_summaries_year_metric", "year", "metric"), {"schema": "platform"})

@@ -1,3 +1,5 @@
+"""GET /t/<slug>/api/v1/audit-log: the region's audit log for admins, newest first, by keyset."""
+
 from app.blueprints.audit.schemas import AuditLogArgsSchema, AuditLogPageSchema
 from app.services.audit import log as audit
 from app.web.blueprints import tenant_api_blueprint

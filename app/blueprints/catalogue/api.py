@@ -1,3 +1,5 @@
+"""The training catalogue's API: programs (/programs) and partner institutions (/partners)."""
+
 from app.blueprints.catalogue.schemas import (
     PartnerListArgsSchema,
     PartnerPageSchema,

@@ -1,6 +1,6 @@
 """The catalogue pages (/katalog): programs and partners; create or edit a program, add a partner.
 
-Same services and schemas as the API (app.services.catalogue, the programs and partners blueprints' schemas).
+Same services and schemas as the API (app.services.catalogue.programs, the catalogue API's schemas).
 """
 
 from __future__ import annotations

@@ -1,3 +1,6 @@
+"""Cohorts (/cohorts: with their phases), enrolments (/cohorts/<id>/enrolments, /enrolments/<id>: the status
+machine, phase results, certificates) and attendance per day (/cohorts/<id>/attendance/<day>)."""
+
 from app.blueprints.cohorts.schemas import (
     AttendanceDaySheetSchema,
     AttendanceMarkDaySchema,

@@ -1,5 +1,5 @@
 """Cohort pages (/angkatan): the list with filters, a new cohort with its phases, a cohort's page with the phase
-timeline, and editing a cohort and its phases. Same services and schemas as the API (app.services.cohorts)."""
+timeline, and editing a cohort and its phases. Same services and schemas as the API (app.services.cohorts.schedule)."""
 
 from __future__ import annotations
 

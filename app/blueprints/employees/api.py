@@ -1,8 +1,9 @@
 """Employees are addressed by NIP. Any NIP this tenant does not hold is a 404, a malformed one included
 (`/employees/123` is simply not found; validation errors of a NIP are reported where one is created).
 
-An employee's own pages: their record, trainings and JP. The caller is whoever the account's NIP names;
-there is no NIP in the URL, so nobody can ask for someone else's. An account without a linked NIP gets 404.
+OPDs are read by everyone who reads training data; only admins change the organisation. An employee's own
+record (/me/profile, /me/trainings, /me/jp): the caller is whoever the account's NIP names; there is no NIP in
+the URL, so nobody can ask for someone else's. An account without a linked NIP gets 404.
 """
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""GET /healthz: liveness and database reachability."""
+
 import sqlalchemy as sa
 from flask import Blueprint
 

@@ -1,3 +1,6 @@
+"""Bulk imports: upload a PPPK enrolment file (a worker validates and applies it), follow its run, read its
+row-by-row report (JSON pages or the whole CSV/XLSX)."""
+
 
 from flask import url_for
 from flask_login import current_user

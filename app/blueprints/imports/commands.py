@@ -1,3 +1,5 @@
+"""`kompeten import pppk-enrolments`: queue an import and, with --wait, follow it to the end."""
+
 from pathlib import Path
 
 import click

@@ -1,7 +1,7 @@
 """Import pages (Bahasa Indonesia): the list of runs, upload a PPPK enrolment file, then watch its run with a
 progress bar.
 
-The same services as the API (app.services.imports); the progress bar polls the run's JSON in the API.
+The same services as the API (app.services.imports.runs); the progress bar polls the run's JSON in the API.
 """
 
 from __future__ import annotations

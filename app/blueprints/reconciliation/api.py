@@ -1,3 +1,6 @@
+"""Reconciliation of a partner's completion report: upload (a worker classifies every row), read the classes and
+rows, download both sides, apply decisions (a worker applies them), and the changes against a superseded report."""
+
 from flask import url_for
 from flask_login import current_user
 

@@ -1,3 +1,5 @@
+"""`kompeten reconcile`: queue a partner's completion report for reconciliation and, with --wait, follow it."""
+
 from pathlib import Path
 
 import click

@@ -1,5 +1,5 @@
 """Reconciliation pages (Bahasa Indonesia): the reports, uploading one, its classes, and deciding per class or
-per row. The same services as the API (app.services.reconciliation); applying runs as a worker job."""
+per row. The same services as the API (app.services.reconciliation.runs); applying runs as a worker job."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""The region's reports (20 JP compliance, training recap, cohort roster; JSON, CSV or XLSX) and its yearly
+targets."""
+
 from app.blueprints.reports.schemas import (
     ComplianceArgsSchema,
     ComplianceReportSchema,

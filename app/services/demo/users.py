@@ -67,7 +67,7 @@ def create_tenant_user(username: str, role: str, *, full_name: str, opd_ids=(), 
                        password: str | None = None) -> tuple[int, str | None]:
     """Add a user to the bound region; returns (user id, one-time set-password path or None).
 
-    The same path as an admin's invitation (app.services.users.invite_user); with a password, the invitation
+    The same path as an admin's invitation (app.services.users.manage.invite_user); with a password, the invitation
     is used at once (set_password_with_token), so the user can log in straight away and no link remains.
     """
     from app.services.users import manage as users

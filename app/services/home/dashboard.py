@@ -2,7 +2,7 @@
 reconciliation differences.
 
 Every figure honours the caller's OPD scope exactly as the reports do (app.services.scope); imports are shown
-only to callers who may read them (unscoped staff, as app.services.imports decides).
+only to callers who may read them (unscoped staff, as app.services.imports.runs decides).
 """
 
 from __future__ import annotations
