@@ -362,7 +362,7 @@ def change_own_password(principal: Principal, *, current_password: str, new_pass
     """
     user = get_user(principal.user_id)
     # The login throttle: guessing the current password here is guessing a login.
-    throttle = Throttle(f"t{current_tenant().id}", user.username, request.remote_addr)
+    throttle = Throttle(f"t{current_tenant().id}", user.username, request.remote_addr, user.id)
     throttle.check()
     if not verify_password(user.password_hash, current_password):
         throttle.failed()
