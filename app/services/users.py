@@ -270,6 +270,20 @@ def reset_password(user_id: int) -> dict:
     return link
 
 
+def renew_invitation(username: str) -> dict | None:
+    """A fresh invitation link (7 days) for a user who has not set a password yet; their older links stop
+    working. None when the user is unknown, disabled or has a password already. The user's row is locked, so
+    two renewals at once leave one working link."""
+    user = db.session.execute(sa.select(User).where(User.username == username).with_for_update()
+                              ).scalar_one_or_none()
+    if user is None or not user.active or user.password_hash is not None:
+        return None
+    _invalidate_links(user.id)
+    link = _new_link(user.id, "invite", INVITE_TTL)
+    audit("user.invite_renew", ENTITY, user.id, None, {"expires_at": link["expires_at"]})
+    return link
+
+
 def disable_user(user_id: int) -> dict:
     """Disable a user: every session and token is revoked and pending links die. Repeating it changes nothing."""
     user = get_user(user_id)
