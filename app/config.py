@@ -28,6 +28,9 @@ class Config:
         # Where region export bundles are written (default: <instance dir>/exports).
         self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
         self.SECRET_KEY = env.get("SECRET_KEY")
+        # Signs export bundles (HMAC-SHA256); default: a key derived from SECRET_KEY. Set it to keep bundles
+        # restorable across a SECRET_KEY rotation.
+        self.BUNDLE_KEY = env.get("KOMPETEN_BUNDLE_KEY")
         self.SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(env.get("DATABASE_URL"))
         self.REDIS_URL = env.get("REDIS_URL")
         # Queue names and Redis keys carry this prefix, so test runs sharing one Redis never meet.
