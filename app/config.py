@@ -18,6 +18,29 @@ def _sqlalchemy_url(url: str | None) -> str | None:
     return url
 
 
+POOLER_MODES = ("", "session", "transaction")
+
+
+def _prepare_threshold(env) -> tuple[bool, int | None]:
+    """(set?, value) for psycopg's prepare_threshold: KOMPETEN_DB_PREPARE_THRESHOLD (a number, or `none` for
+    never), else none behind a transaction pooler (KOMPETEN_DB_POOLER=transaction), else psycopg's default."""
+    raw = env.get("KOMPETEN_DB_PREPARE_THRESHOLD", "").strip().lower()
+    if raw:
+        if raw in ("none", "off", "never"):
+            return True, None
+        if not raw.isdigit():
+            raise ValueError(f"KOMPETEN_DB_PREPARE_THRESHOLD must be a number or 'none' (got {raw!r})")
+        return True, int(raw)
+    return (True, None) if db_pooler(env) == "transaction" else (False, None)
+
+
+def db_pooler(env) -> str:
+    mode = env.get("KOMPETEN_DB_POOLER", "").strip().lower()
+    if mode not in POOLER_MODES:
+        raise ValueError(f"KOMPETEN_DB_POOLER must be 'transaction', 'session' or empty (got {mode!r})")
+    return mode
+
+
 class Config:
     """Defaults; every value can be overridden by the environment or by create_app(config=...)."""
 
@@ -45,6 +68,14 @@ class Config:
             # (with pool_timeout, no request waits more than ~15 s for a connection).
             "connect_args": {"connect_timeout": int(env.get("KOMPETEN_DB_CONNECT_TIMEOUT", "5"))},
         }
+        # Behind PgBouncer (< 1.21, or without max_prepared_statements) in transaction mode, a statement psycopg
+        # prepared on one server connection is missing on the next (InvalidSqlStatementName) or clashes with
+        # another client's (DuplicatePreparedStatement): KOMPETEN_DB_POOLER=transaction turns preparing off and
+        # makes every transaction set its own search_path (app/tenancy.py).
+        self.DB_POOLER = db_pooler(env) or None
+        given, threshold = _prepare_threshold(env)
+        if given:
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["prepare_threshold"] = threshold
         # A connection that has served this many tenant schemas is closed on check-in (bounds backend memory).
         self.TENANT_SCHEMAS_PER_CONNECTION = int(env.get("KOMPETEN_SCHEMAS_PER_CONNECTION", "200"))
         self.TENANT_CACHE_TTL = float(env.get("KOMPETEN_TENANT_CACHE_TTL", "5"))
