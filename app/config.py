@@ -85,6 +85,8 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = env.get("KOMPETEN_COOKIE_SECURE", "1") != "0"
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none, the default).
+        self.PROXY_HOPS = int(env.get("KOMPETEN_PROXY_HOPS", "0"))
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
         self.API_TITLE = "Kompeten"

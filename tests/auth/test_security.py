@@ -300,6 +300,43 @@ def test_session_cookie_is_secure_unless_kompeten_cookie_secure_is_0(make_app, b
     assert ("Secure" in _session_set_cookie(application, resp).split("; ")) is secure
 
 
+def _login_from(client, username: str, password: str, forwarded_for: str):
+    return client.post(f"{MALANG}/api/v1/auth/login", json={"username": username, "password": password},
+                       headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": "10.20.0.1"})
+
+
+def test_behind_a_trusted_proxy_the_ip_throttle_counts_each_client_not_the_proxy(make_app, base_config, malang,
+                                                                                  make_user):
+    """Every request reaches the app from the proxy's address (10.20.0.1); with KOMPETEN_PROXY_HOPS=1 the client's
+    own address (the last X-Forwarded-For entry, written by the proxy) is what the per-IP throttle counts."""
+    application = make_app({**base_config, "PROXY_HOPS": 1})
+    client = application.test_client()
+    user = make_user(malang, "viewer")
+    for i in range(20):  # one client guesses twenty accounts; what it claims itself comes first and is ignored
+        resp = _login_from(client, f"tidak-ada-{i}", "salah-kata-sandi", f"198.51.100.{i}, 203.0.113.5")
+        assert resp.status_code == 401
+    assert _login_from(client, user["username"], TEST_PASSWORD, "203.0.113.5").status_code == 429
+
+    assert _login_from(client, user["username"], TEST_PASSWORD, "203.0.113.6").status_code == 200  # the others
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(make_app, base_config, malang, make_user):
+    """Off by default: a client cannot dodge the per-IP throttle by sending X-Forwarded-For itself."""
+    application = make_app(base_config)
+    client = application.test_client()
+    user = make_user(malang, "viewer")
+    for i in range(20):
+        assert _login_from(client, f"tidak-ada-{i}", "salah-kata-sandi", f"203.0.113.{i}").status_code == 401
+    assert _login_from(client, user["username"], TEST_PASSWORD, "203.0.113.99").status_code == 429
+
+
+def test_kompeten_proxy_hops_is_read_from_the_environment():
+    from app.config import Config
+
+    assert Config({}).PROXY_HOPS == 0
+    assert Config({"KOMPETEN_PROXY_HOPS": "2"}).PROXY_HOPS == 2
+
+
 def _assert_security_headers(resp) -> None:
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
