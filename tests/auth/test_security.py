@@ -382,6 +382,39 @@ def test_check_password_refuses_a_common_password(common):
     assert exc.value.code == "password_common"
 
 
+@pytest.mark.parametrize(("weak", "why"), [
+    ("passwordpassword", "pengulangan"),  # the review's example: 16 characters, not in the old 109-word list
+    ("mnbvcxzlkjhgfd", "keyboard"),
+    ("abcdefghijklmn", "urutan"),
+    ("sayangkamu123", "sangat umum di Indonesia"),
+    ("bandung12345", "sangat umum di Indonesia"),
+    ("Michael12345", "nama orang"),
+    ("p4ssw0rd2024!", "sering dipakai"),
+])
+def test_check_password_refuses_a_guessable_password_and_says_why_in_indonesian(weak, why):
+    with pytest.raises(PasswordRejected) as exc:
+        check_password(weak)
+    assert exc.value.code == "password_common"
+    assert exc.value.message.startswith("Kata sandi terlalu mudah ditebak: ") and why in exc.value.message
+
+
+def test_setting_a_guessable_password_through_a_link_is_a_422_that_says_why(anon_client, malang):
+    from app.services import users
+
+    with tenant_context(malang):
+        link = users.invite_user(username="sandi-lemah", full_name="Sandi Lemah", role="viewer")["link"]
+        db.session.commit()
+    token = link["set_password_url"].rsplit("/", 1)[1]
+    resp = anon_client.post(f"{MALANG}/api/v1/auth/set-password",
+                            json={"token": token, "password": "passwordpassword"})
+    assert resp.status_code == 422
+    error = resp.get_json()["errors"][0]
+    assert error["field"] == "password" and "pengulangan" in error["reason"]
+    good = anon_client.post(f"{MALANG}/api/v1/auth/set-password",
+                            json={"token": token, "password": "kuda-lari-di-sawah-7"})
+    assert good.status_code == 200  # the link stayed usable
+
+
 def test_check_password_refuses_a_password_containing_the_username():
     with pytest.raises(PasswordRejected) as exc:
         check_password("budisantoso-2024!", username="budisantoso")
