@@ -35,6 +35,9 @@ RESET_TTL = timedelta(hours=24)
 SORTABLE = {"username": User.username, "id": User.id}
 BAD_LINK = "Tautan tidak valid, sudah dipakai, atau sudah kedaluwarsa. Minta tautan baru kepada admin."
 _UNPROCESSABLE = "Unprocessable Content"
+LAST_ADMIN = ("Wilayah ini harus tetap memiliki setidaknya satu admin aktif yang dapat masuk (sudah mengatur kata "
+              "sandinya). Undang admin lain dan tunggu sampai ia mengatur kata sandinya, baru ubah atau nonaktifkan "
+              "admin ini.")
 _UNSET = object()
 
 
@@ -150,18 +153,19 @@ def _check_nip(role: str, nip: str | None, errors: list[dict]) -> str | None:
 
 
 def _ensure_not_last_admin(user: User) -> None:
-    """Refuse a change that would leave the region with no active admin.
+    """Refuse a change that would leave the region with no active admin who can log in: one with a password (an
+    invited admin who has not set one yet cannot, and may never).
 
     All active admin rows are locked in id order, so two admins demoting each other concurrently are
     serialised (and cannot deadlock) and the second one sees the first one's change.
     """
     if user.role != "admin" or not user.active:
         return
-    admins = db.session.execute(sa.select(User.id).where(User.role == "admin", User.active)
-                                .order_by(User.id).with_for_update()).scalars().all()
-    if not [admin_id for admin_id in admins if admin_id != user.id]:
-        raise Problem(409, "Conflict", "Wilayah ini harus tetap memiliki setidaknya satu admin aktif.",
-                      type_="last-admin")
+    admins = db.session.execute(sa.select(User.id, User.password_hash.is_not(None))
+                                .where(User.role == "admin", User.active)
+                                .order_by(User.id).with_for_update()).all()
+    if not [admin_id for admin_id, can_log_in in admins if admin_id != user.id and can_log_in]:
+        raise Problem(409, "Conflict", LAST_ADMIN, type_="last-admin")
 
 
 # --- one-time links -------------------------------------------------------------------------------------
