@@ -11,12 +11,14 @@ from flask_login import current_user
 from app.authz import policy
 from app.blueprints.pages.views import no_store
 from app.blueprints.rollups_api import bp
+from app.inputs import check_query
 from app.problems import Problem
 from app.services.rollups import read
 from app.web import send_table
 
 no_store(bp, "private, no-store")
 FORMATS = ("csv", "xlsx")
+QUERY = ("year", "format")
 
 
 def _iso(value):
@@ -40,6 +42,7 @@ def _answer(rollup: dict, name_parts: list):
 @bp.get("/p/<province_code>/api/v1/rollups")
 @policy("rollups:province")
 def province_rollup(province_code: str):
+    check_query(request.args, QUERY)
     year = read.parse_year(request.args.get("year"))
     rollup = read.province_rollup(current_user, province_code, year)
     return _answer(rollup, ["rekap", "provinsi", province_code, year])
@@ -48,5 +51,6 @@ def province_rollup(province_code: str):
 @bp.get("/national/api/v1/rollups")
 @policy("rollups:national")
 def national_rollup():
+    check_query(request.args, QUERY)
     year = read.parse_year(request.args.get("year"))
     return _answer(read.national_rollup(year), ["rekap", "nasional", year])
