@@ -90,6 +90,18 @@ def check_xlsx_archive(path: Path) -> None:
                                                     "beberapa file, atau kirim sebagai CSV.")
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """What Python's csv module says, in words an operator understands."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return "satu sel terlalu panjang, biasanya karena tanda kutip yang tidak ditutup"
+    if "NUL" in text:
+        return "ada karakter kosong (NUL) yang tidak boleh ada di file teks"
+    if "new-line character seen in unquoted field" in text:
+        return "ada pindah baris di tengah sel yang tidak diberi tanda kutip"
+    return "tanda kutip atau pemisah kolom tidak beraturan"
+
+
 def _cell_too_long(row: int, length: int) -> FileFormatError:
     return FileFormatError("xlsx_cell_too_long", f"Sel di baris {row} berisi {length:,}".replace(",", ".") +
                            " karakter; satu sel Excel paling banyak 32.767 karakter. Periksa baris itu, simpan ulang "
@@ -211,10 +223,16 @@ class CsvReader(TableReader):
                     if row is not None:
                         yield row
             except UnicodeDecodeError as exc:
-                raise FileFormatError("encoding", "File berisi karakter yang tidak dapat dibaca "
-                                                  f"({self.encoding}).") from exc
+                log.warning("unreadable CSV %s near line %d (%s): %s", self.path.name, reader.line_num + 1,
+                            self.encoding, exc)
+                raise FileFormatError("encoding", f"File berisi karakter yang tidak dapat dibaca dekat baris "
+                                                  f"{reader.line_num + 1}. Simpan ulang dari Excel sebagai "
+                                                  "\"CSV UTF-8\", lalu unggah lagi.") from exc
             except csv.Error as exc:
-                raise FileFormatError("csv_syntax", f"Format CSV rusak dekat baris {reader.line_num}: {exc}") from exc
+                log.warning("broken CSV %s near line %d: %s", self.path.name, reader.line_num, exc)
+                raise FileFormatError("csv_syntax", f"Format CSV rusak dekat baris {reader.line_num}: "
+                                                    f"{_csv_problem(exc)}. Periksa baris itu (mis. tanda kutip "
+                                                    "yang tidak ditutup), simpan ulang, lalu unggah lagi.") from exc
 
 
 @dataclass

@@ -164,6 +164,14 @@ def test_a_cell_past_excels_limit_is_refused_with_its_row(tmp_path):
     assert error.code == "xlsx_cell_too_long" and "baris 2" in error.message and "32.767" in error.message
 
 
+def test_a_broken_csv_is_explained_in_words_not_in_the_csv_modules(tmp_path, caplog):
+    data = b'NIP,NAMA\n1,"Budi tanpa kutip penutup\n' + b"x" * 140_000 + b"\n"
+    with pytest.raises(FileFormatError) as err, open_table(_write(tmp_path, "kutip.csv", data)) as reader:
+        list(reader.rows())
+    assert err.value.code == "csv_syntax" and "tanda kutip" in err.value.message
+    assert "field limit" not in err.value.message and "field limit" in caplog.text
+
+
 def test_reading_streams_in_bounded_memory(tmp_path):
     path = tmp_path / "big.csv"
     with path.open("w") as fh:
