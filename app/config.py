@@ -18,6 +18,29 @@ def _sqlalchemy_url(url: str | None) -> str | None:
     return url
 
 
+POOLER_MODES = ("", "session", "transaction")
+
+
+def _prepare_threshold(env) -> tuple[bool, int | None]:
+    """(set?, value) for psycopg's prepare_threshold: KOMPETEN_DB_PREPARE_THRESHOLD (a number, or `none` for
+    never), else none behind a transaction pooler (KOMPETEN_DB_POOLER=transaction), else psycopg's default."""
+    raw = env.get("KOMPETEN_DB_PREPARE_THRESHOLD", "").strip().lower()
+    if raw:
+        if raw in ("none", "off", "never"):
+            return True, None
+        if not raw.isdigit():
+            raise ValueError(f"KOMPETEN_DB_PREPARE_THRESHOLD must be a number or 'none' (got {raw!r})")
+        return True, int(raw)
+    return (True, None) if db_pooler(env) == "transaction" else (False, None)
+
+
+def db_pooler(env) -> str:
+    mode = env.get("KOMPETEN_DB_POOLER", "").strip().lower()
+    if mode not in POOLER_MODES:
+        raise ValueError(f"KOMPETEN_DB_POOLER must be 'transaction', 'session' or empty (got {mode!r})")
+    return mode
+
+
 class Config:
     """Defaults; every value can be overridden by the environment or by create_app(config=...)."""
 
@@ -28,6 +51,9 @@ class Config:
         # Where region export bundles are written (default: <instance dir>/exports).
         self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
         self.SECRET_KEY = env.get("SECRET_KEY")
+        # Signs export bundles (HMAC-SHA256); default: a key derived from SECRET_KEY. Set it to keep bundles
+        # restorable across a SECRET_KEY rotation.
+        self.BUNDLE_KEY = env.get("KOMPETEN_BUNDLE_KEY")
         self.SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(env.get("DATABASE_URL"))
         self.REDIS_URL = env.get("REDIS_URL")
         # Queue names and Redis keys carry this prefix, so test runs sharing one Redis never meet.
@@ -42,6 +68,14 @@ class Config:
             # (with pool_timeout, no request waits more than ~15 s for a connection).
             "connect_args": {"connect_timeout": int(env.get("KOMPETEN_DB_CONNECT_TIMEOUT", "5"))},
         }
+        # Behind PgBouncer (< 1.21, or without max_prepared_statements) in transaction mode, a statement psycopg
+        # prepared on one server connection is missing on the next (InvalidSqlStatementName) or clashes with
+        # another client's (DuplicatePreparedStatement): KOMPETEN_DB_POOLER=transaction turns preparing off and
+        # makes every transaction set its own search_path (app/tenancy.py).
+        self.DB_POOLER = db_pooler(env) or None
+        given, threshold = _prepare_threshold(env)
+        if given:
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["prepare_threshold"] = threshold
         # A connection that has served this many tenant schemas is closed on check-in (bounds backend memory).
         self.TENANT_SCHEMAS_PER_CONNECTION = int(env.get("KOMPETEN_SCHEMAS_PER_CONNECTION", "200"))
         self.TENANT_CACHE_TTL = float(env.get("KOMPETEN_TENANT_CACHE_TTL", "5"))
@@ -51,6 +85,8 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = env.get("KOMPETEN_COOKIE_SECURE", "1") != "0"
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none, the default).
+        self.PROXY_HOPS = int(env.get("KOMPETEN_PROXY_HOPS", "0"))
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
         self.API_TITLE = "Kompeten"

@@ -64,7 +64,19 @@ def _headers(resp):
     return resp
 
 
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies (KOMPETEN_PROXY_HOPS), the client's address and scheme are the ones the
+    nearest proxies put in X-Forwarded-For / -Proto (werkzeug's ProxyFix takes the last `hops` entries, which the
+    proxies wrote; anything a client sent itself sits before them). Off by default: without a proxy those
+    headers are the client's own words, and trusting them would let anyone dodge the per-IP login throttle."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+
+
 def install(app: Flask) -> None:
+    trust_proxies(app, int(app.config.get("PROXY_HOPS") or 0))
     app.before_request(check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -253,6 +253,16 @@ def _on_begin(conn: sa.Connection) -> None:
     served.add(tenant.schema)
 
 
+def _on_begin_without_tenant(conn: sa.Connection) -> None:
+    """Behind a transaction pooler the connect-time `SET search_path TO ''` stayed on whichever server connection
+    took it: a transaction with no tenant bound sets the empty search_path itself."""
+    if _current.get() is not None:
+        return
+    dbapi_conn = conn.connection.dbapi_connection
+    if not dbapi_conn.autocommit:
+        dbapi_conn.execute("SET LOCAL search_path TO ''")
+
+
 def _on_end(conn: sa.Connection) -> None:
     if conn.invalidated:
         # The connection died mid-transaction (a database restart): touching `info` would raise
@@ -309,13 +319,16 @@ def _guard_orm(state: ORMExecuteState) -> None:
             raise NoTenantBound(f"{mapper.class_.__name__} is tenant data and no tenant is bound")
 
 
-def install_engine_events(engine: sa.Engine, schemas_per_connection: int) -> None:
+def install_engine_events(engine: sa.Engine, schemas_per_connection: int, *, pooler: str | None = None) -> None:
+    """`pooler="transaction"`: PgBouncer-style transaction pooling, where no session state can be relied on."""
     if event.contains(engine, "begin", _on_begin):
         return
     event.listen(engine.pool, "connect", _on_connect)
     event.listen(engine.pool, "checkin", _recycle_after(schemas_per_connection))
     event.listen(engine.pool, "checkout", _on_checkout)
     event.listen(engine, "begin", _on_begin)
+    if pooler == "transaction":
+        event.listen(engine, "begin", _on_begin_without_tenant)
     event.listen(engine, "commit", _on_end)
     event.listen(engine, "rollback", _on_end)
     event.listen(engine, "before_cursor_execute", _before_execute)
@@ -326,7 +339,8 @@ def install(app) -> None:
     """Wire the seam into an app: engine events, the ORM guard and the URL prefix `/t/<tenant_slug>`."""
     registry.ttl = app.config["TENANT_CACHE_TTL"]
     with app.app_context():
-        install_engine_events(db.engine, app.config["TENANT_SCHEMAS_PER_CONNECTION"])
+        install_engine_events(db.engine, app.config["TENANT_SCHEMAS_PER_CONNECTION"],
+                              pooler=app.config.get("DB_POOLER"))
     if not event.contains(db.session, "do_orm_execute", _guard_orm):
         event.listen(db.session, "do_orm_execute", _guard_orm)
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.employees import Opd
 from app.services.admin.bundles import tenant_fingerprints
 from app.services.text import name_key
-from app.tenancy import tenant_context
+from app.tenancy import no_tenant, tenant_context
 from tests.admin.conftest import fill, platform_audit, region_body, registry_rows, schemas_named
 
 
@@ -114,7 +114,7 @@ def test_restoring_over_a_live_region_is_409_and_an_altered_bundle_is_refused(ap
             zf.writestr(name, data)
     altered = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-rusak",
                                          "region_code": "98.98"})
-    assert altered.status_code == 422 and "checksum" in altered.get_json()["detail"]
+    assert altered.status_code == 422 and "altered" in altered.get_json()["detail"]
     assert schemas_named("t_kab_uji_rusak") == []
 
 
@@ -162,3 +162,110 @@ def test_an_export_that_keeps_failing_ends_failed_and_writes_nothing(app, api, m
     failed = FailedJobRegistry(queue=queue("default"))
     for job_id in failed.get_job_ids():
         failed.remove(job_id, delete_job=True)
+
+
+def _rewrite_bundle(path, change) -> None:
+    """Rewrite a bundle's members through `change(entries)` (a dict name → bytes), as someone with the file would."""
+    with zipfile.ZipFile(path) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    change(entries)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+
+
+def _tamper_consistently(entries: dict) -> None:
+    """Change a CSV and its checksum and size in the manifest, so the bundle agrees with itself."""
+    import hashlib
+
+    csv = entries["tables/employees.csv"].replace(b"Pegawai Ekspor 000", b"Pegawai Palsu 000")
+    entries["tables/employees.csv"] = csv
+    manifest = json.loads(entries["manifest.json"])
+    for table in manifest["tables"]:
+        if table["name"] == "employees":
+            table["sha256"], table["bytes"] = hashlib.sha256(csv).hexdigest(), len(csv)
+    entries["manifest.json"] = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+
+
+def _bundle_file(export_id: int):
+    from app.services.admin.bundles import export_dir
+
+    files = sorted(export_dir().glob(f"*-{export_id}-*.zip"))
+    assert len(files) == 1
+    return files[0]
+
+
+def test_a_consistently_tampered_bundle_is_refused_and_leaves_no_registry_row(app, api, made, run_worker):
+    """Finding 2 of the outside review: a CSV changed together with its checksum in the manifest was restored as a
+    live region, and a refused restore left a `provisioning` registry row."""
+    made.extend(["kab-uji-asli", "kab-uji-palsu"])
+    api.post("/tenants", json=region_body("kab-uji-asli"))
+    fill("kab-uji-asli", people=3)
+    export = export_now(api, "kab-uji-asli", run_worker)
+    _rewrite_bundle(_bundle_file(export["id"]), _tamper_consistently)
+
+    resp = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-palsu", "region_code": "98.96"})
+
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"][0]["field"] == "restore_from"
+    assert "altered" in resp.get_json()["detail"]
+    assert registry_rows("slug = 'kab-uji-palsu'") == []
+    assert schemas_named("t_kab_uji_palsu") == []
+
+
+def test_a_tampered_bundle_whose_recorded_checksum_was_changed_too_fails_its_signature(app, api, made, run_worker):
+    """Someone who can write the export store and the registry's checksum still cannot sign: the key is not in
+    the bundle (derived from SECRET_KEY, or KOMPETEN_BUNDLE_KEY)."""
+    from app.services.admin.bundles import file_sha256
+
+    made.extend(["kab-uji-tanda", "kab-uji-tiru"])
+    api.post("/tenants", json=region_body("kab-uji-tanda"))
+    fill("kab-uji-tanda", people=3)
+    export = export_now(api, "kab-uji-tanda", run_worker)
+    path = _bundle_file(export["id"])
+    _rewrite_bundle(path, _tamper_consistently)
+    with no_tenant(), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE platform.tenant_exports SET sha256 = :h WHERE id = :id"),
+                     {"h": file_sha256(path), "id": export["id"]})
+
+    resp = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-tiru", "region_code": "98.95"})
+
+    assert resp.status_code == 422, resp.get_json()
+    assert "signature" in resp.get_json()["detail"]
+    assert registry_rows("slug = 'kab-uji-tiru'") == [] and schemas_named("t_kab_uji_tiru") == []
+
+
+def test_a_refused_restore_of_a_deleted_region_leaves_its_tombstone_as_it_was(app, api, made, run_worker):
+    made.append("kab-uji-nisan")
+    body = region_body("kab-uji-nisan")
+    api.post("/tenants", json=body)
+    fill("kab-uji-nisan", people=2)
+    api.post("/tenants/kab-uji-nisan/archive")
+    export = export_now(api, "kab-uji-nisan", run_worker)
+    assert api.delete("/tenants/kab-uji-nisan", json={"confirm": "kab-uji-nisan"}).status_code == 200
+    before = registry_rows("slug = 'kab-uji-nisan'")
+    _rewrite_bundle(_bundle_file(export["id"]), _tamper_consistently)
+
+    resp = api.post("/tenants", json={"restore_from": export["id"]})
+
+    assert resp.status_code == 422
+    after = registry_rows("slug = 'kab-uji-nisan'")
+    assert [(r.status, r.name, r.region_code) for r in after] == [(r.status, r.name, r.region_code) for r in before]
+    assert after[0].status == "deleted"
+
+
+def test_a_bundle_signed_with_another_key_is_refused(app, api, made, run_worker, monkeypatch):
+    made.extend(["kab-uji-kunci-a", "kab-uji-kunci-b"])
+    monkeypatch.setitem(app.config, "BUNDLE_KEY", "kunci-ekspor-lama-yang-panjang")
+    api.post("/tenants", json=region_body("kab-uji-kunci-a"))
+    export = export_now(api, "kab-uji-kunci-a", run_worker)
+    monkeypatch.setitem(app.config, "BUNDLE_KEY", "kunci-ekspor-baru-yang-panjang")
+
+    resp = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-kunci-b",
+                                      "region_code": "98.94"})
+
+    assert resp.status_code == 422 and "signature" in resp.get_json()["detail"]
+    assert registry_rows("slug = 'kab-uji-kunci-b'") == []
+    monkeypatch.setitem(app.config, "BUNDLE_KEY", "kunci-ekspor-lama-yang-panjang")
+    assert api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-uji-kunci-b",
+                                      "region_code": "98.94"}).status_code == 201

@@ -119,11 +119,48 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(ap
     assert first.status_code == 201
     replay = api.post("/tenants", json=body, headers=key)
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
-    assert replay.get_json() == first.get_json()  # the same one-time link: the answer is replayed, not redone
+    assert replay.get_json()["tenant"] == first.get_json()["tenant"]  # the answer is replayed, not redone
     other = api.post("/tenants", json={**body, "name": "Nama Lain"}, headers=key)
     assert other.status_code == 422
     assert other.get_json()["errors"][0]["field"] == "Idempotency-Key"
     assert len(platform_audit(first.get_json()["tenant"]["id"], "tenant.create")) == 1
+
+
+def _stored_answers(user_id: int) -> str:
+    with no_tenant(), db.engine.connect() as conn:
+        return str(conn.execute(sa.text("SELECT response_body FROM platform.idempotency_keys WHERE user_id = :u"),
+                                {"u": user_id}).scalars().all())
+
+
+def _set_password(anon_client, slug: str, link: str):
+    return anon_client.post(f"/t/{slug}/api/v1/auth/set-password",
+                            json={"token": link.rsplit("/", 1)[1], "password": "Rahasia-Sekali-Lautan-2024"})
+
+
+def test_the_first_admins_link_is_never_kept_in_the_idempotency_record(api, made, vendor, anon_client):
+    """Finding 4 of the outside review: the replayable 201 kept the one-time link in plain text. Now the record
+    holds no secret, and a replay hands out a fresh link that replaces the first."""
+    made.append("kab-uji-rahasia")
+    body = region_body("kab-uji-rahasia")
+    key = {"Idempotency-Key": "rahasia-1"}
+    first = api.post("/tenants", json=body, headers=key)
+    assert first.status_code == 201
+    first_link = first.get_json()["first_admin"]["set_password_url"]
+    stored = _stored_answers(vendor["user_id"])
+    assert "kab-uji-rahasia" in stored  # the record is there...
+    assert first_link.rsplit("/", 1)[1] not in stored and "set-password" not in stored  # ...without the link
+
+    replay = api.post("/tenants", json=body, headers=key)
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    admin = replay.get_json()["first_admin"]
+    assert admin["username"] == "admin-pertama" and admin["link_reissued"] is True
+    assert admin["set_password_url"] != first_link
+    assert admin["set_password_url"].rsplit("/", 1)[1] not in _stored_answers(vendor["user_id"])
+    assert _set_password(anon_client, "kab-uji-rahasia", first_link).status_code == 422  # the first link is dead
+    assert _set_password(anon_client, "kab-uji-rahasia", admin["set_password_url"]).status_code == 200
+
+    used = api.post("/tenants", json=body, headers=key).get_json()["first_admin"]  # the admin has a password now
+    assert used["set_password_url"] is None and "sudah" in used["note"]
 
 
 def test_a_key_whose_first_attempt_died_is_taken_over_after_a_while(api, made, vendor):

@@ -240,7 +240,7 @@ def test_set_password_page_refuses_different_or_weak_passwords(anon_client, mala
     weak = anon_client.post(link, data={"csrf_token": token, "password": "1234567890", "password_again": "1234567890"})
 
     assert different.status_code == 422 and "Kedua kata sandi tidak sama." in _text(different)
-    assert weak.status_code == 422 and "terlalu umum" in _text(weak)
+    assert weak.status_code == 422 and "terlalu mudah ditebak" in _text(weak)
 
 
 # --- the platform's pages and JSON login -------------------------------------------------------------------------

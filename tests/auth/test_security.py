@@ -99,8 +99,9 @@ def test_sixth_failed_login_for_one_account_is_429_with_retry_after(app, anon_cl
     assert sixth.status_code == 429
     assert sixth.get_json()["type"].endswith("/login-throttled")
     assert 0 < int(sixth.headers["Retry-After"]) <= 15 * 60
-    key = f"{app.config['REDIS_KEY_PREFIX']}:login-fail:acct:t{malang.id}:{user['username']}"
-    assert int(redis_connection().get(key)) == 5
+    prefix = f"{app.config['REDIS_KEY_PREFIX']}:login-fail"
+    assert int(redis_connection().get(f"{prefix}:acct:t{malang.id}:{user['id']}")) == 5  # the account's
+    assert int(redis_connection().get(f"{prefix}:name:t{malang.id}:{user['username']}")) == 5  # the name's
 
 
 def test_correct_password_while_throttled_is_still_429(anon_client, malang, make_user):
@@ -136,6 +137,65 @@ def test_unknown_user_and_wrong_password_get_the_same_401_body(anon_client, mala
     assert wrong.status_code == unknown.status_code == 401
     same = ("type", "title", "status", "detail")
     assert {k: wrong.get_json()[k] for k in same} == {k: unknown.get_json()[k] for k in same}
+
+
+def test_a_locked_account_stays_locked_for_every_spelling_of_its_username(anon_client, malang, make_user):
+    """Finding 1 of the outside review: the counter was keyed on the name as typed, the look-up on strip()."""
+    user = make_user(malang, "admin")
+    for i in range(5):
+        assert _attempt(anon_client, user["username"], "salah-kata-sandi", f"10.5.0.{i + 1}").status_code == 401
+
+    for n, spelling in enumerate((f" {user['username']}", f"{user['username']} ", f"\t{user['username']}",
+                                  f"{user['username']}\n", user["username"].upper())):
+        resp = _attempt(anon_client, spelling, TEST_PASSWORD, f"10.5.1.{n + 1}")
+        assert resp.status_code == 429, (repr(spelling), resp.status_code)
+
+
+def test_failures_spread_over_spellings_of_one_username_lock_the_account(anon_client, malang, make_user):
+    user = make_user(malang, "viewer")
+    spellings = (user["username"], f" {user['username']}", f"{user['username']} ", f"\t{user['username']}",
+                 f"  {user['username']}\t")
+    for n, spelling in enumerate(spellings):
+        assert _attempt(anon_client, spelling, "salah-kata-sandi", f"10.6.0.{n + 1}").status_code == 401
+
+    assert _attempt(anon_client, user["username"], TEST_PASSWORD, "10.6.1.1").status_code == 429
+
+
+def test_an_employees_username_and_nip_share_one_failure_counter(anon_client, malang, make_user, make_employee):
+    nip = make_employee(malang)
+    user = make_user(malang, "employee", nip=nip)
+    for n, login_as in enumerate((user["username"], nip, user["username"], nip, f" {nip}")):
+        assert _attempt(anon_client, login_as, "salah-kata-sandi", f"10.7.0.{n + 1}").status_code == 401
+
+    assert _attempt(anon_client, nip, TEST_PASSWORD, "10.7.1.1").status_code == 429
+    assert _attempt(anon_client, user["username"], TEST_PASSWORD, "10.7.1.2").status_code == 429
+
+
+def test_unknown_and_known_names_are_throttled_alike_whatever_the_spelling(anon_client, malang, make_user):
+    """No enumeration through the throttle: five failures under any spelling lock a name, known or not."""
+    known = make_user(malang, "viewer")["username"]
+    unknown = "belum-ada-orangnya"
+    answers = {}
+    for name in (known, unknown):
+        for n in range(5):
+            _attempt(anon_client, f" {name.upper()}" if n % 2 else name, "salah-kata-sandi", f"10.8.{n}.1")
+        answers[name] = [_attempt(anon_client, spelling, TEST_PASSWORD, "10.8.9.1").status_code
+                         for spelling in (name, f"{name} ", name.upper())]
+
+    assert answers[known] == answers[unknown] == [429, 429, 429]
+
+
+def test_a_locked_platform_account_stays_locked_for_every_spelling(anon_client, platform_user):
+    user = platform_user("vendor")
+    for i in range(5):
+        resp = anon_client.post("/api/v1/auth/login", json={"username": f" {user['username']}" if i % 2 else
+                                                            user["username"], "password": "salah-kata-sandi"},
+                                environ_base={"REMOTE_ADDR": f"10.9.0.{i + 1}"})
+        assert resp.status_code == 401
+    for n, spelling in enumerate((user["username"], f" {user['username']}", f"{user['username']}\t")):
+        resp = anon_client.post("/api/v1/auth/login", json={"username": spelling, "password": TEST_PASSWORD},
+                                environ_base={"REMOTE_ADDR": f"10.9.1.{n + 1}"})
+        assert resp.status_code == 429, repr(spelling)
 
 
 # --- CSRF --------------------------------------------------------------------------------------------------------
@@ -240,6 +300,43 @@ def test_session_cookie_is_secure_unless_kompeten_cookie_secure_is_0(make_app, b
     assert ("Secure" in _session_set_cookie(application, resp).split("; ")) is secure
 
 
+def _login_from(client, username: str, password: str, forwarded_for: str):
+    return client.post(f"{MALANG}/api/v1/auth/login", json={"username": username, "password": password},
+                       headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": "10.20.0.1"})
+
+
+def test_behind_a_trusted_proxy_the_ip_throttle_counts_each_client_not_the_proxy(make_app, base_config, malang,
+                                                                                  make_user):
+    """Every request reaches the app from the proxy's address (10.20.0.1); with KOMPETEN_PROXY_HOPS=1 the client's
+    own address (the last X-Forwarded-For entry, written by the proxy) is what the per-IP throttle counts."""
+    application = make_app({**base_config, "PROXY_HOPS": 1})
+    client = application.test_client()
+    user = make_user(malang, "viewer")
+    for i in range(20):  # one client guesses twenty accounts; what it claims itself comes first and is ignored
+        resp = _login_from(client, f"tidak-ada-{i}", "salah-kata-sandi", f"198.51.100.{i}, 203.0.113.5")
+        assert resp.status_code == 401
+    assert _login_from(client, user["username"], TEST_PASSWORD, "203.0.113.5").status_code == 429
+
+    assert _login_from(client, user["username"], TEST_PASSWORD, "203.0.113.6").status_code == 200  # the others
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(make_app, base_config, malang, make_user):
+    """Off by default: a client cannot dodge the per-IP throttle by sending X-Forwarded-For itself."""
+    application = make_app(base_config)
+    client = application.test_client()
+    user = make_user(malang, "viewer")
+    for i in range(20):
+        assert _login_from(client, f"tidak-ada-{i}", "salah-kata-sandi", f"203.0.113.{i}").status_code == 401
+    assert _login_from(client, user["username"], TEST_PASSWORD, "203.0.113.99").status_code == 429
+
+
+def test_kompeten_proxy_hops_is_read_from_the_environment():
+    from app.config import Config
+
+    assert Config({}).PROXY_HOPS == 0
+    assert Config({"KOMPETEN_PROXY_HOPS": "2"}).PROXY_HOPS == 2
+
+
 def _assert_security_headers(resp) -> None:
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -283,6 +380,39 @@ def test_check_password_refuses_a_common_password(common):
     with pytest.raises(PasswordRejected) as exc:
         check_password(common)
     assert exc.value.code == "password_common"
+
+
+@pytest.mark.parametrize(("weak", "why"), [
+    ("passwordpassword", "pengulangan"),  # the review's example: 16 characters, not in the old 109-word list
+    ("mnbvcxzlkjhgfd", "keyboard"),
+    ("abcdefghijklmn", "urutan"),
+    ("sayangkamu123", "sangat umum di Indonesia"),
+    ("bandung12345", "sangat umum di Indonesia"),
+    ("Michael12345", "nama orang"),
+    ("p4ssw0rd2024!", "sering dipakai"),
+])
+def test_check_password_refuses_a_guessable_password_and_says_why_in_indonesian(weak, why):
+    with pytest.raises(PasswordRejected) as exc:
+        check_password(weak)
+    assert exc.value.code == "password_common"
+    assert exc.value.message.startswith("Kata sandi terlalu mudah ditebak: ") and why in exc.value.message
+
+
+def test_setting_a_guessable_password_through_a_link_is_a_422_that_says_why(anon_client, malang):
+    from app.services.users import manage as users
+
+    with tenant_context(malang):
+        link = users.invite_user(username="sandi-lemah", full_name="Sandi Lemah", role="viewer")["link"]
+        db.session.commit()
+    token = link["set_password_url"].rsplit("/", 1)[1]
+    resp = anon_client.post(f"{MALANG}/api/v1/auth/set-password",
+                            json={"token": token, "password": "passwordpassword"})
+    assert resp.status_code == 422
+    error = resp.get_json()["errors"][0]
+    assert error["field"] == "password" and "pengulangan" in error["reason"]
+    good = anon_client.post(f"{MALANG}/api/v1/auth/set-password",
+                            json={"token": token, "password": "kuda-lari-di-sawah-7"})
+    assert good.status_code == 200  # the link stayed usable
 
 
 def test_check_password_refuses_a_password_containing_the_username():

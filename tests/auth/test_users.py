@@ -267,6 +267,25 @@ def test_the_last_active_admin_cannot_demote_or_disable_themselves(client, malan
     assert client.patch(api(malang, f"/users/{me}"), json={"role": "operator"}).status_code == 200
 
 
+def test_an_admin_who_can_log_in_cannot_leave_only_admins_without_a_password(app, malang, make_user):
+    """An invited admin who has not set a password cannot log in: they do not count as the region's admin."""
+    me = make_user(malang, "admin")
+    mine = browser(app)
+    headers = cookie_login(mine, malang, me["username"])
+    invited = mine.post(api(malang, "/users"), json={"username": "admin.undangan", "full_name": "Admin Undangan",
+                                                     "role": "admin"}, headers=headers)
+    assert invited.status_code == 201, invited.get_json()
+
+    for resp in (mine.patch(api(malang, f"/users/{me['id']}"), json={"role": "operator"}, headers=headers),
+                 mine.post(api(malang, f"/users/{me['id']}/disable"), headers=headers)):
+        assert resp.status_code == 409, resp.get_json()
+        assert resp.get_json()["type"].endswith("last-admin")
+        assert "kata sandi" in resp.get_json()["detail"]
+
+    assert set_password(browser(app), malang, link_token(invited)).status_code == 200
+    assert mine.patch(api(malang, f"/users/{me['id']}"), json={"role": "operator"}, headers=headers).status_code == 200
+
+
 # --- reset, disable, enable, sessions ----------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import tracemalloc
@@ -12,7 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from app.services.files import readers as filereaders
 from app.services.files.readers import FileFormatError, normalise_header, open_table
+from tests.imports import hostile_files
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
@@ -108,6 +111,65 @@ def test_broken_xlsx_is_a_file_error(tmp_path):
     with pytest.raises(FileFormatError) as err:
         open_table(_write(tmp_path, "x.xlsx", b"PK\x03\x04not really a zip"))
     assert err.value.code == "xlsx_unreadable"
+
+
+def _refused(tmp_path, data: bytes) -> FileFormatError:
+    with pytest.raises(FileFormatError) as err, open_table(_write(tmp_path, "x.xlsx", data)) as reader:
+        list(reader.rows())
+    return err.value
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    tracemalloc.start()
+    error = _refused(tmp_path, hostile_files.zip_bomb([["NIP", "NAMA"], ["1", "Budi"]]))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert error.code == "xlsx_bomb" and "mengembang" in error.message
+    assert peak < 16 * 2**20  # the 64 MiB sheet was never inflated (the bomb's own bytes are ~64 KiB)
+
+
+def test_an_xlsx_inflating_past_the_limit_is_refused_and_its_size_said(tmp_path, monkeypatch):
+    monkeypatch.setattr(filereaders, "MAX_XLSX_BYTES", 10_000)
+    error = _refused(tmp_path, hostile_files.workbook([["NIP"], *([str(i)] for i in range(500))]))
+    assert error.code == "xlsx_too_large" and "MB" in error.message
+
+
+def test_oversized_shared_strings_are_refused_before_they_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(filereaders, "MAX_XLSX_SHARED_STRINGS", 1000)
+    data = hostile_files.rewrite(hostile_files.workbook([["NIP"]]), "xl/sharedStrings.xml",
+                                 lambda _body: [b"<sst>" + b"<si><t>x</t></si>" * 200 + b"</sst>"])
+    assert _refused(tmp_path, data).code == "xlsx_too_large"
+
+
+def test_a_member_lying_about_its_size_is_inflated_no_further_than_it_says(tmp_path):
+    """The limits read the declared sizes; zipfile stops at them (and the CRC check fails), so a lie gains nothing."""
+    data = bytearray(hostile_files.workbook([["NIP", "NAMA"], *([str(i), "Nama"] for i in range(300))]))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        sheet = zf.getinfo(hostile_files.SHEET)
+    central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"PK\x05\x06"))
+    while data[central + 46:central + 46 + len(hostile_files.SHEET)] != hostile_files.SHEET.encode():
+        central = data.rfind(b"PK\x01\x02", 0, central)
+    data[central + 24:central + 28] = (sheet.file_size // 4).to_bytes(4, "little")  # the declared size
+    assert _refused(tmp_path, bytes(data)).code == "xlsx_unreadable"
+
+
+def test_an_xml_entity_declaration_is_one_plain_message_and_the_parser_detail_is_logged(tmp_path, caplog):
+    error = _refused(tmp_path, hostile_files.with_external_entity([["NIP", "NAMA"], ["1", "XXE"]]))
+    assert error.code == "xlsx_unreadable" and error.message == filereaders.XLSX_UNREADABLE
+    assert "undefined entity" in caplog.text
+
+
+def test_a_cell_past_excels_limit_is_refused_with_its_row(tmp_path):
+    error = _refused(tmp_path, hostile_files.with_long_cell([["NIP", "NAMA"], ["1", "PANJANG"]]))
+    assert error.code == "xlsx_cell_too_long" and "baris 2" in error.message and "32.767" in error.message
+
+
+def test_a_broken_csv_is_explained_in_words_not_in_the_csv_modules(tmp_path, caplog):
+    data = b'NIP,NAMA\n1,"Budi tanpa kutip penutup\n' + b"x" * 140_000 + b"\n"
+    with pytest.raises(FileFormatError) as err, open_table(_write(tmp_path, "kutip.csv", data)) as reader:
+        list(reader.rows())
+    assert err.value.code == "csv_syntax" and "tanda kutip" in err.value.message
+    assert "field limit" not in err.value.message and "field limit" in caplog.text
 
 
 def test_reading_streams_in_bounded_memory(tmp_path):

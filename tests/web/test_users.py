@@ -85,6 +85,17 @@ def test_the_last_admin_cannot_be_demoted_and_is_told_why(browser_for, malang):
     assert resp.status_code == 409 and "setidaknya satu admin aktif" in resp.text
 
 
+def test_an_admin_cannot_disable_themselves_while_the_other_admin_has_no_password(browser_for, malang):
+    admin = browser_for(malang, "admin")
+    create_user(malang, "admin", password=None)  # invited, has not set a password: cannot log in
+    assert admin.post(f"/pengguna/{admin.user['id']}/nonaktifkan").status_code == 303
+    page = admin.get(f"/pengguna/{admin.user['id']}")
+    assert page.status_code == 200  # still active, still logged in
+    assert "setidaknya satu admin aktif yang dapat masuk" in page.text  # and told why
+    demoted = admin.post(f"/pengguna/{admin.user['id']}", {"full_name": "Admin Uji", "role": "viewer"})
+    assert demoted.status_code == 409 and "sudah mengatur kata sandinya" in demoted.text
+
+
 def test_a_user_of_another_region_is_not_found(browser_for, malang, serang):
     stranger = create_user(serang, "viewer")
     assert browser_for(malang, "admin").get(f"/pengguna/{stranger['id'] + 100000}").status_code == 404

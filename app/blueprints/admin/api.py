@@ -65,8 +65,9 @@ def _json(status: int, body: dict, replayed: bool = False) -> Response:
     return resp
 
 
-def _idempotent(body: dict, work) -> Response:
-    """Run `work() -> (status, body)` at most once per Idempotency-Key (when the header is sent)."""
+def _idempotent(body: dict, work, replayed=None) -> Response:
+    """Run `work() -> (status, body)` at most once per Idempotency-Key (when the header is sent). What is kept
+    for a replay holds no secret (`service.storable_answer`); `replayed(status, stored)` rebuilds the answer."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
         status, out = work()
@@ -74,7 +75,8 @@ def _idempotent(body: dict, work) -> Response:
     user_id = current_user.user_id
     replay = idempotency.claim(user_id, key, request.method, request.path, body)
     if replay is not None:
-        return _json(replay.status, replay.body, replayed=True)
+        answer = replayed(replay.status, replay.body) if replayed else replay.body
+        return _json(replay.status, answer, replayed=True)
     try:
         status, out = work()
     except Problem as exc:
@@ -89,8 +91,8 @@ def _idempotent(body: dict, work) -> Response:
         db.session.rollback()
         idempotency.release(user_id, key)
         raise
-    out = json.loads(json.dumps(out))  # what is stored is exactly what is sent
-    idempotency.finish(user_id, key, status, out)
+    out = json.loads(json.dumps(out))  # what is stored is what is sent, less any secret
+    idempotency.finish(user_id, key, status, service.storable_answer(out))
     return _json(status, out)
 
 
@@ -118,7 +120,7 @@ def create_tenant(data):
             return 201, exports.restore(data["restore_from"], data)
         return service.create_tenant(data)
 
-    return _idempotent(raw, work)
+    return _idempotent(raw, work, replayed=service.replayed_answer)
 
 
 @blp.get("/tenants/<slug>")

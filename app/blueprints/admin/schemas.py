@@ -75,7 +75,10 @@ class TenantPageSchema(PageSchema):
 
 class TenantCreatedSchema(ma.Schema):
     tenant = ma.fields.Nested(TenantSchema)
-    first_admin = ma.fields.Dict(metadata={"description": "username, email, purpose, set_password_url, expires_at"})
+    first_admin = ma.fields.Dict(metadata={"description": (
+        "username, email, purpose, set_password_url, expires_at. An Idempotency-Key replay keeps no link: it "
+        "issues a fresh one (link_reissued: true; the earlier link stops working) while the admin has no password "
+        "yet, else set_password_url is null and note says why")})
     restored_from = ma.fields.Integer()
     tables = ma.fields.Dict()
 

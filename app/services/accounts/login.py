@@ -1,7 +1,10 @@
 """Logging in and out: password check with throttling, server-side session rows, the Flask-Login cookie.
 
 Failed logins are counted in Redis per account and per IP; past the limit the answer is 429 with
-Retry-After, checked before the password is even looked at. An unknown user and a wrong password give
+Retry-After, checked before the password is even looked at. An account's counter is keyed on the account the
+login resolves to (so its username, its NIP and any spelling of them share one), plus one on the login as
+normalised (stripped, case folded), which is all an unknown name has: every name, known or not, locks the
+same way, so the throttle tells nothing about which accounts exist. An unknown user and a wrong password give
 the same answer and cost the same time (a dummy argon2 verify).
 """
 
@@ -32,6 +35,7 @@ ACCOUNT_LIMIT = 5  # failures per account per window
 IP_LIMIT = 20  # failures per IP per window
 WINDOW_SECONDS = 15 * 60
 BAD_LOGIN = "Nama pengguna atau kata sandi salah."
+MAX_LOGIN_KEY = 100  # characters of a typed login kept in its counter's key
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,22 @@ class LoginResult:
     csrf_token: str
 
 
-class Throttle:
-    """Failure counters in Redis (shared by every web worker)."""
+def normalised_login(login: str) -> str:
+    """The form of a typed login that counts failures: what the look-up ignores (surrounding whitespace) and
+    case are folded away, so ` Nama`, `nama ` and `NAMA` are one name."""
+    return login.strip().casefold()[:MAX_LOGIN_KEY]
 
-    def __init__(self, scope: str, username: str, ip: str | None) -> None:
+
+class Throttle:
+    """Failure counters in Redis (shared by every web worker): the normalised login, the resolved account (when
+    the login names one: `account_id`), and the client's IP."""
+
+    def __init__(self, scope: str, login: str, ip: str | None, account_id: int | None = None) -> None:
         prefix = current_app.config["REDIS_KEY_PREFIX"]
-        self.keys = [(f"{prefix}:login-fail:acct:{scope}:{username.casefold()}", ACCOUNT_LIMIT)]
+        self.keys = [(f"{prefix}:login-fail:name:{scope}:{normalised_login(login)}", ACCOUNT_LIMIT)]
+        if account_id is not None:
+            self.keys.append((f"{prefix}:login-fail:acct:{scope}:{account_id}", ACCOUNT_LIMIT))
+        self._account_keys = [key for key, _limit in self.keys]
         if ip:
             self.keys.append((f"{prefix}:login-fail:ip:{ip}", IP_LIMIT))
 
@@ -71,7 +85,7 @@ class Throttle:
         pipe.execute()
 
     def succeeded(self) -> None:
-        redis_connection().delete(self.keys[0][0])
+        redis_connection().delete(*self._account_keys)  # the IP's failures stay counted
 
 
 def _find_tenant_user(login: str) -> User | None:
@@ -105,9 +119,9 @@ def _verify(user, password: str, throttle: Throttle) -> None:
 def login_tenant_user(login: str, password: str) -> LoginResult:
     """Log a region's user in (by username or NIP); the session is bound to the bound tenant."""
     tenant = current_tenant_or_none()
-    throttle = Throttle(f"t{tenant.id}", login, request.remote_addr)
-    throttle.check()
     user = _find_tenant_user(login)
+    throttle = Throttle(f"t{tenant.id}", login, request.remote_addr, user.id if user else None)
+    throttle.check()
     _verify(user, password, throttle)
     scopes = None
     if user.role == "operator":
@@ -121,10 +135,10 @@ def login_tenant_user(login: str, password: str) -> LoginResult:
 
 
 def login_platform_user(login: str, password: str) -> LoginResult:
-    throttle = Throttle("platform", login, request.remote_addr)
-    throttle.check()
     user = db.session.execute(sa.select(PlatformUser).where(PlatformUser.username == login.strip(),
                                                             PlatformUser.active)).scalar_one_or_none()
+    throttle = Throttle("platform", login, request.remote_addr, user.id if user else None)
+    throttle.check()
     _verify(user, password, throttle)
     result = _start(user, PlatformSession, {"kind": "platform", "province_code": user.province_code})
     audit.record("auth.login", "users", user.id, actor=(user.id, user.username), platform=True)

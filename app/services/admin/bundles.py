@@ -8,11 +8,17 @@ the embedded server 16) and a bundle can be checked table by table. Restoring re
 bundle's version, COPYs every CSV back in the same order, resets the sequences, then re-reads every table the
 same way and compares row counts and checksums before the region is marked active: a restore either yields
 the very same rows or leaves nothing behind.
+
+A bundle agreeing with itself proves nothing (anyone can change a CSV and its checksum in the manifest), so a
+bundle is also signed: `manifest.sig` holds an HMAC-SHA256 of `manifest.json`'s exact bytes with a key that is
+never in the bundle (KOMPETEN_BUNDLE_KEY, else one derived from SECRET_KEY). Restore checks the zip against the
+SHA-256 recorded in `platform.tenant_exports` and the signature before anything is written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -34,7 +40,10 @@ from app.tenancy import TenantInfo, registry, tenant_context
 log = logging.getLogger(__name__)
 
 FORMAT = "kompeten-tenant-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: signed (manifest.sig); 1: written before signing, checked against the recorded SHA-256
+READABLE_VERSIONS = (1, 2)
+SIGNATURE = "manifest.sig"
+_KEY_CONTEXT = b"kompeten export bundle signing v1"
 _CHUNK = 1 << 20
 
 
@@ -46,6 +55,40 @@ def export_dir() -> Path:
     path = Path(current_app.config.get("EXPORT_DIR") or Path(current_app.config["INSTANCE_DIR"]) / "exports")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def signing_key() -> bytes:
+    """KOMPETEN_BUNDLE_KEY when set (keep it when SECRET_KEY rotates, or older bundles stop restoring), else a
+    key derived from SECRET_KEY for this one purpose."""
+    configured = current_app.config.get("BUNDLE_KEY")
+    if configured:
+        return configured.encode() if isinstance(configured, str) else bytes(configured)
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else bytes(secret)
+    return hmac.new(secret, _KEY_CONTEXT, hashlib.sha256).digest()
+
+
+def _key_id(key: bytes) -> str:
+    """A short name of the key (not the key): says which key signed a bundle when it is not this one."""
+    return hashlib.sha256(b"key-id:" + key).hexdigest()[:12]
+
+
+def sign(manifest_bytes: bytes) -> dict:
+    key = signing_key()
+    return {"alg": "HMAC-SHA256", "key_id": _key_id(key),
+            "signature": hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest()}
+
+
+def check_signature(manifest_bytes: bytes, signature: dict) -> None:
+    key = signing_key()
+    expected = hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest()
+    given = signature.get("signature") if isinstance(signature, dict) else None
+    if signature.get("alg") != "HMAC-SHA256" or not isinstance(given, str) or \
+            not hmac.compare_digest(expected, given):
+        other = signature.get("key_id") not in (None, _key_id(key))
+        raise BundleError("the bundle's signature does not match: " + (
+            "it was signed with another key (KOMPETEN_BUNDLE_KEY or SECRET_KEY changed since the export)" if other
+            else "its manifest was altered"))
 
 
 def _order_by(table: sa.Table) -> sql.Composable:
@@ -111,7 +154,9 @@ def write_bundle(dbapi_conn, tenant_row: dict, export_id: int) -> tuple[Path, di
             manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "export_id": export_id,
                         "created_at": stamp.isoformat(), "tenant": tenant_row, "schema_version": version,
                         "tables": tables}
-            zf.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+            manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+            zf.writestr("manifest.json", manifest_bytes)
+            zf.writestr(SIGNATURE, json.dumps(sign(manifest_bytes)))
     os.replace(partial, final)
     return final, manifest
 
@@ -133,18 +178,32 @@ class Bundle:
     manifest: dict
 
 
-def open_bundle(path: Path) -> Bundle:
-    """Read and check a bundle's manifest: the format, and only this release's tenant tables."""
+def open_bundle(path: Path, recorded_sha256: str | None) -> Bundle:
+    """Read and check a bundle before anything is written: the zip is the one recorded at export time (its
+    SHA-256), its manifest is signed with our key, the format, and only this release's tenant tables."""
     if not path.is_file():
         raise BundleError(f"export file {path.name} is missing")
+    if not recorded_sha256 or not hmac.compare_digest(file_sha256(path), recorded_sha256):
+        raise BundleError(f"{path.name} is not the file that was exported: its SHA-256 differs from the one "
+                          "recorded (altered?)")
     try:
         with zipfile.ZipFile(path) as zf:
-            manifest = json.loads(zf.read("manifest.json"))
+            manifest_bytes = zf.read("manifest.json")
+            manifest = json.loads(manifest_bytes)
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
+            signature = json.loads(zf.read(SIGNATURE)) if SIGNATURE in names else None
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path.name} is not a Kompeten export: {exc}") from exc
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or \
+            manifest.get("format_version") not in READABLE_VERSIONS:
         raise BundleError("not a Kompeten tenant export (format)")
+    if manifest["format_version"] >= 2 or signature is not None:
+        if not isinstance(signature, dict):
+            raise BundleError("the bundle's signature is missing (altered?)")
+        check_signature(manifest_bytes, signature)
+    else:
+        log.warning("restoring %s: an unsigned bundle of format 1, checked against its recorded SHA-256 only",
+                    path.name)
     try:
         known_version = migrations.script("tenant").get_revision(manifest.get("schema_version")) is not None
     except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown or malformed revision

@@ -106,20 +106,24 @@ def export_path(row: TenantExport) -> Path:
 # --- restore ----------------------------------------------------------------------------------------------
 
 
-def _claim_for_restore(spec: TenantSpec) -> int:
+_CLAIMED_COLUMNS = "status, name, kind, region_code, province_code, province_name, agency_name, updated_at"
+
+
+def _claim_for_restore(spec: TenantSpec) -> tuple[int, dict | None]:
     """A `provisioning` registry row for the restore: a new slug, the tombstone of a deleted region (same
-    slug), or a restore that was interrupted. Anything live with that slug or region code is a 409."""
+    slug), or a restore that was interrupted. Anything live with that slug or region code is a 409.
+    Returns (id, the row as it was before: None when inserted), for `_release_claim`."""
     values = {**spec.__dict__, "schema": spec.schema}
     with no_tenant():
         try:
             with db.engine.begin() as conn:
-                existing = conn.execute(sa.text("SELECT id, status FROM platform.tenants WHERE slug = :slug "
-                                                "FOR UPDATE"), values).first()
+                existing = conn.execute(sa.text(f"SELECT id, {_CLAIMED_COLUMNS} FROM platform.tenants "  # noqa: S608
+                                                "WHERE slug = :slug FOR UPDATE"), values).first()
                 if existing is None:
                     return conn.execute(sa.text(
                         "INSERT INTO platform.tenants (slug, name, kind, region_code, province_code, province_name, "
                         "agency_name, schema_name, status) VALUES (:slug, :name, :kind, :region_code, :province_code, "
-                        ":province_name, :agency, :schema, 'provisioning') RETURNING id"), values).scalar_one()
+                        ":province_name, :agency, :schema, 'provisioning') RETURNING id"), values).scalar_one(), None
                 if existing.status not in ("deleted", "provisioning"):
                     raise Problem.conflict(field="slug", reason=f"region {spec.slug} exists ({existing.status}); "
                                                                 "restore into a new slug or delete it first")
@@ -127,9 +131,24 @@ def _claim_for_restore(spec: TenantSpec) -> int:
                     "UPDATE platform.tenants SET status = 'provisioning', name = :name, kind = :kind, "
                     "region_code = :region_code, province_code = :province_code, province_name = :province_name, "
                     "agency_name = :agency, updated_at = now() WHERE id = :id"), {**values, "id": existing.id})
-                return existing.id
+                return existing.id, dict(existing._mapping)
         except IntegrityError as exc:
             raise Problem.conflict(field="region_code", reason=f"{spec.region_code} belongs to a live region") from exc
+
+
+def _release_claim(tenant_id: int, slug: str, before: dict | None) -> None:
+    """A refused or failed restore leaves the registry as it found it: a row it inserted is deleted, a tombstone
+    it claimed is a tombstone again (the restore's own transaction rolled its schema back)."""
+    with no_tenant(), db.engine.begin() as conn:
+        if before is None:
+            conn.execute(sa.text("DELETE FROM platform.tenants WHERE id = :id AND status = 'provisioning'"),
+                         {"id": tenant_id})
+        else:
+            conn.execute(sa.text(
+                "UPDATE platform.tenants SET status = :status, name = :name, kind = :kind, region_code = :region_code, "
+                "province_code = :province_code, province_name = :province_name, agency_name = :agency_name, "
+                "updated_at = :updated_at WHERE id = :id AND status = 'provisioning'"), {**before, "id": tenant_id})
+    registry.invalidate(slug)
 
 
 def restore_spec(export: TenantExport, overrides: dict) -> TenantSpec:
@@ -145,6 +164,11 @@ def restore_spec(export: TenantExport, overrides: dict) -> TenantSpec:
         raise Problem.invalid(str(exc), errors=exc.errors) from exc
 
 
+def _refused(exc: bundles.BundleError) -> Problem:
+    log.warning("restore refused: %s", exc)
+    return Problem.invalid(str(exc), field="restore_from")
+
+
 def restore(export_id: int, overrides: dict) -> dict:
     """Create a region from an export (a new slug, or the same slug after it was deleted). Not in a request
     transaction: it claims the registry row, then builds the schema in one transaction of its own."""
@@ -156,17 +180,22 @@ def restore(export_id: int, overrides: dict) -> dict:
         raise Problem.conflict(field="restore_from", reason=f"export {export_id} is {export.status}")
     spec = restore_spec(export, overrides)
     try:
-        bundle = bundles.open_bundle(export_path(export))
+        bundle = bundles.open_bundle(export_path(export), export.sha256)
     except bundles.BundleError as exc:
-        raise Problem.invalid(str(exc), errors=[{"field": "restore_from", "reason": str(exc)}]) from exc
-    tenant_id = _claim_for_restore(spec)
+        raise _refused(exc) from exc
+    tenant_id, before = _claim_for_restore(spec)
     info = TenantInfo(id=tenant_id, slug=spec.slug, name=spec.name, schema=spec.schema, status="provisioning",
                       province_code=spec.province_code)
     registry.invalidate(spec.slug)
     try:
         bundles.restore_into(info, bundle)
     except bundles.BundleError as exc:
-        raise Problem.invalid(str(exc), errors=[{"field": "restore_from", "reason": str(exc)}]) from exc
+        _release_claim(tenant_id, spec.slug, before)
+        raise _refused(exc) from exc
+    except BaseException:
+        db.session.remove()
+        _release_claim(tenant_id, spec.slug, before)
+        raise
     with no_tenant():
         row = get_tenant(spec.slug)
         audit.record("tenant.restore", ENTITY, row.id, after={**audited_view(row), "export_id": export_id},

@@ -23,7 +23,7 @@ from app.services.admin.provisioning import ProvisionConflict, SpecError, Tenant
 from app.services.audit import log as audit
 from app.services.pagination import Page, paginate
 from app.services.users import manage as users
-from app.tenancy import TenantUnavailable, no_tenant, registry, tenant_context
+from app.tenancy import TenantNotFound, TenantUnavailable, no_tenant, registry, tenant_context
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,42 @@ def create_tenant(data: dict) -> tuple[int, dict]:
                                                              **(link or {})}}
         db.session.commit()
     return 201, body
+
+
+LINK_FIELDS = ("purpose", "set_password_url", "expires_at")
+LINK_NOT_RENEWED = ("Tautan sekali pakai hanya ditampilkan sekali dan tidak disimpan; admin ini sudah mengatur kata "
+                    "sandinya (atau wilayahnya tidak aktif), jadi tidak ada tautan baru. Tautan atur ulang dibuat "
+                    "oleh admin wilayah.")
+
+
+def storable_answer(body: dict) -> dict:
+    """What an Idempotency-Key record may keep of an answer: never the first admin's one-time link (the record
+    sits in the database, its backups and replicas for 24 hours)."""
+    admin = body.get("first_admin") if isinstance(body, dict) else None
+    if not isinstance(admin, dict):
+        return body
+    return {**body, "first_admin": {k: v for k, v in admin.items() if k not in LINK_FIELDS}}
+
+
+def replayed_answer(status: int, body: dict) -> dict:
+    """A replayed 201 of POST /tenants: the link was shown once and not kept, so the first admin gets a fresh one
+    (the earlier one stops working) while they have not set a password; after that none, and the answer says so.
+    Runs in transactions of its own (the caller holds none)."""
+    admin = body.get("first_admin") if isinstance(body, dict) else None
+    if status != 201 or not isinstance(admin, dict) or not isinstance(body.get("tenant"), dict):
+        return body
+    db.session.rollback()
+    link = None
+    try:
+        with tenant_context(body["tenant"]["slug"]):
+            link = users.renew_invitation(admin["username"])
+            db.session.commit()
+    except (TenantUnavailable, TenantNotFound):
+        pass
+    if link is None:
+        return {**body, "first_admin": {**admin, "set_password_url": None, "link_reissued": False,
+                                        "note": LINK_NOT_RENEWED}}
+    return {**body, "first_admin": {**admin, **link, "link_reissued": True}}
 
 
 # --- reading ---------------------------------------------------------------------------------------------

@@ -4,6 +4,12 @@ Handles what arrives in practice (DOMAIN.md "Files that come in"): comma, semico
 UTF-8 with or without BOM, or Windows-1252; quoted fields; XLSX with date cells and numbers; header names
 in any case and spacing. Values come back raw (str, int, float, datetime, None): validating them is the
 importer's job. Readers register in one dict (READERS) with one contract (TableReader).
+
+An XLSX is a zip of XML: a few hundred KB can inflate to gigabytes. `check_xlsx_archive` reads only the zip's
+directory and refuses, before anything is parsed, a file whose members inflate past MAX_XLSX_BYTES or far more
+than any spreadsheet compresses (MAX_XLSX_RATIO). The declared sizes are binding: Python's zipfile never inflates
+a member past its declared size (a lie is a CRC error). Cells are capped at Excel's own 32,767 characters. Any
+file the XML parser refuses is one plain message for the person; the parser's own words go to the log.
 """
 
 from __future__ import annotations
@@ -11,15 +17,34 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+log = logging.getLogger(__name__)
 
 SNIFF_BYTES = 64 * 1024
 _HEADER_SEPARATORS = re.compile(r"[\s_\-./]+")
+
+# An XLSX of 500,000 import rows written by openpyxl is ~330 MB of XML at a ratio of ~15; Excel's is smaller.
+MAX_XLSX_BYTES = 1024 * 1024 * 1024  # every member together, inflated
+MAX_XLSX_SHARED_STRINGS = 128 * 1024 * 1024  # read into memory whole by openpyxl
+MAX_XLSX_RATIO = 200  # inflated / compressed, for members past RATIO_FROM_BYTES (real sheets: 5-25)
+RATIO_FROM_BYTES = 1024 * 1024
+MAX_XLSX_MEMBERS = 10_000
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+SHARED_STRINGS = "xl/sharedStrings.xml"
+XLSX_UNREADABLE = ("Isi file XLSX rusak atau bukan lembar kerja Excel biasa, sehingga tidak dapat dibaca. Simpan ulang "
+                   "file dari Excel (File > Save As > Excel Workbook) atau simpan sebagai CSV, lalu unggah lagi.")
+# What openpyxl and the XML parser raise for a broken or hostile workbook (their words go to the log only).
+_XLSX_ERRORS = (ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, TypeError, ValueError, IndexError,
+                AttributeError)
 
 
 class FileFormatError(ValueError):
@@ -29,6 +54,58 @@ class FileFormatError(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def _mb(size: int) -> str:
+    """Megabytes the Indonesian way (1.024 MB)."""
+    return f"{round(size / 2**20):,}".replace(",", ".") + " MB"
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse (FileFormatError) an XLSX that would inflate too far, from the zip's directory alone."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        log.warning("unreadable XLSX %s: %s", path.name, exc)
+        raise FileFormatError("xlsx_unreadable", XLSX_UNREADABLE) from exc
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise FileFormatError("xlsx_unreadable", XLSX_UNREADABLE)
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_BYTES:
+        raise FileFormatError("xlsx_too_large", f"Isi file XLSX ini {_mb(total)} setelah dibuka, lebih dari batas "
+                                                f"{_mb(MAX_XLSX_BYTES)}. Pecah datanya menjadi beberapa file, atau "
+                                                "kirim sebagai CSV.")
+    for member in members:
+        if member.file_size > RATIO_FROM_BYTES and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
+            ratio = member.file_size // max(member.compress_size, 1)
+            log.warning("XLSX %s refused: %s inflates %d times (%d -> %d bytes)", path.name, member.filename, ratio,
+                        member.compress_size, member.file_size)
+            raise FileFormatError("xlsx_bomb", f"File XLSX ini tidak wajar: isinya mengembang {ratio:,}".replace(
+                ",", ".") + f" kali saat dibuka ({_mb(member.file_size)}), sedangkan file Excel biasa paling banyak "
+                "puluhan kali. Demi keamanan file ditolak; simpan ulang dari Excel atau kirim sebagai CSV.")
+        if member.filename == SHARED_STRINGS and member.file_size > MAX_XLSX_SHARED_STRINGS:
+            raise FileFormatError("xlsx_too_large", f"Teks dalam file XLSX ini {_mb(member.file_size)}, lebih dari "
+                                                    f"batas {_mb(MAX_XLSX_SHARED_STRINGS)}. Pecah datanya menjadi "
+                                                    "beberapa file, atau kirim sebagai CSV.")
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """What Python's csv module says, in words an operator understands."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return "satu sel terlalu panjang, biasanya karena tanda kutip yang tidak ditutup"
+    if "NUL" in text:
+        return "ada karakter kosong (NUL) yang tidak boleh ada di file teks"
+    if "new-line character seen in unquoted field" in text:
+        return "ada pindah baris di tengah sel yang tidak diberi tanda kutip"
+    return "tanda kutip atau pemisah kolom tidak beraturan"
+
+
+def _cell_too_long(row: int, length: int) -> FileFormatError:
+    return FileFormatError("xlsx_cell_too_long", f"Sel di baris {row} berisi {length:,}".replace(",", ".") +
+                           " karakter; satu sel Excel paling banyak 32.767 karakter. Periksa baris itu, simpan ulang "
+                           "file, lalu unggah lagi.")
 
 
 def normalise_header(name: object) -> str:
@@ -146,10 +223,16 @@ class CsvReader(TableReader):
                     if row is not None:
                         yield row
             except UnicodeDecodeError as exc:
-                raise FileFormatError("encoding", "File berisi karakter yang tidak dapat dibaca "
-                                                  f"({self.encoding}).") from exc
+                log.warning("unreadable CSV %s near line %d (%s): %s", self.path.name, reader.line_num + 1,
+                            self.encoding, exc)
+                raise FileFormatError("encoding", f"File berisi karakter yang tidak dapat dibaca dekat baris "
+                                                  f"{reader.line_num + 1}. Simpan ulang dari Excel sebagai "
+                                                  "\"CSV UTF-8\", lalu unggah lagi.") from exc
             except csv.Error as exc:
-                raise FileFormatError("csv_syntax", f"Format CSV rusak dekat baris {reader.line_num}: {exc}") from exc
+                log.warning("broken CSV %s near line %d: %s", self.path.name, reader.line_num, exc)
+                raise FileFormatError("csv_syntax", f"Format CSV rusak dekat baris {reader.line_num}: "
+                                                    f"{_csv_problem(exc)}. Periksa baris itu (mis. tanda kutip "
+                                                    "yang tidak ditutup), simpan ulang, lalu unggah lagi.") from exc
 
 
 @dataclass
@@ -161,24 +244,52 @@ class XlsxReader(TableReader):
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
 
+        check_xlsx_archive(self.path)  # before a byte is inflated
         self._fh = self.path.open("rb")  # a file object: openpyxl judges paths by their extension
         try:
             self._book = openpyxl.load_workbook(self._fh, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+            self._check_shared_strings()
+            self._sheet = self._book.worksheets[0]
+            header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        except FileFormatError:
             self._fh.close()
-            raise FileFormatError("xlsx_unreadable", "File XLSX tidak dapat dibaca.") from exc
-        self._sheet = self._book.worksheets[0]
-        header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+            raise
+        except (*_XLSX_ERRORS, InvalidFileException, OSError) as exc:
+            self._fh.close()
+            raise self._unreadable(exc) from exc
         if header is None:
+            self.close()
             raise FileFormatError("empty_file", "File kosong.")
         self._set_header(header)
+
+    def _unreadable(self, exc: Exception) -> FileFormatError:
+        log.warning("unreadable XLSX %s: %s: %s", self.path.name, type(exc).__name__, exc)
+        return FileFormatError("xlsx_unreadable", XLSX_UNREADABLE)
+
+    def _check_shared_strings(self) -> None:
+        for text in getattr(self._book, "shared_strings", None) or ():
+            if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
+                raise FileFormatError("xlsx_cell_too_long", f"Sebuah sel berisi {len(text):,}".replace(",", ".") +
+                                      " karakter; satu sel Excel paling banyak 32.767 karakter. Periksa file, simpan "
+                                      "ulang, lalu unggah lagi.")
 
     def rows(self) -> Iterator[Row]:
         try:
             for number, cells in enumerate(self._sheet.iter_rows(min_row=2, values_only=True), start=2):
-                row = self._row(number, [c.strip() if isinstance(c, str) else c for c in cells])
+                values = []
+                for cell in cells:
+                    if isinstance(cell, str):
+                        if len(cell) > MAX_CELL_CHARS:
+                            raise _cell_too_long(number, len(cell))
+                        cell = cell.strip()
+                    values.append(cell)
+                row = self._row(number, values)
                 if row is not None:
                     yield row
+        except FileFormatError:
+            raise
+        except _XLSX_ERRORS as exc:
+            raise self._unreadable(exc) from exc
         finally:
             self.close()
 

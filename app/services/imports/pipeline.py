@@ -115,7 +115,11 @@ def validate_some(run_id: int, *, yield_when_others_wait: bool = True) -> str:
         invalid = read = 0
         rows = reader.rows()
         while True:
-            row = next(rows, None)
+            try:
+                row = next(rows, None)
+            except FileFormatError as exc:  # unreadable past some row: the whole run fails, nothing is kept
+                db.session.rollback()
+                return _fail(_lock_run(run_id, staging=True), exc.message)
             if row is not None and row.number <= position:
                 continue  # done by an earlier job of this run
             if row is not None:
@@ -245,13 +249,19 @@ def apply(run_id: int) -> str:
     return "done"
 
 
+SERVER_FAILURE = ("Impor gagal karena masalah di server, bukan karena isi file; tidak ada yang ditulis. Coba unggah "
+                  "lagi nanti; bila terulang, sampaikan nomor impor ini kepada pengelola sistem (rinciannya ada di "
+                  "log server).")
+
+
 def _give_up(error: Exception, run_id: int) -> None:
-    """The last attempt failed: the run says so (its apply rolled back, so nothing of it was written)."""
+    """The last attempt failed: the run says so (its apply rolled back, so nothing of it was written). The person
+    reads what they can act on; the exception, which names server internals, goes to the log."""
     run = _lock_run(run_id)
     if run.state in ("done", "failed", "cancelled"):
         return
-    log.error("import run %s failed: %s", run_id, error)
-    _fail(run, f"Impor gagal dan tidak menulis apa pun: {type(error).__name__}: {error}"[:2000])
+    log.error("import run %s failed: %s: %s", run_id, type(error).__name__, error)
+    _fail(run, error.message if isinstance(error, FileFormatError) else SERVER_FAILURE)
 
 
 # Retried at once: a retry resumes from the checkpoint, and an apply that died left nothing behind.

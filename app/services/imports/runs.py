@@ -26,7 +26,7 @@ from app.jobs import redis_connection
 from app.models.imports import ImportRowError, ImportRun
 from app.problems import Problem
 from app.services.audit import log as audit
-from app.services.files.readers import sniff_format
+from app.services.files.readers import FileFormatError, check_xlsx_archive, sniff_format
 from app.services.pagination import Page, paginate
 from app.tenancy import current_tenant
 
@@ -87,6 +87,13 @@ def store_upload(stream: IO[bytes]) -> tuple[Path, str, int]:
     if size == 0:
         Path(tmp).unlink(missing_ok=True)
         raise Problem.invalid("File kosong.", errors=[{"field": "file", "reason": "file kosong"}])
+    if sniff_format(Path(tmp)) == "xlsx":
+        try:
+            check_xlsx_archive(Path(tmp))  # a zip bomb is refused now, from the zip's directory alone
+        except FileFormatError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise Problem.invalid(exc.message, type_="file-refused",
+                                  errors=[{"field": "file", "reason": exc.message, "code": exc.code}]) from exc
     return Path(tmp), digest.hexdigest(), size
 
 

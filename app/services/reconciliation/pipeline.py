@@ -170,11 +170,16 @@ def fail(run: ReconciliationRun, message: str) -> str:
     return "failed"
 
 
+SERVER_FAILURE = ("karena masalah di server, bukan karena isi file; tidak ada yang diubah. Coba lagi nanti; bila "
+                  "terulang, sampaikan nomor rekonsiliasi ini kepada pengelola sistem (rinciannya ada di log server).")
+
+
 def _give_up_classify(error: Exception, run_id: int) -> None:
+    """The last attempt failed: the person reads what they can act on, the exception goes to the log."""
     run = _lock(run_id)
     if run.state in ("queued", "classifying"):
-        log.error("reconciliation %s failed: %s", run_id, error)
-        fail(run, f"Rekonsiliasi gagal: {type(error).__name__}: {error}")
+        log.error("reconciliation %s failed: %s: %s", run_id, type(error).__name__, error)
+        fail(run, error.message if isinstance(error, FileFormatError) else f"Rekonsiliasi gagal {SERVER_FAILURE}")
 
 
 @tenant_job("imports", retries=2, timeout=1800, retry_intervals=(0,), on_final_failure=_give_up_classify)
@@ -304,9 +309,9 @@ def _give_up_apply(error: Exception, run_id: int) -> None:
     """The last attempt failed: nothing of it was written; the run is back to classified and says why."""
     run = _lock(run_id)
     if run.state == "applying":
-        log.error("reconciliation apply %s failed: %s", run_id, error)
+        log.error("reconciliation apply %s failed: %s: %s", run_id, type(error).__name__, error)
         run.state = _settled_state(run.id)
-        run.error = f"Penerapan koreksi gagal dan tidak mengubah apa pun: {type(error).__name__}: {error}"[:2000]
+        run.error = f"Penerapan koreksi gagal {SERVER_FAILURE}"
 
 
 @tenant_job("imports", retries=2, timeout=1800, retry_intervals=(0,), on_final_failure=_give_up_apply)

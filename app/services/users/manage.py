@@ -33,6 +33,9 @@ INVITE_TTL = timedelta(days=7)
 RESET_TTL = timedelta(hours=24)
 SORTABLE = {"username": User.username, "id": User.id}
 BAD_LINK = "Tautan tidak valid, sudah dipakai, atau sudah kedaluwarsa. Minta tautan baru kepada admin."
+LAST_ADMIN = ("Wilayah ini harus tetap memiliki setidaknya satu admin aktif yang dapat masuk (sudah mengatur kata "
+              "sandinya). Undang admin lain dan tunggu sampai ia mengatur kata sandinya, baru ubah atau nonaktifkan "
+              "admin ini.")
 _UNSET = object()
 
 
@@ -146,17 +149,19 @@ def _check_nip(role: str, nip: str | None, errors: list[dict]) -> str | None:
 
 
 def _ensure_not_last_admin(user: User) -> None:
-    """Refuse a change that would leave the region with no active admin.
+    """Refuse a change that would leave the region with no active admin who can log in: one with a password (an
+    invited admin who has not set one yet cannot, and may never).
 
     All active admin rows are locked in id order, so two admins demoting each other concurrently are
     serialised (and cannot deadlock) and the second one sees the first one's change.
     """
     if user.role != "admin" or not user.active:
         return
-    admins = db.session.execute(sa.select(User.id).where(User.role == "admin", User.active)
-                                .order_by(User.id).with_for_update()).scalars().all()
-    if not [admin_id for admin_id in admins if admin_id != user.id]:
-        raise Problem.conflict("Wilayah ini harus tetap memiliki setidaknya satu admin aktif.", type_="last-admin")
+    admins = db.session.execute(sa.select(User.id, User.password_hash.is_not(None))
+                                .where(User.role == "admin", User.active)
+                                .order_by(User.id).with_for_update()).all()
+    if not [admin_id for admin_id, can_log_in in admins if admin_id != user.id and can_log_in]:
+        raise Problem.conflict(LAST_ADMIN, type_="last-admin")
 
 
 # --- one-time links -------------------------------------------------------------------------------------
@@ -263,6 +268,20 @@ def reset_password(user_id: int) -> dict:
     return link
 
 
+def renew_invitation(username: str) -> dict | None:
+    """A fresh invitation link (7 days) for a user who has not set a password yet; their older links stop
+    working. None when the user is unknown, disabled or has a password already. The user's row is locked, so
+    two renewals at once leave one working link."""
+    user = db.session.execute(sa.select(User).where(User.username == username).with_for_update()
+                              ).scalar_one_or_none()
+    if user is None or not user.active or user.password_hash is not None:
+        return None
+    _invalidate_links(user.id)
+    link = _new_link(user.id, "invite", INVITE_TTL)
+    audit.record("user.invite_renew", ENTITY, user.id, after={"expires_at": link["expires_at"]})
+    return link
+
+
 def disable_user(user_id: int) -> dict:
     """Disable a user: every session and token is revoked and pending links die. Repeating it changes nothing."""
     user = get_user(user_id)
@@ -356,7 +375,7 @@ def change_own_password(principal: Principal, *, current_password: str, new_pass
     """
     user = get_user(principal.user_id)
     # The login throttle: guessing the current password here is guessing a login.
-    throttle = Throttle(f"t{current_tenant().id}", user.username, request.remote_addr)
+    throttle = Throttle(f"t{current_tenant().id}", user.username, request.remote_addr, user.id)
     throttle.check()
     if not verify_password(user.password_hash, current_password):
         throttle.failed()
