@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api import make_admin_api, make_api
     from app.extensions import db
 
-    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"], app.config["LOG_FILE"])
     db.init_app(app)
     logs.install(app)
     tenancy.install(app)

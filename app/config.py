@@ -18,12 +18,19 @@ def _sqlalchemy_url(url: str | None) -> str | None:
     return url
 
 
+def instance_path(explicit: str | Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The instance directory (embedded servers' data, uploads, logs): `explicit` (a command's --instance-dir),
+    else KOMPETEN_INSTANCE_DIR, else ./instance."""
+    env = os.environ if environ is None else environ
+    return Path(explicit or env.get("KOMPETEN_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+
+
 class Config:
     """Defaults; every value can be overridden by the environment or by create_app(config=...)."""
 
     def __init__(self, environ: dict[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
-        self.INSTANCE_DIR = str(Path(env.get("KOMPETEN_INSTANCE_DIR", Path.cwd() / "instance")).resolve())
+        self.INSTANCE_DIR = str(instance_path(environ=env))
         self.TENANTS_DIR = env.get("KOMPETEN_TENANTS_DIR", str(REPO_ROOT / "tenants"))
         # Where region export bundles are written (default: <instance dir>/exports).
         self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
@@ -53,6 +60,7 @@ class Config:
         self.SESSION_COOKIE_SECURE = env.get("KOMPETEN_COOKIE_SECURE", "1") != "0"
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
+        self.LOG_FILE = env.get("KOMPETEN_LOG_FILE")  # default: stderr
         self.API_TITLE = "Kompeten"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

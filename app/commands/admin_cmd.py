@@ -25,7 +25,9 @@ def admin():
 @click.option("--name", default="admin-api", show_default=True)
 @with_appcontext
 def create_token(username, scopes, expires_in_days, name):
-    """Make a token; the secret is printed once (only its SHA-256 digest is kept)."""
+    """Make a vendor token (its secret is printed once).
+
+    Only its SHA-256 digest is kept."""
     with no_tenant():
         try:
             made = tokens.create(username, list(scopes or ADMIN_SCOPES), expires_in_days, name)
@@ -72,7 +74,9 @@ def list_tokens(username):
 @click.option("--name", default=None)
 @with_appcontext
 def restore(export_id, slug, region_code, name):
-    """Create a region from an export (counts and checksums verified per table before it goes live)."""
+    """Create a region from an export bundle.
+
+    Row counts and checksums are verified per table before it goes live."""
     try:
         out = exports.restore(export_id, {"slug": slug, "region_code": region_code, "name": name})
     except Problem as exc:

@@ -13,7 +13,9 @@ from app.tenancy import no_tenant, tenant_context
 
 @click.group("db")
 def db():
-    """Platform schema migrations (tenant schemas: `kompeten tenants migrate`)."""
+    """Migrations of the shared platform schema.
+
+    Tenant schemas: `kompeten tenants migrate`."""
 
 
 @db.command("upgrade")

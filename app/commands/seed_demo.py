@@ -17,14 +17,16 @@ from app.tenancy import TenantNotFound, TenantUnavailable, tenant_context
 @click.option("--all", "all_", is_flag=True, help="Every region that has demo data.")
 @with_appcontext
 def seed_demo(slugs, all_):
-    """Seed demo data into regions (kota-malang, kab-tuban, kota-jambi, kab-serang); seeded regions are skipped."""
+    """Load the demo data into regions.
+
+    Regions with demo data: kota-malang, kab-tuban, kota-jambi, kab-serang; seeded regions are skipped."""
     if not slugs and not all_:
         raise click.UsageError("give one or more region slugs, or --all")
     targets = sorted(demo.REGIONS) if all_ else list(dict.fromkeys(slugs))
     started = time.perf_counter()
     totals = {"seeded": 0, "skipped": 0, "failed": 0}
     for slug in targets:
-        line, outcome = _seed_one(slug)
+        line, outcome = seed_one(slug)
         totals[outcome] += 1
         click.echo(f"  {slug:<16} {line}", err=outcome == "failed")
     click.echo(f"summary: {totals['seeded']} seeded, {totals['skipped']} skipped, {totals['failed']} failed "
@@ -33,7 +35,7 @@ def seed_demo(slugs, all_):
         raise SystemExit(1)
 
 
-def _seed_one(slug: str) -> tuple[str, str]:
+def seed_one(slug: str) -> tuple[str, str]:
     """Seed one region in its own transaction; returns (the progress line, seeded | skipped | failed)."""
     if slug not in demo.REGIONS:
         return f"failed   no demo data for this region (known: {', '.join(sorted(demo.REGIONS))})", "failed"

@@ -12,7 +12,9 @@ from app.tenancy import no_tenant
 
 @click.group("tenants")
 def tenants():
-    """Regions (tenants): list, sync from tenants/, provision one, migrate all."""
+    """Regions: list, sync, provision, migrate, restore.
+
+    Each region (tenant) has its own schema."""
 
 
 tenants.add_command(seed_demo)
@@ -39,7 +41,9 @@ def list_tenants():
 @click.option("--dir", "directory", default=None, help="Manifest directory (default: tenants/).")
 @with_appcontext
 def sync(directory):
-    """Make the registry match the manifests: provision what is missing, update names. Never deletes."""
+    """Make the registry match tenants/*.toml.
+
+    Provisions what is missing and updates names; never deletes."""
     directory = directory or current_app.config["TENANTS_DIR"]
     migrations.upgrade_platform()
     try:
@@ -76,7 +80,9 @@ def provision_one(**fields):
 @click.option("--tenant", "slugs", multiple=True, help="Only these slugs (default: all).")
 @with_appcontext
 def migrate(jobs: int, slugs: tuple[str, ...]):
-    """Upgrade tenant schemas to head; tenants already at head are skipped without a transaction."""
+    """Upgrade tenant schemas to head, in parallel.
+
+    Tenants already at head are skipped without a transaction."""
     behind, total = migrations.tenants_behind(list(slugs) or None)
     head = migrations.head("tenant")
     click.echo(f"{total} region(s), {total - len(behind)} at head ({head}), {len(behind)} to migrate")

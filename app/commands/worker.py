@@ -10,7 +10,9 @@ from app.jobs import QUEUES, queue, redis_connection
 @click.option("--queue", "queues", multiple=True, type=click.Choice(QUEUES), help="Queues to serve (default: all).")
 @with_appcontext
 def worker(burst: bool, queues: tuple[str, ...]):
-    """Run an RQ worker for the app's queues (jobs run with this app configured)."""
+    """Run an RQ worker for the app's queues.
+
+    Jobs run with this app configured."""
     from rq import Worker
 
     qs = [queue(name) for name in (queues or QUEUES)]
