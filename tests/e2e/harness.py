@@ -102,15 +102,19 @@ class BackgroundWorker:
 
 
 def new_driver(size: tuple[int, int] = LAPTOP):
-    """Debian's Chromium, headless, through Debian's chromedriver (Selenium Manager never downloads)."""
+    """Debian's Chromium, headless, through Debian's chromedriver (Selenium Manager never downloads); every host but
+127.0.0.1 is unresolvable, as on an office network with no internet."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                f"--window-size={size[0]},{size[1]}", "--lang=id-ID", "--hide-scrollbars"):
+                f"--window-size={size[0]},{size[1]}", "--lang=id-ID", "--hide-scrollbars",
+                # No network but the live server: a page that needs anything from elsewhere breaks in the tests.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors (CSP refusals among them)
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     return driver

@@ -1,3 +1,5 @@
+"""Routes for machines at the root: the health check (load balancers, Docker) and the favicon (browsers)."""
+
 from flask import Blueprint
 
 bp = Blueprint("health", __name__)

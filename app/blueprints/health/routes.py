@@ -1,5 +1,9 @@
-import sqlalchemy as sa
+from pathlib import Path
 
+import sqlalchemy as sa
+from flask import Response, current_app
+
+from app.authz import PUBLIC, policy
 from app.blueprints.health import bp
 from app.extensions import db
 from app.problems import problem_response
@@ -14,3 +18,11 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         return problem_response(503, "Service Unavailable", "Database tidak dapat dihubungi.")
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+@policy(PUBLIC)
+def favicon():
+    """The icon browsers ask every site for (pages link it too; the API docs pages and JSON answers do not)."""
+    icon = Path(current_app.static_folder, "favicon.ico").read_bytes()  # 4 KB: read whole, no open file left
+    return Response(icon, mimetype="image/vnd.microsoft.icon", headers={"Cache-Control": "public, max-age=86400"})
