@@ -292,6 +292,20 @@ def test_the_national_page_lists_provinces_and_every_tenant(written, platform_cl
         assert name in html, name
 
 
+def test_the_pages_open_on_the_latest_year_with_data_in_their_scope(tenants, rollup_tables, platform_client):
+    write_summaries(tenants, {"kab-serang": WRITTEN["kab-serang"]}, year=2024)
+    write_summaries(tenants, {"kota-malang": WRITTEN["kota-malang"]}, year=2023)
+    write_summaries(tenants, {"kota-malang": {"asn_pns": 100, "jp_delivered": 0}}, year=2024)  # nobody trained
+
+    national = platform_client("national").get("/national/").get_data(as_text=True)
+    province = platform_client("province", "35").get("/p/35/").get_data(as_text=True)
+
+    assert "Rekap Nasional · 2024" in national and '<option value="2024" selected>' in national
+    assert "Rekap Provinsi Jawa Timur · 2023" in province and '<option value="2023" selected>' in province
+    assert "/p/35/api/v1/rollups?year=2023&amp;format=csv" in province
+    assert platform_client("province", "35").get("/p/36/").status_code == 403  # scope checked before anything
+
+
 def test_pages_send_anonymous_visitors_to_the_platform_login(app, written):
     resp = FreshContextClient(app, app.response_class, use_cookies=False).get("/national/")
     assert resp.status_code in (302, 303) and "/login?next=" in resp.headers["Location"]

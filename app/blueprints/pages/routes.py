@@ -11,13 +11,14 @@ from flask_login import current_user
 from app.authz import PUBLIC, permissions_of, policy
 from app.blueprints.pages import bp
 from app.blueprints.pages.access import page, safe_next, submit_login
-from app.blueprints.pages.views import no_store
+from app.blueprints.pages.views import no_store, opening_year, year_choices
 from app.domain.passwords import PasswordRejected
 from app.extensions import db
+from app.forms import form_errors, load_form
 from app.models.org import Opd
 from app.problems import Problem
 from app.services import auth as auth_service
-from app.services import dashboard, enrolments
+from app.services import dashboard, enrolments, reports
 from app.services import employees as employee_service
 from app.services import jp as jp_service
 from app.services.audit import WIB
@@ -112,7 +113,8 @@ def set_password(token: str):
 @bp.get("/")
 @page("self")
 def home():
-    """The dashboard: staff see the region's (or their OPDs') figures for this year; an employee sees their own."""
+    """The dashboard: staff see the region's (or their OPDs') figures for a year (the latest with JP unless
+    ?year= names one); an employee sees their own."""
     principal = current_user
     today = datetime.now(WIB).date()
     if principal.role == "employee":
@@ -121,10 +123,24 @@ def home():
     if principal.opd_ids:
         scope = db.session.execute(sa.select(Opd.name).where(Opd.id.in_(principal.opd_ids))
                                    .order_by(Opd.name)).scalars().all()
+    year, errors = _dashboard_year()
     return render_template("home.html", user=principal, place=current_tenant().name, scope=scope,
-                           summary=dashboard.staff_summary(today),
+                           summary=dashboard.staff_summary(today, year), years=[(y, y) for y in year_choices(year)],
+                           this_year=today.year, errors=errors,
                            can_write="training:write" in permissions_of(principal),
                            docs=url_for("api-docs.openapi_redoc"))
+
+
+def _dashboard_year() -> tuple[int, dict]:
+    """?year= (checked as the reports check it), else the latest year with JP: (year, errors of the picker)."""
+    from app.blueprints.reports.schemas import YearArgsSchema
+
+    if request.args.get("year"):
+        try:
+            return load_form(YearArgsSchema(), {"year": request.args["year"]})["year"], {}
+        except Problem as exc:
+            return opening_year(reports.latest_jp_year), form_errors(exc)
+    return opening_year(reports.latest_jp_year), {}
 
 
 def _own_dashboard(principal, today):

@@ -3,6 +3,7 @@ problem+json), query strings are parsed with the API's schemas, lists get a page
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -55,6 +56,21 @@ def load_query(schema) -> tuple[dict, dict]:
 
 def this_year() -> int:
     return datetime.now(WIB).year
+
+
+FIRST_YEAR = 2017  # the year pickers reach back to the oldest records the regions brought (Kab. Tuban's 2017)
+
+
+def opening_year(latest_with_data: Callable[[int], int | None]) -> int:
+    """The year a page opens on when its address names none: the latest year, up to this one, in which JP was
+    earned (`latest_with_data(this_year)`), so the first screen shows figures, not zeros; this year when none."""
+    now = this_year()
+    return latest_with_data(now) or now
+
+
+def year_choices(selected: int) -> list[int]:
+    """The years of a year picker, newest first: from this year (or the selected one) back to FIRST_YEAR."""
+    return list(range(max(this_year(), selected), min(FIRST_YEAR, selected) - 1, -1))
 
 
 def offset_arg(args) -> int:

@@ -3,20 +3,19 @@ links to the CSV/XLSX downloads."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from flask import render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.pages.access import page
-from app.blueprints.pages.views import no_store
+from app.blueprints.pages.views import no_store, opening_year, year_choices
 from app.blueprints.rollups_pages import bp
 from app.problems import Problem
 from app.services.rollups import read
 
 no_store(bp, "private, no-store")
 
-FIRST_YEAR = 2017
 CHART_WIDTH = 640
 BAR_HEIGHT = 22
 LABEL_WIDTH = 190
@@ -31,9 +30,10 @@ def _problem_page(exc: Problem):
     return render_template("error.html", status=exc.status, title=title, message=exc.detail or exc.title), exc.status
 
 
-def _years(selected: int) -> list[int]:
-    last = max(datetime.now(UTC).year, selected)
-    return list(range(last, min(FIRST_YEAR, selected) - 1, -1))
+def _year(latest_with_data) -> int:
+    """?year=, else the latest year with data in scope (the same rule as a region's pages)."""
+    raw = request.args.get("year")
+    return read.parse_year(raw) if raw else opening_year(latest_with_data)
 
 
 def _trend_chart(trend: list[dict]) -> dict:
@@ -81,7 +81,7 @@ def _target_chart(tenants: list[dict]) -> dict:
 
 def _render(rollup: dict, *, heading: str, json_url: str):
     return render_template(
-        "rollups/rollup.html", rollup=rollup, heading=heading, years=_years(rollup["year"]),
+        "rollups/rollup.html", rollup=rollup, heading=heading, years=year_choices(rollup["year"]),
         csv_url=f"{json_url}?year={rollup['year']}&format=csv",
         xlsx_url=f"{json_url}?year={rollup['year']}&format=xlsx",
         trend=_trend_chart(rollup["trend"]), ranked=_ranked_chart(rollup["tenants"]),
@@ -93,7 +93,8 @@ def _render(rollup: dict, *, heading: str, json_url: str):
 @_platform_page("rollups:province")
 def province_page(province_code: str):
     try:
-        year = read.parse_year(request.args.get("year"))
+        read.check_province(current_user, province_code)
+        year = _year(lambda up_to: read.latest_year(province_code, up_to))
         rollup = read.province_rollup(current_user, province_code, year)
     except Problem as exc:
         return _problem_page(exc)
@@ -106,7 +107,7 @@ def province_page(province_code: str):
 @_platform_page("rollups:national")
 def national_page():
     try:
-        year = read.parse_year(request.args.get("year"))
+        year = _year(lambda up_to: read.latest_year(None, up_to))
     except Problem as exc:
         return _problem_page(exc)
     return _render(read.national_rollup(year), heading="Rekap Nasional",
