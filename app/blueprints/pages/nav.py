@@ -20,7 +20,7 @@ class NavItem:
     label: str
     permission: str
     needs_nip: bool = False  # only for principals who are themselves an ASN (employees' own record)
-    unscoped: bool = False  # not for operators limited to some OPDs (imports span every OPD)
+    unscoped: bool = False  # not for operators limited to some OPDs (imports and partner reports span every OPD)
 
 
 NAV: tuple[NavItem, ...] = (
@@ -29,7 +29,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("cohort_pages.list_cohorts", "Angkatan", "training:read"),
     NavItem("cohort_pages.list_programs", "Katalog", "training:read"),
     NavItem("import_pages.list_imports", "Impor", "training:read", unscoped=True),
-    NavItem("reconciliation_pages.list_runs", "Rekonsiliasi", "training:read"),
+    NavItem("reconciliation_pages.list_runs", "Rekonsiliasi", "training:read", unscoped=True),
     NavItem("report_pages.compliance", "Laporan", "training:read"),
     NavItem("employee_pages.my_record", "Data saya", "self", needs_nip=True),
     NavItem("user_pages.list_users", "Pengguna", "users:manage"),

@@ -4,7 +4,8 @@ problem+json), query strings are parsed with the API's schemas, lists get a page
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
@@ -18,6 +19,10 @@ PAGE_SIZE = 25
 # An enrolment's status as every page shows it (the API keeps the codes).
 ENROLMENT_STATUS_LABELS = {"registered": "Terdaftar", "attending": "Mengikuti", "passed": "Lulus",
                            "failed": "Tidak lulus", "withdrawn": "Mengundurkan diri"}
+ROLE_LABELS = {"admin": "Admin", "operator": "Operator", "viewer": "Peninjau (hanya baca)", "employee": "Pegawai"}
+IMPORT_STATE_LABELS = {"queued": "Menunggu antrean", "validating": "Memeriksa baris", "importing": "Menulis data",
+                       "done": "Selesai", "failed": "Gagal", "cancelled": "Dibatalkan"}
+JP_SOURCE_LABELS = {"cohort": "Angkatan", "elearning": "E-learning", "other": "Lainnya"}
 _TITLES = {403: "Akses ditolak", 404: "Tidak ditemukan", 409: "Tidak dapat diproses", 422: "Isian tidak valid"}
 
 
@@ -97,9 +102,14 @@ def pager(total: int, limit: int, offset: int, endpoint_args: dict | None = None
 def register(app) -> None:
     app.context_processor(lambda: {"place": _place()})
     app.jinja_env.globals["ENROLMENT_STATUS_LABELS"] = ENROLMENT_STATUS_LABELS
-    app.jinja_env.filters["wib"] = _wib
-    app.jinja_env.filters["tanggal"] = _tanggal
-    app.jinja_env.filters["angka"] = _angka
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["IMPORT_STATE_LABELS"] = IMPORT_STATE_LABELS
+    app.jinja_env.globals["JP_SOURCE_LABELS"] = JP_SOURCE_LABELS
+    # The one set of filters for every page a person reads, the province and national ones included.
+    app.jinja_env.filters["wib"] = wib
+    app.jinja_env.filters["tanggal"] = tanggal
+    app.jinja_env.filters["angka"] = angka
+    app.jinja_env.filters["persen"] = persen
 
 
 def _place() -> str | None:
@@ -108,21 +118,40 @@ def _place() -> str | None:
     return tenant.name if tenant else None
 
 
-def _wib(value) -> str:
-    """A timestamp in Western Indonesia Time: 09-03-2024 14:05 WIB."""
+def wib(value) -> str:
+    """A timestamp in Western Indonesia Time: 09-03-2024 14:05 WIB (a naive one is taken as UTC)."""
     if not value:
         return "–"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(WIB).strftime("%d-%m-%Y %H:%M") + " WIB"
 
 
-def _tanggal(value) -> str:
+def tanggal(value) -> str:
+    """A date: 09-03-2024."""
     return value.strftime("%d-%m-%Y") if value else "–"
 
 
-def _angka(value) -> str:
-    """1.234 (Indonesian thousands separator); floats with a decimal comma."""
+def angka(value) -> str:
+    """1.234 (Indonesian thousands separator); a share or average (float) with a decimal comma and one digit
+    (27,3); a Decimal (a score, JP) with the digits it has (75,29; 812,5; 812.00 as 812)."""
     if value is None:
         return "–"
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            value = int(value)
+        else:
+            return _indonesian(f"{value.normalize():,f}")
     if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", "x").replace(".", ",").replace("x", ".")
+        return _indonesian(f"{value:,.1f}")
     return f"{value:,}".replace(",", ".")
+
+
+def _indonesian(formatted: str) -> str:
+    """1,234.5 → 1.234,5"""
+    return formatted.replace(",", "x").replace(".", ",").replace("x", ".")
+
+
+def persen(value) -> str:
+    """A share in per cent: 32,5%."""
+    return "–" if value is None else f"{angka(float(value))}%"

@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.api import ADMIN_API_PREFIX
 from app.authz import PUBLIC, policy
 from app.blueprints.auth.schemas import LoginSchema
 from app.blueprints.pages.access import page, safe_next, submit_login
@@ -76,7 +77,8 @@ def logout():
 def home():
     province = current_user.province_code
     return render_template("platform/home.html", user=current_user, province=province, place="Platform Kompeten",
-                           province_name=PROVINCE_NAMES.get(province or ""))
+                           province_name=PROVINCE_NAMES.get(province or ""),
+                           admin_docs=url_for("admin-api-docs.openapi_redoc"), admin_api=ADMIN_API_PREFIX)
 
 
 # --- JSON, for API clients ------------------------------------------------------------------------------

@@ -3,8 +3,6 @@ links to the CSV/XLSX downloads."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import render_template, request, url_for
 from flask_login import current_user
 
@@ -85,8 +83,7 @@ def _render(rollup: dict, *, heading: str, json_url: str):
         csv_url=f"{json_url}?year={rollup['year']}&format=csv",
         xlsx_url=f"{json_url}?year={rollup['year']}&format=xlsx",
         trend=_trend_chart(rollup["trend"]), ranked=_ranked_chart(rollup["tenants"]),
-        targets=_target_chart(rollup["tenants"]), place="Platform Kompeten", user=current_user,
-        utc=UTC)
+        targets=_target_chart(rollup["tenants"]), place="Platform Kompeten", user=current_user)
 
 
 @bp.get("/p/<province_code>/")
