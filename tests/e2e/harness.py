@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -114,7 +115,8 @@ def new_driver(size: tuple[int, int] = LAPTOP):
                 # No network but the live server: a page that needs anything from elsewhere breaks in the tests.
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
         options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors (CSP refusals among them)
+    # Console errors (CSP refusals among them), and the network log (the HTTP status of each page: document_status).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     return driver
@@ -140,6 +142,22 @@ def fetch_with_session(driver, url: str) -> tuple[int, str, bytes]:
     req = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - a URL of our live server
     with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
         return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+
+
+def document_status(driver, path: str) -> int:
+    """The HTTP status of the last page the browser loaded from `path` (from Chromium's network log; reading the
+    log empties it, so call it once per page)."""
+    import json
+
+    statuses = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.responseReceived" and message["params"].get("type") == "Document":
+            response = message["params"]["response"]
+            if urllib.parse.urlsplit(response["url"]).path == path:
+                statuses.append(response["status"])
+    assert statuses, f"no page from {path} in the network log"
+    return statuses[-1]
 
 
 def wait_for(predicate, timeout: float = 60.0, interval: float = 0.25):
