@@ -161,10 +161,16 @@ def document_status(driver, path: str) -> int:
 
 
 def wait_for(predicate, timeout: float = 60.0, interval: float = 0.25):
-    """Poll until `predicate()` is truthy (returns it) or fail after `timeout` seconds."""
+    """Poll until `predicate()` is truthy (returns it) or fail after `timeout` seconds. An element that went stale
+    meanwhile (the page reloaded itself between finding it and reading it) counts as not yet."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except StaleElementReferenceException:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

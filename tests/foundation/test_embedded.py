@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import psutil
 import pytest
@@ -32,8 +35,17 @@ def _kompeten(*args, instance_dir, timeout=300) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=False)
 
 
-def test_cli_on_embedded_servers_provisions_and_a_second_run_reuses_the_data(tmp_path):
-    instance = tmp_path / "inst"
+@pytest.fixture
+def private_dir():
+    """A directory outside pytest's basetemp: as root, pgserver runs PostgreSQL as another user and opens the path
+    to it, and any other pytest session starting on the machine closes /tmp/pytest-of-<user> again (0700)."""
+    where = Path(tempfile.mkdtemp(prefix="kompeten-embedded-test-"))
+    yield where
+    shutil.rmtree(where, ignore_errors=True)
+
+
+def test_cli_on_embedded_servers_provisions_and_a_second_run_reuses_the_data(private_dir):
+    instance = private_dir / "inst"
     first = _kompeten("tenants", "sync", instance_dir=instance)
     assert first.returncode == 0, first.stderr
     assert "4 manifest(s): 4 provisioned" in first.stdout
@@ -95,6 +107,8 @@ def _start_demo(instance, port: int) -> tuple[subprocess.Popen, str]:
         if "Press Ctrl-C" in line:
             break
     text = "".join(output)
+    if "Press Ctrl-C" not in text:
+        _abandon(proc)
     assert "Press Ctrl-C" in text, text
     return proc, text
 
@@ -135,8 +149,30 @@ def _wait_for_health(port: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("demo") / "instance"
+def demo_dir():
+    """One instance for the three demo runs (the later ones reuse the first one's data); see private_dir."""
+    where = Path(tempfile.mkdtemp(prefix="kompeten-embedded-demo-"))
+    yield where / "instance"
+    _stop_servers_left_in(where / "instance")
+    shutil.rmtree(where, ignore_errors=True)
+
+
+def _stop_servers_left_in(instance) -> None:
+    """After a failed test: the embedded servers these tests started, by the pids in their own files."""
+    for pid_file in (instance / "pgdata" / "postmaster.pid", instance / "redis" / "redis.pid"):
+        try:
+            server = psutil.Process(int(pid_file.read_text().split()[0]))
+        except (OSError, ValueError, IndexError, psutil.NoSuchProcess):
+            continue
+        server.terminate()
+        psutil.wait_procs([server], timeout=20)
+
+
+def _abandon(proc: subprocess.Popen) -> None:
+    """After a failed check: kill the demo's whole session and close its pipe."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    proc.stdout.close()
 
 
 def test_demo_serves_the_four_regions_prints_only_what_a_person_needs_and_ctrl_c_stops_everything(demo_dir):
@@ -156,7 +192,7 @@ def test_demo_serves_the_four_regions_prints_only_what_a_person_needs_and_ctrl_c
         status, body = _get(opds, {"Cookie": cookie})
         assert status == 200 and "items" in body
     except BaseException:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _abandon(proc)
         raise
     _stopped(proc, started, signal.SIGINT)
 
@@ -180,18 +216,18 @@ def test_sigterm_stops_everything_the_demo_started(demo_dir):
     try:
         started = _everything_it_started(proc, demo_dir)
     except BaseException:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _abandon(proc)
         raise
     _stopped(proc, started, signal.SIGTERM)
 
 
 def test_after_a_killed_demo_the_next_command_stops_the_servers_it_left(demo_dir):
     proc, _text = _start_demo(demo_dir, _free_port())
-    started = _everything_it_started(proc, demo_dir)
+    try:
+        started = _everything_it_started(proc, demo_dir)
+    finally:
+        _abandon(proc)  # the demo, the worker and gunicorn die without cleaning up
     servers = started[-2:]  # postmaster, redis-server
-    os.killpg(proc.pid, signal.SIGKILL)  # the demo, the worker and gunicorn die without cleaning up
-    proc.wait(10)
-    proc.stdout.close()
     psutil.wait_procs(started[:-2], timeout=20)
     assert all(p.is_running() for p in servers)  # the servers live on, holding the dead demo's handles
     assert proc.pid in json.loads((demo_dir / "pgdata" / ".handle_pids.json").read_text())
