@@ -9,6 +9,7 @@ later command would ever stop the servers)."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import json
@@ -62,6 +63,9 @@ class EmbeddedServices:
             self._redis.connection_pool.disconnect()  # type: ignore[attr-defined]
         with contextlib.suppress(Exception):
             self._pg.cleanup()  # type: ignore[attr-defined]
+        # pgserver registered the same clean-up to run at exit: done now, and it would take its lock (recreating
+        # the runtime directory) after the caller may have removed the instance.
+        atexit.unregister(self._pg._cleanup)  # type: ignore[attr-defined]
 
 
 def start(instance_dir: str | Path) -> EmbeddedServices:
