@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.web import filters, inputs, nav
     from app.web.api import make_admin_api, make_api, make_platform_api
 
-    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"], app.config["LOG_FILE"])
     db.init_app(app)
     logs.install(app)
     tenancy.install(app)

@@ -26,7 +26,7 @@ class NavItem:
     permission: str
     order: int  # position in the menu (Beranda 10, …, Log audit 100)
     needs_nip: bool = False  # only for principals who are themselves an ASN (employees' own record)
-    unscoped: bool = False  # not for operators limited to some OPDs (imports, reconciliation span every OPD)
+    unscoped: bool = False  # not for operators limited to some OPDs (imports and partner reports span every OPD)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class Area:
     commands: tuple = ()  # click commands added to `kompeten`; ("group", command) adds to another area's group
     subscribers: tuple[tuple[Any, Callable], ...] = ()  # (blinker signal, receiver) connected at start
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # code -> Indonesian text, for pages
+    # How the audit page words what the area records: {"actions": {action: text}, "groups": {prefix: text},
+    # "entities": {table: text}, "fields": {field: text}, "values": {field: label set name or {code: text}}}
+    audit_labels: Mapping[str, Mapping] = field(default_factory=dict)
 
 
 @cache
@@ -69,6 +72,21 @@ def labels() -> dict[str, Mapping[str, str]]:
             if name in out:
                 raise ValueError(f"label set {name!r} declared twice")
             out[name] = table
+    return out
+
+
+def audit_labels() -> dict[str, dict]:
+    """The areas' audit vocabularies merged: actions, groups, entities, fields; and values by field, each a table
+    (label set names resolved; two areas wording the same field's codes add up)."""
+    sets = labels()
+    out: dict[str, dict] = {"actions": {}, "groups": {}, "entities": {}, "fields": {}, "values": {}}
+    for area in areas():
+        for kind, table in area.audit_labels.items():
+            if kind == "values":
+                for name, codes in table.items():
+                    out["values"].setdefault(name, {}).update(sets[codes] if isinstance(codes, str) else codes)
+            else:
+                out[kind].update(table)
     return out
 
 

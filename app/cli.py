@@ -1,17 +1,19 @@
-"""The `kompeten` command: the app's Flask CLI group (`flask --app app ...` works too).
+"""The `kompeten` command: every sub-command of the app (`flask --app app ...` works too).
 
-With no DATABASE_URL / REDIS_URL, `kompeten` starts the embedded PostgreSQL and Redis under the instance
-directory first (and generates a SECRET_KEY there), so a newcomer needs no installed servers.
+Help needs nothing: `kompeten --help` and every sub-command's `--help` work with no DATABASE_URL, REDIS_URL or
+SECRET_KEY and start no server. Only when a command actually runs is the app created: with no DATABASE_URL /
+REDIS_URL the embedded PostgreSQL and Redis start under the instance directory first (and a SECRET_KEY is
+generated there), and both servers' versions are checked (app/servers.py) before the command does anything.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 
 _embedded = None
 
@@ -20,8 +22,9 @@ def _prepare_environment(instance_dir: str | None = None) -> None:
     """Fill DATABASE_URL / REDIS_URL / SECRET_KEY from the embedded servers when they are not set."""
     global _embedded  # noqa: PLW0603 - the servers live as long as the command
     from app import embedded
+    from app.config import instance_path
 
-    instance = Path(instance_dir or os.environ.get("KOMPETEN_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+    instance = instance_path(instance_dir)
     os.environ["KOMPETEN_INSTANCE_DIR"] = str(instance)
     if not os.environ.get("SECRET_KEY"):
         os.environ["SECRET_KEY"] = embedded.secret_key(instance)
@@ -36,36 +39,58 @@ def _prepare_environment(instance_dir: str | None = None) -> None:
 
 
 def _create_app():
-    from app import create_app
+    """Called by a command's app context (flask.cli.with_appcontext) only when the command runs, never for help."""
+    from app import create_app, servers
 
-    return create_app()
+    ctx = click.get_current_context(silent=True)
+    _prepare_environment(ctx.params.get("instance_dir") if ctx else None)
+    app = create_app()
+    try:
+        servers.check_app_servers(app)
+    except servers.ServerTooOld as exc:
+        raise click.ClickException(str(exc)) from exc
+    return app
 
 
-cli = FlaskGroup(name="kompeten", create_app=_create_app, add_default_commands=False, add_version_option=False,
-                 help="Kompeten: training records for Indonesian regions (one schema per region).")
+cli = click.Group(name="kompeten", help="Kompeten: training records for Indonesian regions (one schema per region).")
+
+
+def _commands() -> list:
+    """Every command the areas declare (app/blueprints/<area>/__init__.py); a ("group", command) pair joins that
+    group of another area."""
+    from app.areas import commands
+
+    top, nested = commands()
+    groups = {command.name: command for command in top}
+    for group, command in nested:
+        if command.name not in groups[group].commands:
+            groups[group].add_command(command)
+    return top
+
+
+for _command in _commands():
+    cli.add_command(_command)
+
+
+def _stop_on_sigterm(signum, _frame):
+    """SIGTERM ends a command the way Ctrl-C does (the embedded servers are stopped on the way out)."""
+    raise KeyboardInterrupt
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    needs_services = args and not any(a in ("--help", "-h") for a in args)
-    if needs_services:
-        instance_dir = None
-        if "--instance-dir" in args:
-            instance_dir = args[args.index("--instance-dir") + 1]
-        _prepare_environment(instance_dir)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        cli.main(args=args, prog_name="kompeten")
+        cli.main(args=sys.argv[1:], prog_name="kompeten", obj=ScriptInfo(create_app=_create_app,
+                                                                           set_debug_flag=False))
     finally:
         if _embedded is not None:
+            # A second Ctrl-C or SIGTERM must not cut the servers' shutdown short and leave them running.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             _embedded.stop()
 
 
 def register_commands(app) -> None:
-    """Every command the areas declare (app/blueprints/<area>/__init__.py)."""
-    from app.areas import commands
-
-    top, nested = commands()
-    for command in top:
+    """The same commands on the app's own CLI group (`flask --app app ...`)."""
+    for command in _commands():
         app.cli.add_command(command)
-    for group, command in nested:
-        app.cli.commands[group].add_command(command)

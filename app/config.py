@@ -39,6 +39,11 @@ def db_pooler(env) -> str:
     if mode not in POOLER_MODES:
         raise ValueError(f"KOMPETEN_DB_POOLER must be 'transaction', 'session' or empty (got {mode!r})")
     return mode
+def instance_path(explicit: str | Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The instance directory (embedded servers' data, uploads, logs): `explicit` (a command's --instance-dir),
+    else KOMPETEN_INSTANCE_DIR, else ./instance."""
+    env = os.environ if environ is None else environ
+    return Path(explicit or env.get("KOMPETEN_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
 
 
 class Config:
@@ -46,7 +51,7 @@ class Config:
 
     def __init__(self, environ: dict[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
-        self.INSTANCE_DIR = str(Path(env.get("KOMPETEN_INSTANCE_DIR", Path.cwd() / "instance")).resolve())
+        self.INSTANCE_DIR = str(instance_path(environ=env))
         self.TENANTS_DIR = env.get("KOMPETEN_TENANTS_DIR", str(REPO_ROOT / "tenants"))
         # Where region export bundles are written (default: <instance dir>/exports).
         self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
@@ -89,6 +94,7 @@ class Config:
         self.PROXY_HOPS = int(env.get("KOMPETEN_PROXY_HOPS", "0"))
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
+        self.LOG_FILE = env.get("KOMPETEN_LOG_FILE")  # default: stderr
         self.API_TITLE = "Kompeten"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

@@ -6,6 +6,7 @@ import json
 import logging
 import uuid
 from contextvars import ContextVar
+from pathlib import Path
 
 from flask import Flask, g, request
 
@@ -40,13 +41,19 @@ class JsonFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s tenant=%(tenant)s req=%(request_id)s %(name)s: %(message)s"
 
 
-def configure(level: str = "INFO", fmt: str = "text") -> None:
-    """Install one handler on the root logger (idempotent)."""
+def configure(level: str = "INFO", fmt: str = "text", file: str | None = None) -> None:
+    """Install one handler on the root logger (idempotent): stderr, or appending to `file` (KOMPETEN_LOG_FILE; the
+    demo's log), which then also takes Python's warnings."""
     root = logging.getLogger()
     for handler in root.handlers:
         if getattr(handler, "_kompeten", False):
             return
-    handler = logging.StreamHandler()
+    if file:
+        Path(file).parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(file, encoding="utf-8")
+        logging.captureWarnings(True)
+    else:
+        handler = logging.StreamHandler()
     handler._kompeten = True  # type: ignore[attr-defined]
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))

@@ -23,8 +23,11 @@ _SETTINGS = {
     "OPENAPI_URL_PREFIX": TENANT_API_PREFIX,
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_REDOC_PATH": "docs",
-    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    # Served by the app itself (app/static/vendor/redoc/README.md): the docs work with no internet.
+    "OPENAPI_REDOC_URL": "/static/vendor/redoc/redoc.standalone.js",
 }
+# The browsable docs pages (one per API); they get their own Content-Security-Policy (app/security.py).
+DOCS_ENDPOINTS = frozenset({"api-docs.openapi_redoc", "admin-api-docs.openapi_redoc"})
 
 
 class ProblemFieldErrorSchema(ma.Schema):

@@ -44,11 +44,14 @@ def test_an_employee_with_a_record_gets_data_saya(app, malang, make_user):
     assert "Data saya" in _menu(html)
 
 
-def test_an_opd_scoped_operator_gets_no_import_entry(app, malang, make_user):
+def test_an_opd_scoped_operator_gets_no_import_or_reconciliation_entry(app, malang, make_user):
     from tests.api.enrolment_factories import make_opd
 
     user = make_user(malang, "operator", opd_ids=[make_opd(malang)["id"]])
     with app.test_client() as browser:
         login(browser, malang.slug, user["username"])
         menu = _menu(browser.get(f"/t/{malang.slug}/").get_data(as_text=True))
-    assert "Pegawai" in menu and "Impor" not in menu
+    assert "Pegawai" in menu and "Impor" not in menu and "Rekonsiliasi" not in menu
+    with app.test_client() as browser:  # which refuses them: reports span every OPD
+        login(browser, malang.slug, user["username"])
+        assert browser.get(f"/t/{malang.slug}/rekonsiliasi").status_code == 403

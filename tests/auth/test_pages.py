@@ -259,6 +259,18 @@ def test_platform_login_page_and_landing_show_a_province_user_their_province(ano
     assert 'href="/p/35/"' in landing  # the province rollup is one click away
 
 
+def test_the_vendors_home_links_the_admin_api_docs_and_says_how_to_get_a_token(anon_client, app, platform_user):
+    user = platform_user("vendor")
+    _form_login(anon_client, "/login", user["username"])
+    page = anon_client.get("/")
+    landing = _text(page)
+
+    assert 'href="/admin/api/v1/docs"' in page.get_data(as_text=True) and "Dokumentasi API admin" in landing
+    assert f"kompeten admin create-token --user {user['username']} --scope tenants:read" in landing
+    assert "Authorization: Bearer kpt_" in landing and "/admin/api/v1" in landing
+    assert anon_client.get("/admin/api/v1/docs").status_code == 200
+
+
 def test_platform_login_next_never_leaves_for_another_site_or_a_region(anon_client, app, platform_user):
     user = platform_user("national")
     for target in ("https://evil.example/", "//evil.example", f"{MALANG}/"):

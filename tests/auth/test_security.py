@@ -104,6 +104,20 @@ def test_sixth_failed_login_for_one_account_is_429_with_retry_after(app, anon_cl
     assert int(redis_connection().get(f"{prefix}:name:t{malang.id}:{user['username']}")) == 5  # the name's
 
 
+def test_the_throttle_window_starts_at_the_first_failure_and_later_failures_do_not_extend_it(
+        app, anon_client, malang, make_user):
+    """Redis 6.2 (the embedded default) has no EXPIRE NX: the counter is created with its expiry, INCR keeps it."""
+    user = make_user(malang, "viewer")
+    key = f"{app.config['REDIS_KEY_PREFIX']}:login-fail:acct:t{malang.id}:{user['id']}"
+    assert _attempt(anon_client, user["username"], "salah-kata-sandi", "10.1.1.1").status_code == 401
+    redis_connection().expire(key, 100)  # as if the first failure were 800 seconds ago
+    for i in range(2):
+        assert _attempt(anon_client, user["username"], "salah-kata-sandi", f"10.1.1.{i + 2}").status_code == 401
+
+    assert int(redis_connection().get(key)) == 3
+    assert 0 < redis_connection().ttl(key) <= 100
+
+
 def test_correct_password_while_throttled_is_still_429(anon_client, malang, make_user):
     user = make_user(malang, "admin")
     for i in range(5):

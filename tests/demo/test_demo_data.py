@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from app.blueprints.demo.commands import seed_demo
@@ -20,8 +18,7 @@ from app.models.employees import Employee, JpEntry
 from app.services.demo import malang_pka, serang
 from app.services.demo import regions as demo
 from app.tenancy import tenant_context
-
-SHARED_REPORT = Path(__file__).parents[3] / "shared/samples/bpsdm-jatim_pka-ii-2024_kota-malang.csv"
+from tests.data import PARTNER_REPORT_SAMPLE
 
 
 def seed(slug: str) -> demo.SeedResult:
@@ -154,9 +151,7 @@ def test_every_valid_report_nip_but_the_unknown_one_is_a_malang_employee_with_th
 
 
 def test_embedded_report_is_the_shared_sample_file_byte_for_byte():
-    if not SHARED_REPORT.exists():
-        pytest.skip(f"{SHARED_REPORT} not present")
-    assert SHARED_REPORT.read_text(encoding="utf-8") == malang_pka.REPORT_CSV
+    assert PARTNER_REPORT_SAMPLE.read_text(encoding="utf-8") == malang_pka.REPORT_CSV
 
 
 def test_malang_pkp_vi_and_vii_2023_are_70_passed_with_certificates_and_300_jp_in_2023(tenants):

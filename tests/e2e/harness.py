@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -102,15 +103,20 @@ class BackgroundWorker:
 
 
 def new_driver(size: tuple[int, int] = LAPTOP):
-    """Debian's Chromium, headless, through Debian's chromedriver (Selenium Manager never downloads)."""
+    """Debian's Chromium, headless, through Debian's chromedriver (Selenium Manager never downloads); every host but
+127.0.0.1 is unresolvable, as on an office network with no internet."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                f"--window-size={size[0]},{size[1]}", "--lang=id-ID", "--hide-scrollbars"):
+                f"--window-size={size[0]},{size[1]}", "--lang=id-ID", "--hide-scrollbars",
+                # No network but the live server: a page that needs anything from elsewhere breaks in the tests.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
         options.add_argument(arg)
+    # Console errors (CSP refusals among them), and the network log (the HTTP status of each page: document_status).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     return driver
@@ -138,11 +144,33 @@ def fetch_with_session(driver, url: str) -> tuple[int, str, bytes]:
         return resp.status, resp.headers.get("Content-Type", ""), resp.read()
 
 
+def document_status(driver, path: str) -> int:
+    """The HTTP status of the last page the browser loaded from `path` (from Chromium's network log; reading the
+    log empties it, so call it once per page)."""
+    import json
+
+    statuses = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.responseReceived" and message["params"].get("type") == "Document":
+            response = message["params"]["response"]
+            if urllib.parse.urlsplit(response["url"]).path == path:
+                statuses.append(response["status"])
+    assert statuses, f"no page from {path} in the network log"
+    return statuses[-1]
+
+
 def wait_for(predicate, timeout: float = 60.0, interval: float = 0.25):
-    """Poll until `predicate()` is truthy (returns it) or fail after `timeout` seconds."""
+    """Poll until `predicate()` is truthy (returns it) or fail after `timeout` seconds. An element that went stale
+    meanwhile (the page reloaded itself between finding it and reading it) counts as not yet."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except StaleElementReferenceException:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

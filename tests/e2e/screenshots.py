@@ -12,7 +12,6 @@ import os
 import random
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -187,7 +186,6 @@ def _shoot_cohort_and_reconciliation(driver, base: str, malang) -> None:
 
 def main() -> int:
     os.environ[FLAG] = "1"
-    os.environ.setdefault("KOMPETEN_SAMPLES", str(Path(REPO_ROOT).parent / "shared" / "samples"))
     return pytest.main([__file__, "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *sys.argv[1:]])
 
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.data import PPPK_SAMPLE as SAMPLE
 from tests.e2e.harness import fetch_with_session, wait_for
-from tests.imports.conftest import SAMPLES, add_opds
-
-SAMPLE = SAMPLES / "pppk_enrolments_kab-serang_2022.csv"
+from tests.imports.conftest import add_opds
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/samples not present")
 def test_an_operator_uploads_the_serang_file_and_sees_34_imported_6_rejected_1_duplicate(
         logged_in, live_server, rq_worker, serang):
     from selenium.webdriver.common.by import By

@@ -6,16 +6,13 @@ from __future__ import annotations
 import pytest
 
 from app.services.demo.regions import EXPECTED_RECONCILIATION
+from tests.data import PARTNER_REPORT_SAMPLE as SAMPLE
 from tests.e2e.harness import wait_for
-from tests.imports.conftest import SAMPLES
 from tests.reconciliation.conftest import seed_demo
-
-SAMPLE = SAMPLES / "bpsdm-jatim_pka-ii-2024_kota-malang.csv"
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/samples not present")
 def test_an_operator_reconciles_the_bpsdm_report_and_applies_the_partners_status(
         logged_in, live_server, rq_worker, malang):
     from selenium.webdriver.common.by import By

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,10 +15,9 @@ from app.extensions import db
 from app.models.employees import Opd
 from app.services.text import name_key
 from app.tenancy import tenant_context
+from tests.data import PPPK_SAMPLE
 
-# ../shared/samples beside the repository; KOMPETEN_SAMPLES points elsewhere (a worktree laid out differently).
-SAMPLES = Path(os.environ.get("KOMPETEN_SAMPLES") or Path(__file__).resolve().parents[3] / "shared" / "samples")
-SAMPLE = SAMPLES / "pppk_enrolments_kab-serang_2022.csv"
+SAMPLE = PPPK_SAMPLE
 SERANG_UNITS = ("Badan Kepegawaian dan Pengembangan SDM", "Bappeda", "Dinas Kesehatan",
                 "Dinas Pendidikan dan Kebudayaan", "Dinas Sosial", "Kecamatan Ciruas", "Kecamatan Kramatwatu",
                 "RSUD dr. Drajat Prawiranegara")

@@ -8,11 +8,8 @@ import re
 import zipfile
 
 import openpyxl
-import pytest
 
 from tests.imports.conftest import SAMPLE, count, csv_bytes, generated_rows, upload
-
-pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/samples not present")
 
 EXPECTED_ERRORS = {  # file line → code (samples/README.md lists these on purpose)
     5: "nip_scientific_notation",

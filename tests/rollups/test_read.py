@@ -263,7 +263,7 @@ def test_a_failed_refresh_keeps_the_last_good_figures_marked_stale(written, plat
 
     page = client.get(f"/p/35/?year={YEAR}").get_data(as_text=True)
     assert "data lama" in page and "koneksi putus" not in page
-    assert "gagal diperbarui 25-11-2026 04:00 UTC" in page
+    assert "gagal diperbarui 25-11-2026 11:00 WIB" in page
 
 
 # --- the HTML pages ------------------------------------------------------------------------------------------------
@@ -276,12 +276,21 @@ def test_the_province_page_shows_tenants_side_by_side_with_charts_and_downloads(
     assert "Rekap Provinsi Jawa Timur" in html
     assert "Kota Malang" in html and "Kabupaten Tuban" in html
     assert "Serang" not in html and "Jambi" not in html
-    assert "diperbarui 20-11-2026 03:00 UTC" in html
+    assert "diperbarui 20-11-2026 10:00 WIB" in html
     assert html.count("<svg") == 3
     assert f"/p/35/api/v1/rollups?year={YEAR}&amp;format=csv" in html
     assert f"/p/35/api/v1/rollups?year={YEAR}&amp;format=xlsx" in html
     assert "<script" not in html and "style=" not in html  # CSP: same-origin only, no inline script or style
     assert '<option value="2017"' in html
+
+
+def test_the_pages_show_wib_times_and_indonesian_numbers_like_a_regions_pages(written, platform_client):
+    html = platform_client("province", "35").get(f"/p/35/?year={YEAR}").get_data(as_text=True)
+    # Kota Malang: 30 of 120 ASN meet 20 JP (25,0%), 812.50 JP delivered, target 40 with 50 trained (125,0%).
+    assert "25,0%" in html and "812,5" in html and "125,0%" in html
+    assert "UTC" not in html and not re.search(r"\d\.\d%", html)  # no decimal points, no UTC
+    national = platform_client("national").get(f"/national/?year={YEAR}").get_data(as_text=True)
+    assert "4.000" in national and "90.000" in national and "UTC" not in national
 
 
 def test_the_national_page_lists_provinces_and_every_tenant(written, platform_client):
@@ -290,6 +299,20 @@ def test_the_national_page_lists_provinces_and_every_tenant(written, platform_cl
     html = resp.get_data(as_text=True)
     for name in ("Jawa Timur", "Banten", "Jambi", "Belum ada data untuk tahun ini"):
         assert name in html, name
+
+
+def test_the_pages_open_on_the_latest_year_with_data_in_their_scope(tenants, rollup_tables, platform_client):
+    write_summaries(tenants, {"kab-serang": WRITTEN["kab-serang"]}, year=2024)
+    write_summaries(tenants, {"kota-malang": WRITTEN["kota-malang"]}, year=2023)
+    write_summaries(tenants, {"kota-malang": {"asn_pns": 100, "jp_delivered": 0}}, year=2024)  # nobody trained
+
+    national = platform_client("national").get("/national/").get_data(as_text=True)
+    province = platform_client("province", "35").get("/p/35/").get_data(as_text=True)
+
+    assert "Rekap Nasional · 2024" in national and '<option value="2024" selected>' in national
+    assert "Rekap Provinsi Jawa Timur · 2023" in province and '<option value="2023" selected>' in province
+    assert "/p/35/api/v1/rollups?year=2023&amp;format=csv" in province
+    assert platform_client("province", "35").get("/p/36/").status_code == 403  # scope checked before anything
 
 
 def test_pages_send_anonymous_visitors_to_the_platform_login(app, written):

@@ -15,9 +15,8 @@ import pytest
 
 from app.services.files import readers as filereaders
 from app.services.files.readers import FileFormatError, normalise_header, open_table
+from tests.data import SAMPLES
 from tests.imports import hostile_files
-
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 
 def _write(tmp_path, name: str, data: bytes) -> Path:
@@ -186,8 +185,7 @@ def test_reading_streams_in_bounded_memory(tmp_path):
     assert peak < 5 * 2**20  # a whole-file list of rows would take well over 50 MB
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
-def test_the_shared_samples_read_with_their_row_counts():
+def test_the_sample_files_read_with_their_row_counts():
     pppk = open_table(SAMPLES / "pppk_enrolments_kab-serang_2022.csv")
     assert pppk.delimiter == ";" and pppk.encoding == "utf-8-sig"
     assert pppk.columns[:3] == ["nip", "nama", "jenis_kelamin"]

@@ -5,16 +5,15 @@ from __future__ import annotations
 import calendar
 import csv
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from app.domain.nip import Nip, NipError, check_nip_agrees, clean_nip, make_nip, parse_nip
+from tests.data import PPPK_SAMPLE as SAMPLE
 
 TODAY = date(2025, 6, 30)  # parse_nip(..., today=TODAY) keeps the properties independent of the clock
-SAMPLE = Path(__file__).parents[3] / "shared/samples/pppk_enrolments_kab-serang_2022.csv"
 
 
 # --- strategies -----------------------------------------------------------------------------------
@@ -302,8 +301,6 @@ def _row_failures(row: dict[str, str]) -> list[str]:
 
 
 def test_sample_pppk_file_has_exactly_four_nip_failures() -> None:
-    if not SAMPLE.exists():
-        pytest.skip(f"sample file not found: {SAMPLE}")
     with SAMPLE.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
 

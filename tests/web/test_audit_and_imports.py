@@ -8,7 +8,8 @@ from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.imports import ImportRun
 from app.tenancy import tenant_context
-from tests.web.conftest import text_of
+from tests.fixtures.auth import create_user
+from tests.web.conftest import make_opd, text_of
 
 
 def _entries(tenant, n: int, *, actor: str = "budi", action: str = "employee.update") -> None:
@@ -26,9 +27,60 @@ def test_the_audit_log_filters_by_who_and_action_and_shows_wib(browser_for, mala
     admin = browser_for(malang, "admin")
     text = text_of(admin.get("/audit?actor=budi").text)
     assert "10-03-2024 00:30 WIB" in text  # 17:30 UTC is past midnight in Malang
-    assert "name : Lama 1 → Baru 1" in text and "user.invite" not in text
-    assert "user.invite" in text_of(admin.get("/audit?action=user.").text)
-    assert "employee.update" not in text_of(admin.get("/audit?action=user.").text)
+    assert "Nama : Lama 1 → Baru 1" in text and "Mengubah data pegawai" in text and "Pegawai #1" in text
+    assert "Mengundang pengguna" not in text
+    assert "Mengundang pengguna" in text_of(admin.get("/audit?action=user.").text)
+    assert "Mengubah data pegawai" not in text_of(admin.get("/audit?action=user.").text)
+
+
+def test_the_audit_log_shows_words_never_codes_or_python_values(browser_for, malang, app):
+    """Real writes (a login, a scoped operator's edit, a command run on the server) and a reconciliation decision:
+    each action, entity, field and value as a person reads it."""
+
+    opd = make_opd(malang, "Kecamatan Kedungkandang")
+    target = create_user(malang, "viewer", username="calon.operator")
+    admin = browser_for(malang, "admin")  # logs in: auth.login
+    assert admin.post(f"/pengguna/{target['id']}", {"full_name": "Calon Operator", "role": "operator",
+                                                    "opd_ids": str(opd["id"])}).status_code == 303
+    assert admin.post(f"/pengguna/{target['id']}/nonaktifkan").status_code == 303
+    created = app.test_cli_runner().invoke(args=["users", "create", "kota-malang", "dari.server", "--role", "viewer"])
+    assert created.exit_code == 0, created.output
+    with tenant_context(malang):
+        db.session.add(AuditEntry(actor="sari", action="reconciliation.decide", entity="reconciliation_runs",
+                                  entity_id="4", after={"classes": {"status_differs": "partner"},
+                                                        "rows": {"7": "local"}}))
+        db.session.commit()
+
+    html = admin.get("/audit").text
+    text = text_of(html)
+
+    for code in ("auth.login", "user.update", "opd_ids", "True", "False", "None", "{'", "cli:", "users #",
+                 "reconciliation_runs", "status_differs"):
+        assert code not in text, code
+    assert "Masuk" in text and "Mengubah pengguna" in text and "Menonaktifkan pengguna" in text
+    assert "Peran : Peninjau (hanya baca) → Operator" in text
+    assert "Dibatasi pada OPD : tidak dibatasi → Kecamatan Kedungkandang" in text
+    assert "Aktif : Ya → Tidak" in text
+    assert "perintah kompeten di server (pengguna sistem" in text
+    assert "Keputusan per kelas : Status berbeda: ambil nilai mitra" in text
+    assert "Keputusan per baris : baris 7: pertahankan data kita" in text
+    assert "Rekonsiliasi #4" in text and "Pengguna #" in text
+
+
+def test_every_action_the_code_records_in_a_region_has_a_label():
+    import re
+    from pathlib import Path
+
+    from app.blueprints.audit.labels import vocabulary
+
+    action_groups, action_labels = vocabulary()["groups"], vocabulary()["actions"]
+    source = "\n".join(p.read_text() for p in Path("app").rglob("*.py"))
+    recorded = {action for action, platform in re.findall(r'\baudit\.record\(\s*"([a-z_.]+)"([^)]*platform=True)?',
+                                                          source) if not platform}
+    recorded |= set(re.findall(r"'(reconciliation\.[a-z_]+)'", source))  # written by SQL (the apply job)
+    assert len(recorded) > 30
+    assert recorded - set(action_labels) == set()
+    assert all(any(action.startswith(prefix) for prefix in action_groups) for action in action_labels)
 
 
 def test_the_audit_log_filters_by_days_and_pages_by_keyset(browser_for, malang):

@@ -46,3 +46,28 @@ def test_an_employee_sees_their_own_jp_instead(browser_for, malang):
 def test_an_employee_account_without_a_record_is_told_so(browser_for, malang):
     text = text_of(browser_for(malang, "employee").get("/").text)
     assert "belum terhubung" in text
+
+
+def test_the_dashboard_opens_on_the_latest_year_with_jp_and_picks_other_years(browser_for, malang):
+    """Data that ends in 2024 (as the demo's): the first screen shows 2024's figures, not this year's zeros."""
+    opd = make_opd(malang, "Dinas Kesehatan")
+    add_jp(malang, make_employee(malang, opd_id=opd["id"])["id"], 24, year=2024)
+    add_jp(malang, make_employee(malang, opd_id=opd["id"])["id"], 8, year=2022)
+    admin = browser_for(malang, "admin")
+
+    first = text_of(admin.get("/").text)
+    earlier = text_of(admin.get("/?year=2022").text)
+    bad = admin.get("/?year=dua-ribu")
+
+    assert "Beranda · 2024" in first and "1 dari 2" in first and "1 pegawai dilatih tahun 2024" in first
+    assert "Tahun" in first and '<option value="2024" selected>' in admin.get("/").text
+    assert "Beranda · 2022" in earlier and "0 dari 2" in earlier and "1 pegawai dilatih tahun 2022" in earlier
+    assert bad.status_code == 200 and "tahun harus berupa bilangan bulat" in bad.text
+    assert "Beranda · 2024" in text_of(bad.text)
+
+
+def test_with_no_jp_at_all_the_dashboard_opens_on_this_year(browser_for, malang):
+    from app.web.filters import this_year
+
+    make_employee(malang, opd_id=make_opd(malang)["id"])
+    assert f"Beranda · {this_year()}" in text_of(browser_for(malang, "viewer").get("/").text)

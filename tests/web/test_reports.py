@@ -55,3 +55,19 @@ def test_a_scoped_operator_reports_only_their_opds(browser_for, malang):
 
 def test_employees_may_not_open_reports(browser_for, malang):
     assert browser_for(malang, "employee", nip=make_employee(malang)["nip"]).get("/laporan").status_code == 403
+
+
+def test_the_reports_page_opens_on_the_latest_year_with_jp(browser_for, malang):
+    opd = make_opd(malang, "Dinas Kesehatan")
+    add_jp(malang, make_employee(malang, opd_id=opd["id"])["id"], 30, year=2023)
+    page = browser_for(malang, "viewer").get("/laporan")
+    assert "Laporan kepatuhan 20 JP · 2023" in text_of(page.text) and '<option value="2023" selected>' in page.text
+    assert "100,0%" in text_of(page.text)
+
+
+def test_an_operator_opens_on_the_latest_year_of_their_own_opds(browser_for, malang):
+    mine, other = make_opd(malang, "Kecamatan Klojen"), make_opd(malang, "Kecamatan Blimbing")
+    add_jp(malang, make_employee(malang, opd_id=mine["id"])["id"], 25, year=2021)
+    add_jp(malang, make_employee(malang, opd_id=other["id"])["id"], 25, year=2024)
+    page = browser_for(malang, "operator", opd_ids=[mine["id"]]).get("/laporan")
+    assert "Laporan kepatuhan 20 JP · 2021" in text_of(page.text)

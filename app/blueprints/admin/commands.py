@@ -36,7 +36,9 @@ def admin():
 @click.option("--name", default="admin-api", show_default=True)
 @with_appcontext
 def create_token(username, scopes, expires_in_days, name):
-    """Make a token; the secret is printed once (only its SHA-256 digest is kept)."""
+    """Make a vendor token (its secret is printed once).
+
+    Only its SHA-256 digest is kept."""
     with no_tenant():
         try:
             made = tokens.create(username, list(scopes or ADMIN_SCOPES), expires_in_days, name)
@@ -83,7 +85,9 @@ def list_tokens(username):
 @click.option("--name", default=None)
 @with_appcontext
 def restore(export_id, slug, region_code, name):
-    """Create a region from an export (counts and checksums verified per table before it goes live)."""
+    """Create a region from an export bundle.
+
+    Row counts and checksums are verified per table before it goes live."""
     try:
         out = exports.restore(export_id, {"slug": slug, "region_code": region_code, "name": name})
     except Problem as exc:
@@ -96,7 +100,9 @@ def restore(export_id, slug, region_code, name):
 
 @click.group("db")
 def db():
-    """Platform schema migrations (tenant schemas: `kompeten tenants migrate`)."""
+    """Migrations of the shared platform schema.
+
+    Tenant schemas: `kompeten tenants migrate`."""
 
 
 @db.command("upgrade")
@@ -158,7 +164,9 @@ def _engine():
 
 @click.group("tenants")
 def tenants():
-    """Regions (tenants): list, sync from tenants/, provision one, migrate all."""
+    """Regions: list, sync, provision, migrate, restore.
+
+    Each region (tenant) has its own schema."""
 
 
 tenants.add_command(restore)
@@ -185,7 +193,9 @@ def list_tenants():
 @click.option("--dir", "directory", default=None, help="Manifest directory (default: tenants/).")
 @with_appcontext
 def sync(directory):
-    """Make the registry match the manifests: provision what is missing, update names. Never deletes."""
+    """Make the registry match tenants/*.toml.
+
+    Provisions what is missing and updates names; never deletes."""
     directory = directory or current_app.config["TENANTS_DIR"]
     migrations.upgrade_platform()
     try:
@@ -222,7 +232,9 @@ def provision_one(**fields):
 @click.option("--tenant", "slugs", multiple=True, help="Only these slugs (default: all).")
 @with_appcontext
 def migrate(jobs: int, slugs: tuple[str, ...]):
-    """Upgrade tenant schemas to head; tenants already at head are skipped without a transaction."""
+    """Upgrade tenant schemas to head, in parallel.
+
+    Tenants already at head are skipped without a transaction."""
     behind, total = migrations.tenants_behind(list(slugs) or None)
     head = migrations.head("tenant")
     click.echo(f"{total} region(s), {total - len(behind)} at head ({head}), {len(behind)} to migrate")
@@ -241,7 +253,9 @@ def migrate(jobs: int, slugs: tuple[str, ...]):
 @click.option("--queue", "queues", multiple=True, type=click.Choice(QUEUES), help="Queues to serve (default: all).")
 @with_appcontext
 def worker(burst: bool, queues: tuple[str, ...]):
-    """Run an RQ worker for the app's queues (jobs run with this app configured)."""
+    """Run an RQ worker for the app's queues.
+
+    Jobs run with this app configured."""
     from rq import Worker
 
     qs = [queue(name) for name in (queues or QUEUES)]

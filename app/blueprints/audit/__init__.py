@@ -8,4 +8,5 @@ AREA = Area(
     api=(api.blp,),
     web=(pages.bp,),
     nav=(NavItem("audit_pages.audit_log", "Log audit", "audit:read", order=100),),
+    audit_labels={"fields": {"id": "ID", "created_at": "Dibuat pada"}},
 )

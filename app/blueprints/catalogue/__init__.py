@@ -16,4 +16,13 @@ AREA = Area(
         "competency_types": {"manajerial": "Manajerial", "teknis": "Teknis", "sosial_kultural": "Sosial kultural"},
         "partner_kinds": {"bpsdm": "BPSDM provinsi", "badiklat": "Badiklat", "lan": "LAN RI", "other": "Lainnya"},
     },
+    audit_labels={
+        "actions": {"partner.create": "Menambah mitra", "program.create": "Menambah program",
+                    "program.update": "Mengubah program"},
+        "groups": {"partner.": "Mitra", "program.": "Program"},
+        "entities": {"partners": "Mitra", "programs": "Program"},
+        "fields": {"code": "Kode", "program_type": "Jenis program", "competency_type": "Jenis kompetensi",
+                   "provider_partner_id": "Mitra penyelenggara", "jp": "JP", "kind": "Jenis"},
+        "values": {"program_type": "program_types", "competency_type": "competency_types", "kind": "partner_kinds"},
+    },
 )

@@ -1,17 +1,24 @@
-"""`kompeten demo` (the whole product on a laptop: the four demo regions, their users, a worker and the web server)
-and `kompeten tenants seed-demo` (load the demo data of the four first regions; idempotent)."""
+"""`kompeten demo` and `kompeten tenants seed-demo` (the demo data of the four first regions; idempotent).
+
+`kompeten demo`: the product on one laptop. It prints only what a person needs (where the data is, the
+logins, the URLs, where the log goes); migrations, the worker, the web server's access log and warnings go to
+<instance>/logs/demo.log. Ctrl-C or SIGTERM stops everything it started."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import logs
+from app.config import instance_path
 from app.domain.passwords import PasswordRejected
 from app.extensions import db
 from app.services.admin import manifests, migrations
@@ -20,6 +27,8 @@ from app.services.demo import users as demo_users
 from app.signals import tenant_data_changed
 from app.tenancy import TenantNotFound, TenantUnavailable, tenant_context
 
+READY_TIMEOUT = 60  # seconds for the web server to accept connections
+
 
 @click.command("demo")
 @click.option("--instance-dir", default=None, help="Where the embedded servers keep data (default ./instance).")
@@ -27,46 +36,94 @@ from app.tenancy import TenantNotFound, TenantUnavailable, tenant_context
 @click.option("--port", default=5000, show_default=True)
 @click.option("--password", envvar="KOMPETEN_DEMO_PASSWORD", default=None,
               help="Password for the demo users created by this run (default: a random one, printed once).")
-@with_appcontext
-def demo(instance_dir, host: str, port: int, password: str | None):
-    """Provision the four demo regions and their demo users, start one RQ worker and the web server; Ctrl-C
-    stops all."""
-    click.echo("Platform schema ...")
+@click.pass_context
+def demo(ctx, instance_dir, host: str, port: int, password: str | None):
+    """Run the product locally, with demo data.
+
+    Provisions the four demo regions and their demo users, starts one RQ worker and the web server, and prints
+    the URLs and logins; Ctrl-C stops all. With no DATABASE_URL / REDIS_URL it runs on the embedded servers."""
+    log_file = Path(os.environ.get("KOMPETEN_LOG_FILE") or instance_path(instance_dir) / "logs" / "demo.log")
+    os.environ["KOMPETEN_LOG_FILE"] = str(log_file)  # this process, the worker and the web server
+    # Before the embedded servers start, so that their warnings go to the log too.
+    logs.configure(os.environ.get("KOMPETEN_LOG_LEVEL", "INFO"), os.environ.get("KOMPETEN_LOG_FORMAT", "text"),
+                   str(log_file))
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        _prepare(password)
+        _serve(host, port, log_file)
+
+
+def _prepare(password: str | None) -> None:
+    click.echo("Preparing the demo regions (the first run takes a few minutes) ...")
     migrations.upgrade_platform()
-    click.echo("Regions from tenants/ ...")
-    manifests.sync(current_app.config["TENANTS_DIR"],
-                   on_line=lambda line: click.echo(f"  {line.slug:<20} {line.action}"))
-    click.echo("Demo data ...")
-    click.get_current_context().invoke(seed_demo, slugs=(), all_=True)
+    lines = manifests.sync(current_app.config["TENANTS_DIR"])
+    regions = ", ".join(f"{line.slug} ({line.action})" for line in lines)
+    click.echo(f"  regions: {regions}")
+    outcomes = [seed_one(slug) for slug in sorted(demo_data.REGIONS)]
+    seeded = [slug for slug, (_line, outcome) in zip(sorted(demo_data.REGIONS), outcomes, strict=True)
+              if outcome == "seeded"]
+    for slug, (line, outcome) in zip(sorted(demo_data.REGIONS), outcomes, strict=True):
+        if outcome == "failed":
+            click.echo(f"  demo data for {slug} failed: {line}", err=True)
+    click.echo(f"  demo data: {'loaded into ' + ', '.join(seeded) if seeded else 'already there'}")
     _demo_users(password)
+
+
+def _serve(host: str, port: int, log_file: Path) -> None:
     env = dict(os.environ)
     env.setdefault("KOMPETEN_COOKIE_SECURE", "0")  # the local demo is plain http: a Secure cookie would never return
-    children = [
-        subprocess.Popen([sys.executable, "-m", "app.cli_entry", "worker"], env=env),  # noqa: S603
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",  # noqa: S603
-                          "--access-logfile", "-", "app:create_app()"], env=env),
-    ]
-    base = f"http://{host}:{port}"
-    click.echo("\nKompeten is running. Open:")
-    for slug in sorted(s.slug for s in manifests.load_manifests(current_app.config["TENANTS_DIR"])):
-        click.echo(f"  {base}/t/{slug}/login   {base}/t/{slug}/api/v1/docs   ({slug}: log in, API)")
-    click.echo(f"  {base}/login   (platform users: province, national, vendor)")
-    click.echo(f"  {base}/healthz\nPress Ctrl-C to stop.")
+    with open(log_file, "a", encoding="utf-8") as log:
+        children = [
+            subprocess.Popen([sys.executable, "-m", "app.cli_entry", "worker"], env=env,  # noqa: S603
+                             stdout=log, stderr=subprocess.STDOUT),
+            subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",  # noqa: S603
+                              "--access-logfile", "-", "app:create_app()"], env=env, stdout=log,
+                             stderr=subprocess.STDOUT),
+        ]
     try:
+        if not _wait_until_listening(host, port, children):
+            click.echo(f"The web server did not start; see {log_file}", err=True)
+            return
+        base = f"http://{host}:{port}"
+        click.echo("\nKompeten is running. Open:")
+        for slug in sorted(s.slug for s in manifests.load_manifests(current_app.config["TENANTS_DIR"])):
+            click.echo(f"  {base}/t/{slug}/login   {base}/t/{slug}/api/v1/docs   ({slug}: log in, API)")
+        click.echo(f"  {base}/login   (platform users: province, national, vendor)")
+        click.echo(f"  {base}/healthz\nLog (migrations, worker, web server): {log_file}\nPress Ctrl-C to stop.")
         while all(c.poll() is None for c in children):
             time.sleep(0.5)
-        click.echo("a child process stopped; shutting down", err=True)
-    except KeyboardInterrupt:
+        click.echo(f"A process of the demo stopped; shutting down (see {log_file})", err=True)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (app.cli turns it into the same)
         click.echo("\nStopping ...")
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
+
+
+def _wait_until_listening(host: str, port: int, children) -> bool:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline and all(c.poll() is None for c in children):
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _stop(children) -> None:
+    """SIGTERM to each child still running (gunicorn stops its workers, RQ finishes its job), SIGKILL after 15 s.
+    A second Ctrl-C meanwhile must not cut this short and leave them running."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def _demo_users(password: str | None) -> None:
@@ -94,14 +151,16 @@ def _demo_users(password: str | None) -> None:
 @click.option("--all", "all_", is_flag=True, help="Every region that has demo data.")
 @with_appcontext
 def seed_demo(slugs, all_):
-    """Seed demo data into regions (kota-malang, kab-tuban, kota-jambi, kab-serang); seeded regions are skipped."""
+    """Load the demo data into regions.
+
+    Regions with demo data: kota-malang, kab-tuban, kota-jambi, kab-serang; seeded regions are skipped."""
     if not slugs and not all_:
         raise click.UsageError("give one or more region slugs, or --all")
     targets = sorted(demo_data.REGIONS) if all_ else list(dict.fromkeys(slugs))
     started = time.perf_counter()
     totals = {"seeded": 0, "skipped": 0, "failed": 0}
     for slug in targets:
-        line, outcome = _seed_one(slug)
+        line, outcome = seed_one(slug)
         totals[outcome] += 1
         click.echo(f"  {slug:<16} {line}", err=outcome == "failed")
     click.echo(f"summary: {totals['seeded']} seeded, {totals['skipped']} skipped, {totals['failed']} failed "
@@ -110,7 +169,7 @@ def seed_demo(slugs, all_):
         raise SystemExit(1)
 
 
-def _seed_one(slug: str) -> tuple[str, str]:
+def seed_one(slug: str) -> tuple[str, str]:
     """Seed one region in its own transaction; returns (the progress line, seeded | skipped | failed)."""
     if slug not in demo_data.REGIONS:
         return f"failed   no demo data for this region (known: {', '.join(sorted(demo_data.REGIONS))})", "failed"

@@ -1,4 +1,4 @@
-"""Liveness for load balancers and orchestrators."""
+"""Routes for machines at the root: the health check (load balancers, Docker) and the favicon (browsers)."""
 
 from app.areas import Area
 from app.blueprints.health import api

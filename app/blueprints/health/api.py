@@ -1,8 +1,11 @@
-"""GET /healthz: liveness and database reachability."""
+"""GET /healthz (liveness and database reachability) and /favicon.ico."""
+
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, Response, current_app
 
+from app.authz import PUBLIC, policy
 from app.extensions import db
 from app.problems import problem_response
 
@@ -18,3 +21,11 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         return problem_response(503, "Service Unavailable", "Database tidak dapat dihubungi.")
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+@policy(PUBLIC)
+def favicon():
+    """The icon browsers ask every site for (pages link it too; the API docs pages and JSON answers do not)."""
+    icon = Path(current_app.static_folder, "favicon.ico").read_bytes()  # 4 KB: read whole, no open file left
+    return Response(icon, mimetype="image/vnd.microsoft.icon", headers={"Cache-Control": "public, max-age=86400"})

@@ -16,4 +16,16 @@ AREA = Area(
         "import_modes": {"valid-only": "Impor baris yang valid, laporkan yang salah",
                          "all-or-nothing": "Semua atau tidak sama sekali (satu baris salah = tidak ada yang ditulis)"},
     },
+    audit_labels={
+        "actions": {"import.upload": "Mengunggah file impor", "import.cancel": "Membatalkan impor",
+                    "import.apply": "Menerapkan impor"},
+        "groups": {"import.": "Impor"},
+        "entities": {"import_runs": "Impor"},
+        "fields": {"filename": "Nama file", "checksum": "Sidik file (SHA-256)", "dry_run": "Uji coba (tidak disimpan)",
+                   "size": "Ukuran (bita)", "state": "Status", "created": "Dibuat", "updated": "Diperbarui",
+                   "unchanged": "Tidak berubah", "employees_created": "Pegawai baru",
+                   "employees_updated": "Pegawai diperbarui", "cohorts_created": "Angkatan baru"},
+        "values": {"state": "import_states",
+                   "mode": {"valid-only": "hanya baris yang valid", "all-or-nothing": "semua atau tidak sama sekali"}},
+    },
 )

@@ -26,7 +26,9 @@ def import_group():
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Follow the run until it ends.")
 @with_appcontext
 def pppk_enrolments(slug: str, path: Path, mode: str, dry_run: bool, wait: bool):
-    """Import a PPPK enrolment file (CSV or XLSX) into region SLUG."""
+    """Import a PPPK enrolment file (CSV or XLSX).
+
+    The file's rows go into region SLUG, through the workers."""
     with tenant_context(slug):
         with path.open("rb") as fh:
             run = service.create_run(fh, path.name, mode=mode, dry_run=dry_run, created_by="cli")

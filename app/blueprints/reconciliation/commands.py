@@ -23,8 +23,10 @@ from app.tenancy import tenant_context
 @with_appcontext
 def reconcile(slug: str, path: Path, partner: str, cohort_id: int | None, program: str | None, year: int | None,
               wait: bool):
-    """Reconcile a partner's completion report (CSV or XLSX) with region SLUG's enrolments (run by the workers).
-    Nothing changes until corrections are applied (API or pages)."""
+    """Reconcile a partner's completion report.
+
+    The report (CSV or XLSX) is compared with region SLUG's enrolments by the workers. Nothing changes until
+    corrections are applied (API or pages)."""
     if (cohort_id is None) == (program is None and year is None):
         raise click.UsageError("give --cohort, or --program with --year")
     with tenant_context(slug):

@@ -8,4 +8,10 @@ AREA = Area(
     api=(api.reports_api, api.targets_api),
     web=(pages.bp,),
     nav=(NavItem("report_pages.compliance", "Laporan", "training:read", order=70),),
+    audit_labels={
+        "actions": {"target.set": "Menetapkan target pelatihan", "target.delete": "Menghapus target pelatihan"},
+        "groups": {"target.": "Target pelatihan"},
+        "entities": {"training_targets": "Target pelatihan"},
+        "fields": {"year": "Tahun", "people": "Target orang", "note": "Catatan"},
+    },
 )

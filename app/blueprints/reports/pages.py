@@ -10,22 +10,16 @@ from app.services.employees.opds import list_opds
 from app.services.reports import compliance as service
 from app.services.scope import opd_in_scope
 from app.web.blueprints import page_blueprint
-from app.web.filters import this_year
+from app.web.filters import opening_year, year_choices
 from app.web.forms import form_errors, load_form
 from app.web.pages import page
 
 bp = page_blueprint("report_pages", __name__, "laporan")
 
-FIRST_YEAR = 2017
 CHART_WIDTH = 640
 LABEL_WIDTH = 250
 BAR_HEIGHT = 20
 PEOPLE_SHOWN = 20
-
-
-def _years(selected: int) -> list[int]:
-    last = max(this_year(), selected)
-    return list(range(last, min(FIRST_YEAR, selected) - 1, -1))
 
 
 def _chart(groups) -> dict:
@@ -56,17 +50,19 @@ def _downloads(year: int, opd_id: int | None) -> dict:
 def compliance():
     from app.blueprints.reports.schemas import ComplianceArgsSchema
 
-    query = {"year": str(this_year()), **request.args}
+    query = dict(request.args)
+    if not query.get("year"):
+        query["year"] = str(opening_year(service.latest_jp_year))
     errors: dict = {}
     try:
         args = load_form(ComplianceArgsSchema(), query)
     except Problem as exc:
         errors = form_errors(exc)
-        args = ComplianceArgsSchema().load({"year": this_year()})
+        args = ComplianceArgsSchema().load({"year": opening_year(service.latest_jp_year)})
     year, opd_id = args["year"], args["opd_id"]
     report = service.jp_compliance(year, opd_id=opd_id, below_only=True, limit=PEOPLE_SHOWN)
     recap = service.training_recap(year)
     opds = [(o.id, o.name) for o in list_opds(limit=200, offset=0).items if opd_in_scope(o.id)]
     return render_template("reports/compliance.html", report=report, recap=recap, year=year, opd_id=opd_id,
-                           years=[(y, y) for y in _years(year)], opds=opds, chart=_chart(report.opds), errors=errors,
-                           downloads=_downloads(year, opd_id), filters=query)
+                           years=[(y, y) for y in year_choices(year)], opds=opds, chart=_chart(report.opds),
+                           errors=errors, downloads=_downloads(year, opd_id), filters=query)

@@ -14,7 +14,9 @@ from app.tenancy import TenantInfo, TenantNotFound, TenantUnavailable, no_tenant
 
 @click.group("rollups")
 def rollups():
-    """Provincial and national rollups: each region's yearly figures in platform.tenant_summaries."""
+    """Provincial and national rollups.
+
+    Each region's yearly figures, in platform.tenant_summaries."""
 
 
 def _active_tenants() -> list[TenantInfo]:
@@ -33,7 +35,9 @@ def _active_tenants() -> list[TenantInfo]:
 @click.option("--year", "years", multiple=True, type=int, help="Only these years (default: every year with data).")
 @with_appcontext
 def refresh(slugs, all_, inline, years):
-    """Refresh the rollup summaries of SLUG ... (or --all) by enqueuing a job per region on the `rollups` queue
+    """Refresh regions' rollup figures.
+
+    Refreshes the rollup summaries of SLUG ... (or --all) by enqueuing a job per region on the `rollups` queue
     (run `kompeten worker`), or --inline.
 
     \b

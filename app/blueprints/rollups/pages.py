@@ -5,26 +5,25 @@ links to the CSV/XLSX downloads."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import render_template, request, url_for
 from flask_login import current_user
 
 from app.services.rollups import read
 from app.web.blueprints import page_blueprint
+from app.web.filters import opening_year, year_choices
 from app.web.pages import platform_page
 
 bp = page_blueprint("rollups_pages", __name__, tenant=False, cache_control="private, no-store")
 
-FIRST_YEAR = 2017
 CHART_WIDTH = 640
 BAR_HEIGHT = 22
 LABEL_WIDTH = 190
 
 
-def _years(selected: int) -> list[int]:
-    last = max(datetime.now(UTC).year, selected)
-    return list(range(last, min(FIRST_YEAR, selected) - 1, -1))
+def _year(latest_with_data) -> int:
+    """?year=, else the latest year with data in scope (the same rule as a region's pages)."""
+    raw = request.args.get("year")
+    return read.parse_year(raw) if raw else opening_year(latest_with_data)
 
 
 def _trend_chart(trend: list[dict]) -> dict:
@@ -72,18 +71,18 @@ def _target_chart(tenants: list[dict]) -> dict:
 
 def _render(rollup: dict, *, heading: str, json_url: str):
     return render_template(
-        "rollups/rollup.html", rollup=rollup, heading=heading, years=_years(rollup["year"]),
+        "rollups/rollup.html", rollup=rollup, heading=heading, years=year_choices(rollup["year"]),
         csv_url=f"{json_url}?year={rollup['year']}&format=csv",
         xlsx_url=f"{json_url}?year={rollup['year']}&format=xlsx",
         trend=_trend_chart(rollup["trend"]), ranked=_ranked_chart(rollup["tenants"]),
-        targets=_target_chart(rollup["tenants"]), place="Platform Kompeten", user=current_user,
-        utc=UTC)
+        targets=_target_chart(rollup["tenants"]), place="Platform Kompeten", user=current_user)
 
 
 @bp.get("/p/<province_code>/")
 @platform_page("rollups:province")
 def province_page(province_code: str):
-    year = read.parse_year(request.args.get("year"))
+    read.check_province(current_user, province_code)
+    year = _year(lambda up_to: read.latest_year(province_code, up_to))
     rollup = read.province_rollup(current_user, province_code, year)
     name = rollup["province_name"] or province_code
     return _render(rollup, heading=f"Rekap Provinsi {name}",
@@ -93,6 +92,6 @@ def province_page(province_code: str):
 @bp.get("/national/")
 @platform_page("rollups:national")
 def national_page():
-    year = read.parse_year(request.args.get("year"))
+    year = _year(lambda up_to: read.latest_year(None, up_to))
     return _render(read.national_rollup(year), heading="Rekap Nasional",
                    json_url=url_for("rollups_api.national_rollup"))

@@ -11,4 +11,13 @@ AREA = Area(
     commands=(commands.users, commands.platform_users),
     labels={"roles": {"admin": "Admin", "operator": "Operator", "viewer": "Peninjau (hanya baca)",
                       "employee": "Pegawai"}},
+    audit_labels={
+        "actions": {"user.invite": "Mengundang pengguna", "user.update": "Mengubah pengguna",
+                    "user.reset_password": "Membuat tautan setel ulang kata sandi",
+                    "user.disable": "Menonaktifkan pengguna", "user.enable": "Mengaktifkan kembali pengguna",
+                    "user.sessions_revoke": "Mengakhiri sesi pengguna",
+                    "user.invite_renew": "Memperbarui tautan undangan"},
+        "groups": {"user.": "Pengguna"},
+        "fields": {"opd_ids": "Dibatasi pada OPD"},
+    },
 )

@@ -37,7 +37,9 @@ def users():
               show_default=f"$KOMPETEN_BASE_URL or {DEFAULT_BASE_URL}", help="Where users reach Kompeten.")
 @with_appcontext
 def create_user(slug, username, role, opd_ids, nip, full_name, base_url):
-    """Create USERNAME in region SLUG and print a one-time set-password link (shown once)."""
+    """Create a user of region SLUG (prints a set-password link).
+
+    The one-time link is shown once."""
     try:
         with tenant_context(slug):
             try:
@@ -57,7 +59,9 @@ def create_user(slug, username, role, opd_ids, nip, full_name, base_url):
 
 @click.group("platform-users")
 def platform_users():
-    """Platform users: vendor, province (bound to one province code), national."""
+    """Platform users: vendor, province, national.
+
+    A province user is bound to one province code."""
 
 
 @platform_users.command("create")
@@ -68,7 +72,7 @@ def platform_users():
 @click.option("--full-name", default=None, help="Display name (default: the username).")
 @with_appcontext
 def create_platform(username, role, province_code, full_name):
-    """Create a platform user and print a generated password (shown once)."""
+    """Create a platform user (prints a generated password once)."""
     with no_tenant():
         try:
             user_id, password = create_platform_user(username, role, full_name=full_name or username,

@@ -77,11 +77,13 @@ class Throttle:
             raise Problem(503, "Service Unavailable", "Layanan login sementara tidak tersedia.") from exc
 
     def failed(self) -> None:
+        """Count a failure. The window starts at the first failure: SET … EX NX creates the counter with its
+        expiry only when it is absent, and INCR keeps that expiry (one MULTI/EXEC; Redis 6.2 has no EXPIRE NX)."""
         redis = redis_connection()
-        pipe = redis.pipeline()
+        pipe = redis.pipeline(transaction=True)
         for key, _limit in self.keys:
+            pipe.set(key, 0, ex=WINDOW_SECONDS, nx=True)
             pipe.incr(key)
-            pipe.expire(key, WINDOW_SECONDS, nx=True)
         pipe.execute()
 
     def succeeded(self) -> None:

@@ -25,6 +25,13 @@ def list_opds(*, limit: int, offset: int, sort: str | None = None, q: str | None
     return paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Opd.id)
 
 
+def opd_names_of(opd_ids) -> list[tuple[int, str]]:
+    """(id, name) of the given OPDs, one query (for pages that show OPDs a record names by id)."""
+    if not opd_ids:
+        return []
+    return [tuple(row) for row in db.session.execute(sa.select(Opd.id, Opd.name).where(Opd.id.in_(sorted(opd_ids))))]
+
+
 def get_opd(opd_id: int) -> Opd:
     opd = db.session.get(Opd, opd_id)
     if opd is None:

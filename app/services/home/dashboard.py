@@ -1,4 +1,4 @@
-"""The home page's figures: this year's 20 JP compliance, people trained, open cohorts, running imports and open
+"""The home page's figures: a year's 20 JP compliance, people trained, open cohorts, running imports and open
 reconciliation differences.
 
 Every figure honours the caller's OPD scope exactly as the reports do (app.services.scope); imports are shown
@@ -56,10 +56,12 @@ def running_imports() -> list[dict] | None:
     return [{"id": r.id, "filename": r.filename, "state": r.state, "created_at": r.created_at} for r in runs]
 
 
-def staff_summary(today: date) -> dict:
-    """Everything the staff dashboard shows, for the calendar year of `today`."""
-    report = reports.jp_compliance(today.year, limit=1)
-    return {"year": today.year, "compliance": report.overall, "people_trained": people_trained(today.year),
+def staff_summary(today: date, year: int | None = None) -> dict:
+    """Everything the staff dashboard shows: compliance and people trained for `year` (default: the calendar year
+    of `today`); cohorts, imports and differences open `today`."""
+    year = year or today.year
+    report = reports.jp_compliance(year, limit=1)
+    return {"year": year, "compliance": report.overall, "people_trained": people_trained(year),
             "open_cohorts": open_cohorts(today), "running_imports": running_imports(),
             "open_differences": open_differences()}
 

@@ -102,6 +102,13 @@ def _yearly_jp(year: int, opd_id: int | None) -> sa.Subquery:
     return stmt.group_by(JpEntry.employee_id).subquery("yearly")
 
 
+def latest_jp_year(up_to: int) -> int | None:
+    """The latest year, up to `up_to`, in which someone in the caller's scope earned JP (None: nobody ever did)."""
+    return db.session.execute(
+        sa.select(sa.func.max(JpEntry.year))
+        .where(JpEntry.year <= up_to, *scoped(employee_id_in_scope_clause(JpEntry.employee_id)))).scalar_one()
+
+
 def get_opd(opd_id: int) -> Opd:
     """The OPD a report is filtered on; one outside the caller's OPD scope is not found for its reports."""
     opd = db.session.get(Opd, opd_id) if opd_in_scope(opd_id) else None

@@ -73,6 +73,20 @@ def parse_year(raw: str | None) -> int:
     return year
 
 
+_LATEST_SQL = """
+SELECT max(s.year)
+FROM platform.tenant_summaries s JOIN platform.tenants t ON t.id = s.tenant_id
+WHERE s.metric = 'jp_delivered' AND s.value > 0 AND s.year <= :up_to AND t.status IN :statuses {scope}
+"""
+
+
+def latest_year(province_code: str | None, up_to: int) -> int | None:
+    """The latest year, up to `up_to`, in which a region in scope (a province, or None: the country) delivered JP."""
+    scope, params = _scope_sql(province_code)
+    return db.session.execute(_statement(_LATEST_SQL, scope, statuses=True),
+                              {"up_to": up_to, "statuses": list(VISIBLE_STATUSES), **params}).scalar()
+
+
 def check_province(principal, province_code: str) -> None:
     """A province user sees only their own province; national users see every province."""
     if not _PROVINCE_CODE.match(province_code or ""):
