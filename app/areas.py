@@ -43,6 +43,7 @@ class Area:
     # How the audit page words what the area records: {"actions": {action: text}, "groups": {prefix: text},
     # "entities": {table: text}, "fields": {field: text}, "values": {field: label set name or {code: text}}}
     audit_labels: Mapping[str, Mapping] = field(default_factory=dict)
+    schedules: tuple = ()  # app.schedules.Schedule: periodic jobs run by `kompeten scheduler` (RQ's cron)
 
 
 @cache

@@ -262,3 +262,27 @@ def worker(burst: bool, queues: tuple[str, ...]):
     click.echo(f"Worker on {', '.join(q.name for q in qs)} ({'burst' if burst else 'until stopped'})")
     w = Worker(qs, connection=redis_connection())
     w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
+
+
+@click.command("scheduler")
+@click.option("--list", "list_only", is_flag=True, help="Print the declared schedules and exit.")
+@with_appcontext
+def scheduler(list_only: bool):
+    """Run RQ's cron scheduler for the areas' periodic jobs (app.schedules); one per deployment.
+
+    It only enqueues: a worker (`kompeten worker`) runs what it enqueues."""
+    from rq.cron import CronScheduler
+
+    from app.schedules import register_all, schedules
+
+    declared = schedules()
+    for item in declared.values():
+        when = item.cron or f"every {item.interval} s"
+        click.echo(f"  {item.name:<32} {when:<16} {'per region' if item.per_region else 'platform'}"
+                   f"  {item.description}")
+    if list_only:
+        return
+    cron = CronScheduler(connection=redis_connection(), logging_level=current_app.config["LOG_LEVEL"])
+    names = register_all(cron)
+    click.echo(f"Scheduler with {len(names)} schedule(s) (UTC cron)")
+    cron.start()
