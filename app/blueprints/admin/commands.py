@@ -268,9 +268,10 @@ def worker(burst: bool, queues: tuple[str, ...]):
 @click.option("--list", "list_only", is_flag=True, help="Print the declared schedules and exit.")
 @with_appcontext
 def scheduler(list_only: bool):
-    """Run RQ's cron scheduler for the areas' periodic jobs (app.schedules); one per deployment.
+    """Run the scheduler of periodic jobs (one per deployment).
 
-    It only enqueues: a worker (`kompeten worker`) runs what it enqueues."""
+    RQ's cron scheduler for the schedules the areas declare (app/schedules.py). It only enqueues: a worker
+    (`kompeten worker`) runs what it enqueues."""
     from rq.cron import CronScheduler
 
     from app.schedules import register_all, schedules
