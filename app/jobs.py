@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+import rq
 from flask import current_app
 from redis import Redis
 from rq import Queue, Retry, get_current_job
@@ -118,3 +119,30 @@ def enqueue(job_fn: Callable, *args, tenant: TenantInfo | int | str | None = Non
     job = q.enqueue_in(delay, job_fn, **options) if delay else q.enqueue(job_fn, **options)
     log.info("enqueued %s for %s as %s", job_fn.__name__, info.slug, job.id)
     return job
+
+
+class _StopsListenerCleanly:
+    """RQ's worker listens for commands (kill-horse, shutdown) on a pub/sub thread that blocks up to 60 s per read.
+    At the end of work() RQ unsubscribes first and only then asks the thread to stop: the thread usually reads the
+    unsubscribe reply before it sees the stop, loops, finds nothing subscribed and waits the full 60 s for a
+    subscription that never comes, while stop() joins it. Here the thread is told to stop first, so the
+    unsubscribe reply that wakes it ends its loop at once; then it is joined."""
+
+    def unsubscribe(self) -> None:
+        thread, pubsub = self.pubsub_thread, self.pubsub
+        if thread is None or pubsub is None:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+        thread.stop(timeout=0)  # clears the run flag only; the join comes after the wake-up below
+        pubsub.unsubscribe()
+        thread.join()
+        pubsub.close()
+        self.pubsub_thread = None
+
+
+class Worker(_StopsListenerCleanly, rq.Worker):
+    """`kompeten worker`: RQ's forking worker whose burst run ends when its last job does."""
+
+
+class SimpleWorker(_StopsListenerCleanly, rq.SimpleWorker):
+    """A worker that runs jobs in its own process (tests, benchmarks), ending as soon as its burst does."""

@@ -253,6 +253,28 @@ def _on_begin(conn: sa.Connection) -> None:
     served.add(tenant.schema)
 
 
+def _on_savepoint(conn: sa.Connection, _name) -> None:
+    """A savepoint on a connection shared by several units of work (see `share_connection`) starts in the schema
+    of the tenant bound now, as a transaction would; set before the SAVEPOINT, so rolling it back keeps it."""
+    tenant = _current.get()
+    conn.info[_CONN_SCHEMA] = tenant.schema if tenant else None
+    dbapi_conn = conn.connection.dbapi_connection
+    if tenant is None:
+        dbapi_conn.execute("SET LOCAL search_path TO ''")
+        return
+    dbapi_conn.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(tenant.schema)))
+    conn.connection.info.setdefault(_CONN_SERVED, set()).add(tenant.schema)
+
+
+def share_connection(conn: sa.Connection) -> None:
+    """Tests only: `conn` holds one outer transaction that is rolled back at the end of a test, and the session
+    works in savepoints on it (`join_transaction_mode="create_savepoint"`). Each savepoint is then what a
+    transaction is elsewhere: it starts in the schema of the tenant bound at that moment, and a statement run in
+    it while another tenant is bound is refused."""
+    if not event.contains(conn, "savepoint", _on_savepoint):
+        event.listen(conn, "savepoint", _on_savepoint)
+
+
 def _on_begin_without_tenant(conn: sa.Connection) -> None:
     """Behind a transaction pooler the connect-time `SET search_path TO ''` stayed on whichever server connection
     took it: a transaction with no tenant bound sets the empty search_path itself."""

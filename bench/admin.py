@@ -120,9 +120,7 @@ def main() -> None:
 def run(url: str, instance: str, args) -> None:
     import logging
 
-    from rq import SimpleWorker
-
-    from app.jobs import QUEUES, queue, redis_connection
+    from app.jobs import QUEUES, SimpleWorker, queue, redis_connection
     from app.services.admin import migrations
     from app.services.admin.bundles import tenant_fingerprints
 

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.workers",
     "tests.fixtures.auth",
     "tests.fixtures.audit",
+    "tests.fixtures.factories",
 ]

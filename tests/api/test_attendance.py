@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.cohorts import Attendance
 from app.tenancy import tenant_context
-from tests.api.enrolment_factories import api, count_queries, enrol_many, make_cohort, make_employee, make_enrolment
 from tests.fixtures.audit import audit_events
+from tests.fixtures.factories import api, count_queries, enrol_many, make_cohort, make_employee, make_enrolment
 
 START, END = date(2017, 9, 25), date(2017, 10, 4)  # Kab. Tuban's 2017 course
 

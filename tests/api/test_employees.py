@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from tests.api.conftest import api, next_nip
 from tests.fixtures.audit import audit_events
 from tests.fixtures.auth import AUTH_QUERIES
+from tests.fixtures.factories import api, next_nip
 
 VALID_NIP = "198503122010011003"  # born 12 Mar 1985, TMT Jan 2010, male
 

@@ -13,9 +13,9 @@ from app.models.cohorts import Cohort, Enrolment
 from app.models.employees import JpEntry
 from app.services.employees import ledger as jp_service
 from app.tenancy import tenant_context
-from tests.api.conftest import api
 from tests.fixtures.audit import audit_events
 from tests.fixtures.auth import AUTH_QUERIES
+from tests.fixtures.factories import api
 
 
 def entry(**overrides) -> dict:

@@ -34,7 +34,7 @@ def test_no_menu_on_the_login_form(app, malang):
 
 
 def test_an_employee_with_a_record_gets_data_saya(app, malang, make_user):
-    from tests.api.enrolment_factories import make_employee
+    from tests.fixtures.factories import make_employee
 
     me = make_employee(malang)
     user = make_user(malang, "employee", nip=me["nip"])
@@ -45,7 +45,7 @@ def test_an_employee_with_a_record_gets_data_saya(app, malang, make_user):
 
 
 def test_an_opd_scoped_operator_gets_no_import_or_reconciliation_entry(app, malang, make_user):
-    from tests.api.enrolment_factories import make_opd
+    from tests.fixtures.factories import make_opd
 
     user = make_user(malang, "operator", opd_ids=[make_opd(malang)["id"]])
     with app.test_client() as browser:

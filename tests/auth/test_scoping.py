@@ -13,15 +13,8 @@ from app.extensions import db
 from app.models.cohorts import Attendance
 from app.models.employees import JpEntry
 from app.tenancy import tenant_context
-from tests.api.enrolment_factories import (
-    count_queries,
-    fresh_nip,
-    make_cohort,
-    make_employee,
-    make_enrolment,
-    make_opd,
-)
 from tests.fixtures.auth import create_token
+from tests.fixtures.factories import count_queries, fresh_nip, make_cohort, make_employee, make_enrolment, make_opd
 
 DAY = date(2024, 3, 12)
 

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from tests.api.enrolment_factories import count_queries, make_cohort, make_employee, make_enrolment, make_opd
 from tests.fixtures.auth import create_token
+from tests.fixtures.factories import count_queries, make_cohort, make_employee, make_enrolment, make_opd
 
 ME = "/me"
 

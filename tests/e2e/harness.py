@@ -19,11 +19,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 from werkzeug.serving import make_server
 
-from app.jobs import QUEUES, queue, redis_connection
+from app.jobs import QUEUES, SimpleWorker, queue, redis_connection
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from rq import Worker
 
 from app.extensions import db
-from app.jobs import QUEUES, enqueue, queue, redis_connection
+from app.jobs import QUEUES, Worker, enqueue, queue, redis_connection
 from app.models.employees import Opd
 from app.tenancy import tenant_context
 from tests.fixtures.jobs import record_where_i_ran

@@ -21,13 +21,12 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-from rq import SimpleWorker
 
 from app import create_app
 from app.authz import PUBLIC, policy
 from app.config import Config
 from app.extensions import db
-from app.jobs import QUEUES, queue, redis_connection
+from app.jobs import QUEUES, SimpleWorker, queue, redis_connection
 from app.models.employees import Opd
 from app.services.admin import migrations
 from app.services.admin.provisioning import provision

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models.accounts import PlatformApiToken, PlatformUser
 from app.services.rollups import read
 from app.tenancy import no_tenant
+from tests.fixtures.factories import count_queries
 
 YEAR = 2022
 JATIM = {"kota-malang", "kab-tuban"}
@@ -351,17 +352,8 @@ def test_xlsx_has_one_row_per_tenant_and_a_total(written, platform_client):
 
 
 def test_a_rollup_is_two_queries_on_the_platform_schema_only(written):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with no_tenant():
-            rollup = read.national_rollup(YEAR)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
+    with count_queries() as statements, no_tenant():
+        rollup = read.national_rollup(YEAR)
     assert {t["slug"] for t in rollup["tenants"]} >= ALL
     assert len(statements) == 2, statements
     # Every table read (FROM / JOIN, LATERAL subqueries included: their own FROM is listed too) is platform.*.

@@ -18,6 +18,7 @@ from app.services.rollups.refresh import (
     schedule_refresh,
 )
 from app.tenancy import no_tenant, tenant_context
+from tests.fixtures.factories import count_queries
 
 THIS_YEAR = date.today().year
 
@@ -106,17 +107,8 @@ def test_compute_only_the_years_asked(malang, dataset):
 
 
 def test_compute_is_a_handful_of_queries(malang, dataset):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with tenant_context(malang):
-            compute_summaries()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+    with count_queries() as statements, tenant_context(malang):
+        compute_summaries()
     tenant_statements = [s for s in statements if "search_path" not in s]
     assert len(tenant_statements) <= 8
 

@@ -1,22 +1,18 @@
 """Helpers for the page tests: a browser-like client logged in with a cookie (its CSRF token at hand), and a
-few committed rows (OPDs, employees, JP lines, cohorts) made through the models or the test factories."""
+few rows (OPDs, employees, JP lines, cohorts) re-exported from tests/fixtures/factories.py."""
 
 from __future__ import annotations
 
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
 
-from app.extensions import db
-from app.models.employees import JpEntry
-from app.tenancy import TenantInfo, tenant_context
-from app.web.filters import this_year
-from tests.api.enrolment_factories import make_cohort, make_employee, make_enrolment, make_opd  # noqa: F401
+from app.tenancy import TenantInfo
 from tests.fixtures.auth import create_user, login
+from tests.fixtures.factories import add_jp, make_cohort, make_employee, make_enrolment, make_opd  # noqa: F401
 
 _addresses = itertools.count(1)
 
@@ -61,17 +57,6 @@ def browser_for(app, tenants):
         return Browser(client=client, csrf=resp.get_json()["csrf_token"], user=user, slug=tenant.slug)
 
     return _make
-
-
-def add_jp(tenant: TenantInfo, employee_id: int, jp: int, *, year: int | None = None, title: str = "E-learning uji",
-           certificate: str | None = None) -> None:
-    """A JP ledger line entered outside any cohort (with a certificate number)."""
-    year = year or this_year()
-    with tenant_context(tenant):
-        db.session.add(JpEntry(employee_id=employee_id, year=year, jp=jp, source="elearning", title=title,
-                               certificate_number=certificate or f"SERT/{employee_id}/{year}/{jp}",
-                               completed_on=date(year, 1, 15)))
-        db.session.commit()
 
 
 def text_of(html: str) -> str:

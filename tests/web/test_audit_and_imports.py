@@ -9,7 +9,8 @@ from app.models.audit import AuditEntry
 from app.models.imports import ImportRun
 from app.tenancy import tenant_context
 from tests.fixtures.auth import create_user
-from tests.web.conftest import make_opd, text_of
+from tests.fixtures.factories import make_opd
+from tests.web.conftest import text_of
 
 
 def _entries(tenant, n: int, *, actor: str = "budi", action: str = "employee.update") -> None:
@@ -120,7 +121,7 @@ def test_the_import_list_links_each_run(browser_for, malang):
 
 
 def test_an_opd_scoped_operator_gets_an_html_refusal_for_imports(browser_for, malang):
-    from tests.web.conftest import make_opd
+    from tests.fixtures.factories import make_opd
 
     opd = make_opd(malang)
     page = browser_for(malang, "operator", opd_ids=[opd["id"]]).get("/impor")

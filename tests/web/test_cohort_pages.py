@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.api.enrolment_factories import PKA_PHASES, make_cohort
+from tests.fixtures.factories import PKA_PHASES, make_cohort
 from tests.web.cohort_helpers import browser_as, has_post_forms, rows
 
 

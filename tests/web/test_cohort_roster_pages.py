@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.api.enrolment_factories import PKA_PHASES, make_cohort, make_employee, make_enrolment, make_opd
+from tests.fixtures.factories import PKA_PHASES, make_cohort, make_employee, make_enrolment, make_opd
 from tests.web.cohort_helpers import browser_as, has_post_forms, rows
 
 DAY = "2024-04-22"
@@ -202,7 +202,7 @@ def test_roster_forms_need_the_csrf_token(app, malang):
 
 def test_roster_attendance_and_results_pages_cost_the_same_queries_for_3_or_30_people(app, malang):
     """No query per participant (no N+1): the page's statements do not grow with the roster."""
-    from tests.api.enrolment_factories import count_queries, enrol_many
+    from tests.fixtures.factories import count_queries, enrol_many
 
     small, large = _cohort(malang), _cohort(malang)
     enrol_many(malang, small["id"], 3)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import add_jp, make_employee, make_opd
+from tests.fixtures.factories import add_jp, make_employee, make_opd
 
 PAGES = ("/", "/pegawai", "/pegawai/baru", "/pegawai/{nip}", "/pegawai/{nip}/ubah", "/laporan?year=2024",
          "/impor", "/impor/baru", "/pengguna", "/pengguna/undang", "/pengguna/{uid}", "/audit")

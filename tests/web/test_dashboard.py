@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import add_jp, make_cohort, make_employee, make_opd, text_of
+from tests.fixtures.factories import add_jp, make_cohort, make_employee, make_opd
+from tests.web.conftest import text_of
 
 
 def test_admin_sees_this_years_compliance_people_trained_and_open_cohorts(browser_for, malang):

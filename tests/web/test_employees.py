@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.audit import AuditEntry
 from app.tenancy import tenant_context
-from tests.api.enrolment_factories import fresh_nip
-from tests.web.conftest import add_jp, make_cohort, make_employee, make_enrolment, make_opd, text_of
+from tests.fixtures.factories import add_jp, fresh_nip, make_cohort, make_employee, make_enrolment, make_opd
+from tests.web.conftest import text_of
 
 
 def test_staff_search_by_name_or_nip_and_filter_by_opd(browser_for, malang):

@@ -6,7 +6,8 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.web.conftest import add_jp, make_employee, make_opd, text_of
+from tests.fixtures.factories import add_jp, make_employee, make_opd
+from tests.web.conftest import text_of
 
 
 def test_compliance_per_opd_with_a_chart_and_overall_figures(browser_for, malang):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from tests.fixtures.auth import create_user
-from tests.web.conftest import make_opd, text_of
+from tests.fixtures.factories import make_opd
+from tests.web.conftest import text_of
 
 
 def test_only_admins_open_the_user_pages(browser_for, malang):
@@ -109,7 +110,7 @@ def test_user_actions_without_the_csrf_token_are_refused(browser_for, malang):
 
 
 def test_an_employee_is_refused_every_staff_page(browser_for, malang):
-    from tests.web.conftest import make_employee
+    from tests.fixtures.factories import make_employee
 
     employee = browser_for(malang, "employee", nip=make_employee(malang)["nip"])
     for path in ("/pengguna", "/audit", "/pegawai", "/laporan", "/impor"):

@@ -14,7 +14,7 @@ from psycopg import sql
 
 from app.authz import ADMIN_SCOPES
 from app.extensions import db as database
-from app.jobs import QUEUES, queue, redis_connection
+from app.jobs import QUEUES, Worker, queue, redis_connection
 from app.problems import Problem
 from app.services.accounts.credentials import DEFAULT_TOKEN_DAYS
 from app.services.admin import exports, manifests, migrations
@@ -256,8 +256,6 @@ def worker(burst: bool, queues: tuple[str, ...]):
     """Run an RQ worker for the app's queues.
 
     Jobs run with this app configured."""
-    from rq import Worker
-
     qs = [queue(name) for name in (queues or QUEUES)]
     click.echo(f"Worker on {', '.join(q.name for q in qs)} ({'burst' if burst else 'until stopped'})")
     w = Worker(qs, connection=redis_connection())
