@@ -27,6 +27,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -132,6 +133,9 @@ class _Heartbeat:
     def beat(self) -> bool:
         t = self.kind.t
         with db.engine.begin() as conn:
+            # The job's own transaction may hold the run's row (a chunk, an apply): then the run is plainly being
+            # worked on (the reaper skips locked rows) and the job's commit renews the lease itself.
+            conn.execute(sa.text(f"SET LOCAL lock_timeout = '{max(int(self.lease * 250), 50)}ms'"))
             return conn.execute(sa.update(t).where(t.c.id == self.run_id, t.c.job_id == self.job_id).values(
                 heartbeat_at=sa.func.now(), lease_until=_after(self.lease))).rowcount == 1
 
@@ -140,6 +144,10 @@ class _Heartbeat:
             while not self.stop.wait(self.lease / 4):
                 try:
                     self.beat()
+                except sa.exc.OperationalError as exc:
+                    if "lock timeout" in str(exc):
+                        continue  # the job's transaction holds the row: it renews the lease when it commits
+                    log.warning("run %s %s: heartbeat failed: %s", self.kind.name, self.run_id, exc)
                 except Exception as exc:  # the database restarting: the job's own work fails and is retried
                     log.warning("run %s %s: heartbeat failed: %s", self.kind.name, self.run_id, exc)
 
@@ -174,8 +182,19 @@ def holds(kind_name: str) -> Callable:
             if owner is not None and owner != job.id:
                 log.warning("run %s %s belongs to job %s: stale job %s does nothing", kind.name, run_id, owner, job.id)
                 return "superseded"
-            with _Heartbeat(kind, run_id, job.id):
-                return fn(run_id, *args, **kwargs)
+            session = db.session()
+
+            def renew_on_commit(sess) -> None:  # every commit of the job's own work renews the lease with it
+                if sess.in_transaction():
+                    sess.execute(sa.update(t).where(t.c.id == run_id, t.c.job_id == job.id).values(
+                        heartbeat_at=sa.func.now(), lease_until=_after(_lease())))
+
+            sa.event.listen(session, "before_commit", renew_on_commit)
+            try:
+                with _Heartbeat(kind, run_id, job.id):
+                    return fn(run_id, *args, **kwargs)
+            finally:
+                sa.event.remove(session, "before_commit", renew_on_commit)
 
         return run
 
@@ -184,15 +203,25 @@ def holds(kind_name: str) -> Callable:
 
 # --- the reaper ---------------------------------------------------------------------------------------------------
 
-def job_status(job_id: str | None) -> str | None:
-    """The RQ job's status, or None when Redis has no such job (lost with a Redis that kept nothing)."""
+def job_status(job_id: str | None) -> tuple[str | None, float | None]:
+    """The RQ job's status and how many seconds ago it started (None, None when Redis has no such job: lost with
+    a Redis that kept nothing)."""
     if not job_id:
-        return None
+        return None, None
     try:
-        status = Job.fetch(job_id, connection=redis_connection()).get_status(refresh=False)
+        job = Job.fetch(job_id, connection=redis_connection())
+        status = job.get_status(refresh=False)
     except NoSuchJobError:
-        return None
-    return str(getattr(status, "value", status)) if status is not None else None
+        return None, None
+    except RedisError:
+        raise
+    except Exception:  # a job hash left with only a field or two (a Redis that lost the rest): as good as gone
+        return None, None
+    age = None
+    if job.started_at is not None:
+        started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC)
+        age = (datetime.now(UTC) - started).total_seconds()
+    return (str(getattr(status, "value", status)) if status is not None else None), age
 
 
 @dataclass
@@ -203,12 +232,15 @@ class Outcome:
     why: str
 
 
-def _decide(status: str | None, lease_expired: bool) -> str | None:
-    """Why the run needs taking over, or None when its job is waiting or alive."""
+def _decide(status: str | None, lease_expired: bool, started_ago: float | None = None) -> str | None:
+    """Why the run needs taking over, or None when its job is waiting or alive. A job that started less than a
+    lease ago has not had the time to take its lease yet (its lease was set when it was enqueued)."""
     if status in WAITING:
         return None
     if status in DEAD:
         return f"job {status}"
+    if status == "started" and started_ago is not None and started_ago < _lease():
+        return None
     if lease_expired:
         return "job missing" if status is None else f"job {status}, lease expired"
     return None
@@ -230,7 +262,8 @@ def reap(kinds: list[str] | None = None, run_id: int | None = None) -> list[Outc
         rows = db.session.execute(stmt.order_by(t.c.id).with_for_update(skip_locked=True)).all()
         for row in rows:
             try:
-                why = _decide(job_status(row.job_id), row.expired)
+                status, started_ago = job_status(row.job_id)
+                why = _decide(status, row.expired, started_ago)
             except RedisError as exc:
                 log.warning("reaper: Redis unreachable (%s); nothing decided", exc)
                 db.session.rollback()
