@@ -92,6 +92,24 @@ class Config:
         self.SESSION_COOKIE_SECURE = env.get("KOMPETEN_COOKIE_SECURE", "1") != "0"
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none, the default).
         self.PROXY_HOPS = int(env.get("KOMPETEN_PROXY_HOPS", "0"))
+        # Background runs (app/services/runs): the database is the source of truth for a run. A job holding a run
+        # renews its lease every RUN_LEASE_SECONDS / 4; a run whose lease ran out while its RQ job is gone, failed or
+        # abandoned is taken over by the reaper (every 30 s, at worker start, on every view of the run) and
+        # re-enqueued, at most RUN_MAX_ATTEMPTS jobs per run, then failed with a reason (docs/reliability.md).
+        self.RUN_LEASE_SECONDS = float(env.get("KOMPETEN_RUN_LEASE_SECONDS", "20"))
+        self.RUN_MAX_ATTEMPTS = int(env.get("KOMPETEN_RUN_MAX_ATTEMPTS", "3"))
+        # A transient database or Redis error (connection refused, "starting up", server closed the connection) is
+        # retried after each of these delays in turn (seconds; 183 s in all), outlasting a server restart.
+        self.JOB_RETRY_BACKOFF = tuple(float(x) for x in env.get(
+            "KOMPETEN_JOB_RETRY_BACKOFF", "1,2,4,8,16,32,60,60").split(",") if x.strip())
+        # RQ worker settings (the `kompeten worker` command): registries cleaned every WORKER_MAINTENANCE_INTERVAL
+        # seconds (RQ: 600), the work horse's heartbeat every WORKER_JOB_MONITORING_INTERVAL (RQ: 30) with a
+        # started-job TTL WORKER_HEARTBEAT_GRACE past it (RQ: 60), and a worker key TTL of WORKER_TTL (RQ: 420,
+        # the dequeue timeout being 15 s less): an abandoned job is requeued by RQ itself within a minute.
+        self.WORKER_MAINTENANCE_INTERVAL = int(env.get("KOMPETEN_WORKER_MAINTENANCE_INTERVAL", "30"))
+        self.WORKER_JOB_MONITORING_INTERVAL = int(env.get("KOMPETEN_WORKER_JOB_MONITORING_INTERVAL", "10"))
+        self.WORKER_HEARTBEAT_GRACE = int(env.get("KOMPETEN_WORKER_HEARTBEAT_GRACE", "15"))
+        self.WORKER_TTL = int(env.get("KOMPETEN_WORKER_TTL", "35"))
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
         self.LOG_FILE = env.get("KOMPETEN_LOG_FILE")  # default: stderr

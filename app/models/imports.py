@@ -51,6 +51,10 @@ class ImportRun(db.Model):
     details: Mapped[dict | None] = mapped_column(JSONB)  # employees/cohorts created, unknown columns...
     error: Mapped[str | None] = mapped_column(sa.Text)
     job_id: Mapped[str | None] = mapped_column(sa.String(100))
+    # The run lifecycle (app/services/runs): jobs used so far, the holding job's last heartbeat and its lease.
+    attempt: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

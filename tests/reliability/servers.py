@@ -23,11 +23,13 @@ def free_port() -> int:
 
 
 class PrivateRedis:
-    """redis-server with an append-only file (a restart keeps the queue, as a production Redis would)."""
+    """redis-server with an append-only file (a restart keeps the queue, as a production Redis would), or with
+    `persistent=False` none at all (the default of many deployments: a restart loses every job)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, persistent: bool = True) -> None:
         self.dir = directory
         self.port = free_port()
+        self.persistent = persistent
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -37,7 +39,8 @@ class PrivateRedis:
     def start(self) -> None:
         self.proc = subprocess.Popen(  # noqa: S603
             [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always"],
+             "--dir", str(self.dir), "--save", "", "--appendonly", "yes" if self.persistent else "no",
+             "--appendfsync", "always"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
         for _ in range(100):

@@ -43,6 +43,35 @@ def test_csv_in_every_encoding_and_separator_reads_the_same(tmp_path, encoding, 
         (2, {"nip": "198503122010011003", "nama": "Dédé Santoso", "unit_kerja": f"Dinas A{sep} B"})]
 
 
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                           ("utf-16-le", b""), ("utf-16-be", b"")])
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_a_utf16_csv_with_or_without_bom_reads_like_its_utf8(tmp_path, encoding, bom, sep):
+    """Excel's "Unicode Text" is UTF-16 with tabs; it used to be read as Windows-1252: "required columns missing"."""
+    text = f'NIP{sep}NAMA{sep}UNIT_KERJA\r\n198503122010011003{sep}"Dédé Santoso"{sep}Dinas Ā\r\n'
+    path = _write(tmp_path, "u16.csv", bom + text.encode(encoding))
+    with open_table(path) as reader:
+        assert reader.encoding.startswith("utf-16")
+        assert reader.columns == ["nip", "nama", "unit_kerja"] and reader.delimiter == sep
+        assert [(r.number, r.values) for r in reader.rows()] == [
+            (2, {"nip": "198503122010011003", "nama": "Dédé Santoso", "unit_kerja": "Dinas Ā"})]
+
+
+def test_a_utf32_csv_is_refused_saying_the_encoding_is_not_supported(tmp_path):
+    path = _write(tmp_path, "u32.csv", "NIP;NAMA\n1;Budi\n".encode("utf-32"))
+    with pytest.raises(FileFormatError) as err:
+        open_table(path)
+    assert err.value.code == "encoding_unsupported"
+    assert "UTF-32" in err.value.message and "tidak didukung" in err.value.message
+
+
+def test_a_utf16_csv_broken_halfway_is_a_file_error_not_a_crash(tmp_path):
+    path = _write(tmp_path, "u16bad.csv", b"\xff\xfe" + "NIP;NAMA\n1;Budi\n".encode("utf-16-le") + b"\x00\xd8A\x00")
+    with pytest.raises(FileFormatError) as err:
+        open_table(path)
+    assert err.value.code == "encoding"
+
+
 def test_cp1252_detected_even_when_the_first_accent_is_far_down(tmp_path):
     lines = ["NIP;NAMA"] + [f"1985031220100110{i % 100:02d};Nama {i}" for i in range(5000)] + ["1;Andr\u00e9"]
     path = _write(tmp_path, "late.csv", "\n".join(lines).encode("cp1252"))

@@ -14,7 +14,7 @@ from psycopg import sql
 
 from app.authz import ADMIN_SCOPES
 from app.extensions import db as database
-from app.jobs import QUEUES, Worker, queue, redis_connection
+from app.jobs import QUEUES, redis_connection
 from app.problems import Problem
 from app.services.accounts.credentials import DEFAULT_TOKEN_DAYS
 from app.services.admin import exports, manifests, migrations
@@ -256,9 +256,17 @@ def worker(burst: bool, queues: tuple[str, ...]):
     """Run an RQ worker for the app's queues.
 
     Jobs run with this app configured."""
-    qs = [queue(name) for name in (queues or QUEUES)]
-    click.echo(f"Worker on {', '.join(q.name for q in qs)} ({'burst' if burst else 'until stopped'})")
-    w = Worker(qs, connection=redis_connection())
+    from app.jobs import make_worker
+    from app.services.runs import reap_everywhere
+
+    w = make_worker(queues or QUEUES)
+    click.echo(f"Worker on {', '.join(q.name for q in w.queues)} ({'burst' if burst else 'until stopped'})")
+    try:  # a worker that died took its runs with it: take them over now, not at the next reaper tick
+        taken = reap_everywhere()
+        if taken:
+            click.echo(f"{taken} run(s) of a dead worker taken over")
+    except Exception as exc:  # the database or Redis not up yet: the scheduled reaper will do it
+        click.echo(f"reaper at start skipped: {exc}", err=True)
     w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
 
 

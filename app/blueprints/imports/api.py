@@ -53,7 +53,7 @@ def list_imports(args):
 @blp.get("/<int:run_id>")
 @blp.response(200, ImportRunSchema)
 def get_import(run_id):
-    return service.run_view(service.get_run(run_id))
+    return service.run_view(service.get_run(run_id, reap=True))
 
 
 @blp.post("/<int:run_id>/cancel")

@@ -39,7 +39,7 @@ def pppk_enrolments(slug: str, path: Path, mode: str, dry_run: bool, wait: bool)
     click.echo(f"{slug}: import {run_id} queued ({path.name}, {mode}{', dry run' if dry_run else ''})")
     if not wait:
         return
-    view = follow_run(slug, lambda: service.run_view(service.get_run(run_id)),
+    view = follow_run(slug, lambda: service.run_view(service.get_run(run_id, reap=True)),
                       lambda v: f"  {v['state']:<10} {v['progress'] * 100:5.1f}%  rows read {v['rows']['read']}",
                       ("done", "failed", "cancelled"))
     rows = view["rows"]

@@ -59,7 +59,7 @@ def upload():
 @bp.get("/<int:run_id>")
 @page("training:read")
 def show_import(run_id: int):
-    run = service.run_view(service.get_run(run_id))
+    run = service.run_view(service.get_run(run_id, reap=True))
     return render_template("imports/show.html", run=run,
                            api_url=url_for("imports.get_import", run_id=run_id),
                            report_csv=url_for("imports.import_errors", run_id=run_id, format="csv"),

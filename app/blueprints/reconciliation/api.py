@@ -58,7 +58,7 @@ def list_reconciliations(args):
 @blp.response(200, ReconciliationRunSchema)
 def get_reconciliation(run_id):
     """State, progress and the counts per class."""
-    return service.run_view(service.get_run(run_id))
+    return service.run_view(service.get_run(run_id, reap=True))
 
 
 @blp.get("/<int:run_id>/rows")

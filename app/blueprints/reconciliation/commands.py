@@ -40,8 +40,8 @@ def reconcile(slug: str, path: Path, partner: str, cohort_id: int | None, progra
     click.echo(f"{slug}: reconciliation {run_id} queued ({path.name}, partner {partner})")
     if not wait:
         return
-    view = follow_run(slug, lambda: service.run_view(service.get_run(run_id)), lambda v: f"  {v['state_label']}",
-                      ("classified", "failed", "superseded"))
+    view = follow_run(slug, lambda: service.run_view(service.get_run(run_id, reap=True)),
+                      lambda v: f"  {v['state_label']}", ("classified", "failed", "superseded"))
     if view["state"] == "failed":
         click.echo(f"failed: {view['error']}")
         raise SystemExit(1)

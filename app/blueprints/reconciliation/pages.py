@@ -87,7 +87,7 @@ def upload():
 @bp.get("/<int:run_id>")
 @page("training:read")
 def show_run(run_id: int):
-    run = service.run_view(service.get_run(run_id))
+    run = service.run_view(service.get_run(run_id, reap=True))
     changes = service.changes(run_id) if run["supersedes_run_id"] and run["state"] != "queued" else None
     return render_template("reconciliation/show.html", run=run, classes=RECON_CLASSES, changes=changes,
                            decidable=DECIDABLE)

@@ -1,7 +1,9 @@
 """Reading the files regions receive (CSV or XLSX), row by row, in bounded memory.
 
 Handles what arrives in practice (DOMAIN.md "Files that come in"): comma, semicolon or tab separators;
-UTF-8 with or without BOM, or Windows-1252; quoted fields; XLSX with date cells and numbers; header names
+UTF-8 with or without BOM, Windows-1252, or UTF-16 (Excel's "Unicode Text", with or without BOM; UTF-32 is refused
+in words, not misread as Windows-1252 and reported as missing columns); quoted fields; XLSX with date cells and
+numbers; header names
 in any case and spacing. Values come back raw (str, int, float, datetime, None): validating them is the
 importer's job. Readers register in one dict (READERS) with one contract (TableReader).
 
@@ -167,15 +169,54 @@ class TableReader(ABC):
         return Row(number, values)
 
 
+ENCODING_UNSUPPORTED = ("Pengodean file ini ({name}) tidak didukung. Simpan ulang dari Excel sebagai \"CSV UTF-8\" "
+                        "(File > Save As > CSV UTF-8), lalu unggah lagi.")
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16 without a BOM: text of Latin letters and digits is every other byte NUL (LE: the odd ones)."""
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    even_nul = sum(1 for b in sample[0:pairs * 2:2] if b == 0)
+    odd_nul = sum(1 for b in sample[1:pairs * 2:2] if b == 0)
+    if odd_nul > 0.6 * pairs and even_nul < 0.1 * pairs:
+        return "utf-16-le"
+    if even_nul > 0.6 * pairs and odd_nul < 0.1 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _check_decodes(path: Path, encoding: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as fh:
+        try:
+            while chunk := fh.read(1024 * 1024):
+                decoder.decode(chunk, final=False)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            log.warning("unreadable %s file %s: %s", encoding, path.name, exc)
+            raise FileFormatError("encoding", f"File {encoding.upper()} ini rusak di tengah (ada karakter yang tidak "
+                                              "dapat dibaca). Simpan ulang dari Excel sebagai \"CSV UTF-8\", lalu "
+                                              "unggah lagi.") from exc
+
+
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (BOM or not) when the whole file decodes as UTF-8; otherwise Windows-1252 (Excel's default here).
+    """UTF-8 (BOM or not) when the whole file decodes as UTF-8; UTF-16 with a BOM, or without one when every other
+    byte is NUL; otherwise Windows-1252 (Excel's default here). UTF-32 is refused (FileFormatError).
 
     The whole file is checked (in chunks), because a Windows-1252 `é` may first appear on row 90,000."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         first = fh.read(SNIFF_BYTES)
+        if first.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            raise FileFormatError("encoding_unsupported", ENCODING_UNSUPPORTED.format(name="UTF-32"))
         if first.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
+        utf16 = "utf-16" if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_without_bom(first)
+        if utf16:
+            _check_decodes(path, utf16)
+            return utf16
         chunk = first
         try:
             while chunk:
@@ -204,7 +245,7 @@ class CsvReader(TableReader):
         if not sample.strip():
             raise FileFormatError("empty_file", "File kosong.")
         self.encoding = detect_encoding(self.path)
-        first_line = sample.decode(self.encoding, errors="replace").splitlines()[0]
+        first_line = (sample.decode(self.encoding, errors="replace").lstrip("\ufeff").splitlines() or [""])[0]
         self.delimiter = detect_delimiter(first_line)
         with self._open() as fh:
             header = next(csv.reader(fh, delimiter=self.delimiter), None)

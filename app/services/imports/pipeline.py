@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from rq import get_current_job
 
 from app.extensions import db
-from app.jobs import enqueue, queue, tenant_job
+from app.jobs import queue, tenant_job
 from app.models.imports import ImportRun
+from app.services import runs
 from app.services.audit import log as audit
 from app.services.bulk import copy_rows
 from app.services.files.readers import FileFormatError, open_table
@@ -264,21 +265,42 @@ def _give_up(error: Exception, run_id: int) -> None:
     _fail(run, error.message if isinstance(error, FileFormatError) else SERVER_FAILURE)
 
 
-# Retried at once: a retry resumes from the checkpoint, and an apply that died left nothing behind.
-@tenant_job("imports", retries=3, timeout=3600, retry_intervals=(0,), on_final_failure=_give_up)
+ABANDONED = ("Impor dihentikan setelah {attempts} kali dicoba: pekerjaannya di server terus terputus (proses pekerja "
+             "mati, atau basis data/antrean dimulai ulang). Tidak ada yang ditulis dan data sementaranya sudah "
+             "dibersihkan. Unggah lagi file yang sama nanti; bila terulang, sampaikan nomor impor ini kepada pengelola "
+             "sistem.")
+
+
+def _abandon(run_id: int, state: str, attempts: int) -> None:
+    """The reaper gives up on a run (its jobs kept dying): failed with a reason, staged rows gone. No commit."""
+    db.session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(
+        state="failed", error=ABANDONED.format(attempts=attempts), finished_at=datetime.now(UTC)))
+    db.session.execute(sa.text("DELETE FROM import_staged_rows WHERE run_id = :r"), {"r": run_id})
+
+
+# Any other error is retried at once: a retry resumes from the checkpoint, and an apply that died left nothing
+# behind. A file that cannot be read fails at once; a server restarting is waited for (app.jobs).
+@tenant_job("imports", retries=3, timeout=3600, retry_intervals=(0,), on_final_failure=_give_up,
+            permanent=(FileFormatError,))
+@runs.holds("imports")
 def process_import(run_id: int) -> str:
     """The RQ job: validate (yielding between chunks when others wait), then apply."""
     outcome = validate_some(run_id)
     if outcome == "yielded":
-        job = enqueue(process_import, run_id)
-        db.session.execute(sa.text("UPDATE import_runs SET job_id = :j WHERE id = :r"), {"j": job.id, "r": run_id})
+        db.session.commit()
+        runs.dispatch(KIND, run_id, process_import, new_attempt=False)  # the same attempt, continued
         return "yielded"
     if outcome == "validated":
         return apply(run_id)
     return outcome
 
 
+KIND = runs.register(runs.RunKind(
+    name="imports", table="import_runs",
+    jobs={"queued": lambda: process_import, "validating": lambda: process_import, "importing": lambda: process_import},
+    give_up=_abandon))
+
+
 def start(run_id: int) -> None:
-    """Enqueue a committed run's job and remember its id (the caller commits)."""
-    job = enqueue(process_import, run_id)
-    db.session.execute(sa.text("UPDATE import_runs SET job_id = :j WHERE id = :r"), {"j": job.id, "r": run_id})
+    """Record a committed run's job and enqueue it (commits)."""
+    runs.dispatch(KIND, run_id, process_import, first=True)

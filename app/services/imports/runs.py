@@ -139,8 +139,13 @@ def create_run(stream: IO[bytes], filename: str, *, kind: str = "pppk-enrolments
     return run
 
 
-def get_run(run_id: int) -> ImportRun:
+def get_run(run_id: int, *, reap: bool = False) -> ImportRun:
+    """The run; with `reap` (a person looking at it) a run whose job died is first taken over (app/services/runs)."""
     ensure_unscoped()
+    if reap:
+        from app.services import runs
+
+        runs.check("imports", run_id)
     run = db.session.get(ImportRun, run_id)
     if run is None:
         raise Problem.not_found(f"Impor {run_id} tidak ditemukan.")

@@ -18,11 +18,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.jobs import enqueue, tenant_job
+from app.jobs import tenant_job
 from app.logs import request_id_var
 from app.models.catalogue import Program
 from app.models.cohorts import Cohort
 from app.models.reconciliation import RECON_CLASSES, ReconciliationRun
+from app.services import runs
 from app.services.audit import log as audit
 from app.services.bulk import copy_rows
 from app.services.cohorts.enrolments import sync_ledger
@@ -182,15 +183,17 @@ def _give_up_classify(error: Exception, run_id: int) -> None:
         fail(run, error.message if isinstance(error, FileFormatError) else f"Rekonsiliasi gagal {SERVER_FAILURE}")
 
 
-@tenant_job("imports", retries=2, timeout=1800, retry_intervals=(0,), on_final_failure=_give_up_classify)
+@tenant_job("imports", retries=2, timeout=1800, retry_intervals=(0,), on_final_failure=_give_up_classify,
+            permanent=(FileFormatError,))
+@runs.holds("reconciliation")
 def classify_report(run_id: int) -> str:
     """The RQ job for an uploaded report."""
     return classify(run_id)
 
 
 def start_classify(run_id: int) -> None:
-    job = enqueue(classify_report, run_id)
-    db.session.execute(sa.text("UPDATE reconciliation_runs SET job_id = :j WHERE id = :r"), {"j": job.id, "r": run_id})
+    """Record a committed run's job and enqueue it (commits)."""
+    runs.dispatch("reconciliation", run_id, classify_report, first=True)
 
 
 # --- apply ------------------------------------------------------------------------------------------------------
@@ -315,11 +318,39 @@ def _give_up_apply(error: Exception, run_id: int) -> None:
 
 
 @tenant_job("imports", retries=2, timeout=1800, retry_intervals=(0,), on_final_failure=_give_up_apply)
+@runs.holds("reconciliation")
 def apply_corrections(run_id: int) -> dict | None:
     """The RQ job applying a run's decisions."""
     return apply(run_id)
 
 
 def start_apply(run_id: int) -> None:
-    job = enqueue(apply_corrections, run_id)
-    db.session.execute(sa.text("UPDATE reconciliation_runs SET job_id = :j WHERE id = :r"), {"j": job.id, "r": run_id})
+    """Record a run's job (the run is committed as applying) and enqueue it (commits)."""
+    runs.dispatch("reconciliation", run_id, apply_corrections, first=True)  # a new phase: its own attempts
+
+
+ABANDONED = ("{what} dihentikan setelah {attempts} kali dicoba: pekerjaannya di server terus terputus (proses pekerja "
+             "mati, atau basis data/antrean dimulai ulang). {nothing} Bila terulang, sampaikan nomor rekonsiliasi ini "
+             "kepada pengelola sistem.")
+
+
+def _abandon(run_id: int, state: str, attempts: int) -> None:
+    """The reaper gives up on a run whose jobs kept dying. Classifying: failed, its rows gone (upload it again).
+    Applying: nothing of it was written (one transaction); back to classified (or superseded) with the reason, so
+    the decisions can be applied again. No commit."""
+    run = _lock(run_id)
+    if state == "applying":
+        run.state = _settled_state(run.id)
+        run.error = ABANDONED.format(what="Penerapan koreksi", attempts=attempts,
+                                     nothing="Tidak ada yang diubah; terapkan lagi keputusan nanti.")
+    else:
+        fail(run, ABANDONED.format(what="Rekonsiliasi", attempts=attempts,
+                                   nothing="Tidak ada yang diubah dan baris sementaranya sudah dibersihkan; unggah "
+                                           "lagi laporan yang sama nanti."))
+
+
+KIND = runs.register(runs.RunKind(
+    name="reconciliation", table="reconciliation_runs",
+    jobs={"queued": lambda: classify_report, "classifying": lambda: classify_report,
+          "applying": lambda: apply_corrections},
+    give_up=_abandon))

@@ -137,8 +137,13 @@ def create_run(stream: IO[bytes], filename: str, *, partner: str | None, cohort_
     return run
 
 
-def get_run(run_id: int, *, lock: bool = False) -> ReconciliationRun:
+def get_run(run_id: int, *, lock: bool = False, reap: bool = False) -> ReconciliationRun:
+    """The run; with `reap` (a person looking at it) a run whose job died is first taken over (app/services/runs)."""
     ensure_unscoped()
+    if reap:
+        from app.services import runs
+
+        runs.check("reconciliation", run_id)
     stmt = sa.select(ReconciliationRun).where(ReconciliationRun.id == run_id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
