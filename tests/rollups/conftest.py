@@ -86,7 +86,7 @@ def _clean_rollups(app):
     with no_tenant(), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM platform.tenant_summaries"))
         conn.execute(sa.text("DELETE FROM platform.tenant_refresh"))
-    keys = pending_keys(app)
+    keys = pending_keys(app) + list(redis_connection().scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:rollups:*"))
     if keys:
         redis_connection().delete(*keys)
     q = queue("rollups")
