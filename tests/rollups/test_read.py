@@ -10,19 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
-from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.extensions import db
-from app.models.accounts import PlatformApiToken, PlatformUser
 from app.services.rollups import read
 from app.tenancy import no_tenant
+from tests.rollups.conftest import FreshContextClient
 
 YEAR = 2022
 JATIM = {"kota-malang", "kab-tuban"}
@@ -40,14 +38,6 @@ WRITTEN = {
 REFRESHED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 
-class FreshContextClient(FlaskClient):
-    """Every request in its own app context, as under gunicorn (no cached login between requests)."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 def clear_rollups() -> None:
     with no_tenant():
         db.session.execute(sa.text("DELETE FROM platform.tenant_summaries"))
@@ -62,33 +52,6 @@ def rollup_tables(app):
     clear_rollups()
     yield
     clear_rollups()
-
-
-@pytest.fixture
-def platform_client(app):
-    """`platform_client(role, province_code=None)` → a client sending a fresh platform Bearer token."""
-    made: list[int] = []
-
-    def _make(role: str, province_code: str | None = None) -> FlaskClient:
-        secret = TOKEN_PREFIX + new_secret()
-        with no_tenant():
-            user = PlatformUser(username=f"rekap-{role}-{new_secret(4).lower()}", full_name=f"Uji {role}",
-                                role=role, province_code=province_code)
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(PlatformApiToken(user_id=user.id, name="rekap", token_hash=digest(secret),
-                                            prefix=secret[:12], role=role,
-                                            expires_at=datetime.now(UTC) + timedelta(hours=1)))
-            db.session.commit()
-            made.append(user.id)
-        client = FreshContextClient(app, app.response_class, use_cookies=False)
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
-    yield _make
-    with no_tenant():
-        db.session.execute(sa.delete(PlatformUser).where(PlatformUser.id.in_(made)))
-        db.session.commit()
 
 
 def write_summaries(tenants, written=WRITTEN, *, year=YEAR, at=REFRESHED) -> None:

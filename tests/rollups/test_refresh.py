@@ -296,4 +296,4 @@ def test_the_command_refreshes_inline_or_enqueues(app, tenants, dataset, run_wor
     assert _refresh_state(tenants["kab-serang"]).stale is False
     assert runner.invoke(rollups, ["refresh"]).exit_code != 0  # neither slugs nor --all
     assert runner.invoke(rollups, ["refresh", "no-such-region"]).exit_code != 0
-    assert "*/30 * * * * kompeten rollups refresh --all" in runner.invoke(rollups, ["refresh", "--help"]).output
+    assert "rollups.refresh_all (01:00 WIB)" in runner.invoke(rollups, ["refresh", "--help"]).output

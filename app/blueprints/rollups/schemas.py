@@ -112,3 +112,21 @@ class BreakdownSchema(ma.Schema):
     small_cell = ma.fields.Integer()
     by_opd_kind = ma.fields.List(ma.fields.Nested(BreakdownCellSchema))
     by_jabatan_kind = ma.fields.List(ma.fields.Nested(BreakdownCellSchema))
+
+
+class RefreshArgsSchema(ma.Schema):
+    """POST /admin/api/v1/tenants/<slug>/rollups/refresh (the body is optional)."""
+
+    years = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=MIN_YEAR, max=MAX_YEAR)),
+                           validate=ma.validate.Length(max=101),
+                           metadata={"description": "only these years (default: every year of the views)"})
+    inline = ma.fields.Boolean(load_default=False,
+                               metadata={"description": "refresh within the call (200) instead of enqueuing (202)"})
+
+
+class RefreshSchema(ma.Schema):
+    tenant = ma.fields.String()
+    inline = ma.fields.Boolean()
+    job_id = ma.fields.String(allow_none=True, metadata={"description": "the RQ job (enqueued only)"})
+    years = ma.fields.List(ma.fields.Integer(), metadata={"description": "years written (inline) or asked"})
+    rows = ma.fields.Integer(allow_none=True, metadata={"description": "summary rows written (inline only)"})

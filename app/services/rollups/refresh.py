@@ -315,3 +315,34 @@ def schedule_refresh(tenant: TenantInfo | int | str | None = None, delay_seconds
     if not redis_connection().set(pending_key(info.id), "1", nx=True, ex=delay_seconds):
         return None
     return enqueue(refresh_rollups, tenant=info, delay=timedelta(seconds=delay_seconds))
+
+
+def vendor_refresh(slug: str, *, years: list[int] | None = None, inline: bool = False) -> tuple[int, dict]:
+    """POST /admin/api/v1/tenants/<slug>/rollups/refresh: refresh one region's rollups now — enqueued on the
+    `rollups` queue (202, with the job id), or `inline` (200, with what was written). Audited in the platform log
+    (`rollups.refresh`) in the caller's transaction; the caller commits. 404 for an unknown region, 409 for one
+    that is not active (a suspended region's job would only wait; an archived one has nothing to refresh)."""
+    from app.models.platform import Tenant
+    from app.problems import Problem
+    from app.services.audit import log as audit
+    from app.tenancy import tenant_context
+
+    row = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if row is None:
+        raise Problem.not_found(f"Wilayah {slug} tidak ditemukan.", type_="tenant-not-found")
+    if row.status != "active":
+        raise Problem.conflict(f"Wilayah {slug} berstatus {row.status}: rekap hanya diperbarui untuk wilayah aktif.",
+                               field="slug", reason=f"status {row.status}")
+    years = sorted(set(years)) if years else None
+    if inline:
+        db.session.commit()  # end the lookup's transaction: the refresh runs bound to the region
+        with tenant_context(slug):
+            result = refresh_tenant_summaries(years)
+            db.session.commit()
+        audit.record("rollups.refresh", "tenants", row.id, after={"tenant": slug, "inline": True, "years": years,
+                                                                  "rows": result["rows"]}, platform=True)
+        return 200, {"tenant": slug, "inline": True, "job_id": None, "years": result["years"], "rows": result["rows"]}
+    job = enqueue(refresh_rollups, years, tenant=slug)
+    audit.record("rollups.refresh", "tenants", row.id, after={"tenant": slug, "inline": False, "years": years,
+                                                              "job_id": job.id}, platform=True)
+    return 202, {"tenant": slug, "inline": False, "job_id": job.id, "years": years or [], "rows": None}
