@@ -6,14 +6,17 @@ Factories return plain ids (never ORM objects, which would not outlive their ten
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
+from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.domain.nip import make_nip
 from app.extensions import db
 from app.jobs import queue, redis_connection
+from app.models.accounts import PlatformApiToken, PlatformUser
 from app.models.catalogue import Program
 from app.models.cohorts import Cohort, Enrolment
 from app.models.employees import Employee, JpEntry, Opd
@@ -49,12 +52,18 @@ def rollup_data(tenants):
             return self._add(tenant, Opd(name=name, name_key=name_key(name)))
 
         def employee(self, tenant, employee_type: str = "PNS", *, opd_id: int | None = None, active: bool = True,
-                     gender: str = "L") -> int:
+                     gender: str = "L", jabatan_kind: str | None = None) -> int:
             n = next(_serial)
             name = f"Pegawai Uji {n}"
             return self._add(tenant, Employee(
                 nip=_nip(gender), name=name, name_key=name_key(name), gender=gender, birth_date=date(1970, 1, 1),
-                employee_type=employee_type, opd_id=opd_id, active=active))
+                employee_type=employee_type, opd_id=opd_id, active=active, jabatan_kind=jabatan_kind))
+
+        @staticmethod
+        def set_active(tenant, employee_id: int, active: bool) -> None:
+            with tenant_context(tenant):
+                db.session.get(Employee, employee_id).active = active
+                db.session.commit()
 
         def cohort(self, tenant, program_code: str, year: int, number: int = 1) -> int:
             with tenant_context(tenant):
@@ -86,7 +95,8 @@ def _clean_rollups(app):
     with no_tenant(), db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM platform.tenant_summaries"))
         conn.execute(sa.text("DELETE FROM platform.tenant_refresh"))
-    keys = pending_keys(app)
+        conn.execute(sa.text("DELETE FROM platform.tenant_breakdowns"))
+    keys = pending_keys(app) + list(redis_connection().scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:rollups:*"))
     if keys:
         redis_connection().delete(*keys)
     q = queue("rollups")
@@ -94,3 +104,38 @@ def _clean_rollups(app):
         for job_id in registry.get_job_ids():
             registry.remove(job_id, delete_job=True)
     q.empty()
+
+
+class FreshContextClient(FlaskClient):
+    """Every request in its own app context, as under gunicorn (no cached login between requests)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def platform_client(app):
+    """`platform_client(role, province_code=None)` → a client sending a fresh platform Bearer token."""
+    made: list[int] = []
+
+    def _make(role: str, province_code: str | None = None) -> FlaskClient:
+        secret = TOKEN_PREFIX + new_secret()
+        with no_tenant():
+            user = PlatformUser(username=f"rekap-{role}-{new_secret(4).lower()}", full_name=f"Uji {role}",
+                                role=role, province_code=province_code)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(PlatformApiToken(user_id=user.id, name="rekap", token_hash=digest(secret),
+                                            prefix=secret[:12], role=role,
+                                            expires_at=datetime.now(UTC) + timedelta(hours=1)))
+            db.session.commit()
+            made.append(user.id)
+        client = FreshContextClient(app, app.response_class, use_cookies=False)
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        return client
+
+    yield _make
+    with no_tenant():
+        db.session.execute(sa.delete(PlatformUser).where(PlatformUser.id.in_(made)))
+        db.session.commit()

@@ -16,7 +16,7 @@ from app.models.employees import Employee
 from app.services.demo import regions as demo
 from app.services.rollups.refresh import refresh_tenant_summaries
 from app.tenancy import tenant_context
-from tests.rollups.test_read import ALL, platform_client, rollup_tables  # noqa: F401 (fixtures)
+from tests.rollups.test_read import ALL, rollup_tables  # noqa: F401 (fixtures)
 
 YEARS = range(2017, 2025)
 PROVINCES = ("35", "36", "15")

@@ -10,20 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
-from app.auth import TOKEN_PREFIX, digest, new_secret
 from app.extensions import db
-from app.models.accounts import PlatformApiToken, PlatformUser
 from app.services.rollups import read
 from app.tenancy import no_tenant
 from tests.fixtures.factories import count_queries
+from tests.rollups.conftest import FreshContextClient
 
 YEAR = 2022
 JATIM = {"kota-malang", "kab-tuban"}
@@ -41,19 +39,12 @@ WRITTEN = {
 REFRESHED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 
-class FreshContextClient(FlaskClient):
-    """Every request in its own app context, as under gunicorn (no cached login between requests)."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 def clear_rollups() -> None:
     with no_tenant():
         db.session.execute(sa.text("DELETE FROM platform.tenant_summaries"))
         db.session.execute(sa.text("DELETE FROM platform.tenant_refresh"))
         db.session.commit()
+    read.bump_version()  # written behind the refresh's back: the cached answers must go
 
 
 @pytest.fixture
@@ -62,33 +53,6 @@ def rollup_tables(app):
     clear_rollups()
     yield
     clear_rollups()
-
-
-@pytest.fixture
-def platform_client(app):
-    """`platform_client(role, province_code=None)` → a client sending a fresh platform Bearer token."""
-    made: list[int] = []
-
-    def _make(role: str, province_code: str | None = None) -> FlaskClient:
-        secret = TOKEN_PREFIX + new_secret()
-        with no_tenant():
-            user = PlatformUser(username=f"rekap-{role}-{new_secret(4).lower()}", full_name=f"Uji {role}",
-                                role=role, province_code=province_code)
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(PlatformApiToken(user_id=user.id, name="rekap", token_hash=digest(secret),
-                                            prefix=secret[:12], role=role,
-                                            expires_at=datetime.now(UTC) + timedelta(hours=1)))
-            db.session.commit()
-            made.append(user.id)
-        client = FreshContextClient(app, app.response_class, use_cookies=False)
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
-    yield _make
-    with no_tenant():
-        db.session.execute(sa.delete(PlatformUser).where(PlatformUser.id.in_(made)))
-        db.session.commit()
 
 
 def write_summaries(tenants, written=WRITTEN, *, year=YEAR, at=REFRESHED) -> None:
@@ -103,6 +67,7 @@ def write_summaries(tenants, written=WRITTEN, *, year=YEAR, at=REFRESHED) -> Non
                 "INSERT INTO platform.tenant_refresh (tenant_id, last_success_at, last_attempt_at, stale) "
                 "VALUES (:t, :at, :at, false) ON CONFLICT (tenant_id) DO NOTHING"), {"t": tenants[slug].id, "at": at})
         db.session.commit()
+    read.bump_version()  # written behind the refresh's back: the cached answers must go
 
 
 @pytest.fixture
@@ -208,7 +173,10 @@ def test_national_sees_every_tenant_and_province_and_totals_are_sums(written, pl
     assert jatim["asn_total"] == 320 and jatim["people_trained"] == 60
     assert jatim["share_meeting_20jp"] == round(100 * 30 / 320, 1)
     assert jatim["target_people"] == 40 and jatim["achieved_vs_target"] == 125.0
-    assert provinces["15"]["figures"] is None  # Kota Jambi has no summary yet
+    # Kota Jambi has no summary yet: zeros, marked, and counted in the totals
+    assert provinces["15"]["figures"]["asn_total"] == 0 and provinces["15"]["figures"]["regions"] == 1
+    assert provinces["15"]["coverage"]["never_refreshed"] == 1
+    assert total["regions"] == len(body["tenants"]) and body["coverage"]["regions"] == len(body["tenants"])
 
 
 def test_the_province_total_is_the_sum_of_its_tenants(written, platform_client):
@@ -220,13 +188,18 @@ def test_the_province_total_is_the_sum_of_its_tenants(written, platform_client):
     assert total["cohorts_by_program"] == {"LATSAR": 1, "PKA": 3}
 
 
-def test_a_tenant_without_summaries_shows_nulls_never_zeros(written, platform_client):
+def test_a_tenant_without_summaries_shows_zeros_marked_never_null(written, platform_client):
     body = platform_client("national").get(f"/national/api/v1/rollups?year={YEAR}").get_json()
     jambi = by_slug(body)["kota-jambi"]
-    assert jambi["figures"] is None and jambi["refreshed_at"] is None
+    assert jambi["figures"]["people_trained"] == 0 and jambi["figures"]["asn_total"] == 0
+    assert jambi["status"] == "never_refreshed" and jambi["activity"] is False and jambi["refreshed_at"] is None
+    assert by_slug(body)["kota-malang"]["status"] == "fresh" and by_slug(body)["kota-malang"]["activity"] is True
+    assert body["coverage"]["never_refreshed"] == 1 and body["coverage"]["fresh"] == 3
     other_year = platform_client("national").get("/national/api/v1/rollups?year=2019").get_json()
-    assert all(t["figures"] is None for t in other_year["tenants"])
-    assert other_year["total"] is None
+    assert all(t["figures"]["people_trained"] == 0 and t["activity"] is False for t in other_year["tenants"])
+    refreshed = {t["slug"]: t["status"] for t in other_year["tenants"]}
+    assert refreshed["kota-malang"] == "not_computed" and refreshed["kota-jambi"] == "never_refreshed"
+    assert other_year["total"]["people_trained"] == 0 and other_year["total"]["regions"] == len(refreshed)
 
 
 def test_the_trend_sums_every_year_of_the_scope(tenants, rollup_tables, platform_client):
@@ -235,7 +208,9 @@ def test_the_trend_sums_every_year_of_the_scope(tenants, rollup_tables, platform
                                               "asn_meeting_20jp": 2, "pppk_oriented": 0}}, year=2021)
     body = platform_client("province", "35").get(f"/p/35/api/v1/rollups?year={YEAR}").get_json()
     trend = {t["year"]: t for t in body["trend"]}
-    assert set(trend) == {2021, 2022}
+    this_year = datetime.now(UTC).year
+    assert [t["year"] for t in body["trend"]] == list(range(2021, this_year + 1))  # contiguous, no skipped year
+    assert trend[this_year]["people_trained"] == 0 and trend[this_year]["share_meeting_20jp"] is None
     assert trend[2021] == {"year": 2021, "people_trained": 7, "jp_delivered": 70, "asn_meeting_20jp": 2,
                            "asn_total": 100, "share_meeting_20jp": 2.0}
     assert trend[2022]["people_trained"] == 60 and trend[2022]["asn_total"] == 320
@@ -277,7 +252,8 @@ def test_the_province_page_shows_tenants_side_by_side_with_charts_and_downloads(
     assert "Rekap Provinsi Jawa Timur" in html
     assert "Kota Malang" in html and "Kabupaten Tuban" in html
     assert "Serang" not in html and "Jambi" not in html
-    assert "diperbarui 20-11-2026 10:00 WIB" in html
+    assert "angka per 20-11-2026 10:00 WIB" in html
+    assert "Total (2 wilayah)" in html and "Total mencakup 2 wilayah" in html
     assert html.count("<svg") == 3
     assert f"/p/35/api/v1/rollups?year={YEAR}&amp;format=csv" in html
     assert f"/p/35/api/v1/rollups?year={YEAR}&amp;format=xlsx" in html
@@ -298,7 +274,7 @@ def test_the_national_page_lists_provinces_and_every_tenant(written, platform_cl
     resp = platform_client("national").get(f"/national/?year={YEAR}")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    for name in ("Jawa Timur", "Banten", "Jambi", "Belum ada data untuk tahun ini"):
+    for name in ("Jawa Timur", "Banten", "Jambi", "belum pernah dihitung", "belum ada kegiatan"):
         assert name in html, name
 
 
@@ -351,11 +327,15 @@ def test_xlsx_has_one_row_per_tenant_and_a_total(written, platform_client):
 # --- the read stays on the platform table ------------------------------------------------------------------------
 
 
-def test_a_rollup_is_two_queries_on_the_platform_schema_only(written):
+def test_a_rollup_is_three_queries_on_the_platform_schema_only_then_one_when_cached(written):
     with count_queries() as statements, no_tenant():
         rollup = read.national_rollup(YEAR)
+        first = list(statements)
+        again = read.national_rollup(YEAR)
     assert {t["slug"] for t in rollup["tenants"]} >= ALL
-    assert len(statements) == 2, statements
+    assert again == rollup
+    assert len(first) == 3, first  # the cache version (registry state), the figures, the trend
+    assert len(statements) == 4, statements  # cached: only the version
     # Every table read (FROM / JOIN, LATERAL subqueries included: their own FROM is listed too) is platform.*.
     tables = r"\b(?:FROM|JOIN)\s+(?:LATERAL\s+)?(?!LATERAL\b)([A-Za-z_][\w.]*)"
     assert all(re.findall(tables, s) and all(name.startswith("platform.") for name in re.findall(tables, s))

@@ -62,7 +62,8 @@ EXPECTED = {
     2023: _year(trained=4, jp=12 + 10 + 19 + 40 + 25, meeting=2, oriented=2,
                 **{"cohorts:ORIENTASI-PPPK": 1, "target_people": 500}),
     2024: _year(trained=1, jp=5, **{"cohorts:PKA": 1}),
-    THIS_YEAR: _year(),
+    # every year up to this one, contiguous: a year without training is a row of zeros, not a hole
+    **{year: _year() for year in range(2025, THIS_YEAR + 1)},
 }
 
 
@@ -107,8 +108,14 @@ def test_compute_only_the_years_asked(malang, dataset):
 
 
 def test_compute_is_a_handful_of_queries(malang, dataset):
-    with count_queries() as statements, tenant_context(malang):
-        compute_summaries()
+    with tenant_context(malang):
+        from app.services.rollups.refresh import refresh_years, take_snapshots
+
+        years = refresh_years()
+        take_snapshots(years)
+        with count_queries() as statements:
+            compute_summaries(years, snapshots_taken=True)
+        db.session.rollback()
     tenant_statements = [s for s in statements if "search_path" not in s]
     assert len(tenant_statements) <= 8
 
@@ -118,8 +125,12 @@ def test_refresh_by_a_real_worker_writes_the_platform_rows(malang, serang, datas
     enqueue(refresh_rollups, tenant=serang)
     run_worker()
     assert _as_dict(_platform_rows(malang)) == EXPECTED
-    # Kab. Serang has no data: its current year is there, with zeros (a figure, not a missing row).
-    assert _as_dict(_platform_rows(serang)) == {THIS_YEAR: _year(pns=0, pppk=0)}
+    # Kab. Serang has no data: every year from the platform's first year with training (Malang's 2023, if its
+    # refresh ran first) or only this year, with zeros (a figure, not a missing row).
+    serang_rows = _as_dict(_platform_rows(serang))
+    assert serang_rows[THIS_YEAR] == _year(pns=0, pppk=0)
+    assert sorted(serang_rows) == list(range(min(serang_rows), THIS_YEAR + 1))
+    assert all(figures == _year(pns=0, pppk=0) for figures in serang_rows.values())
     state = _refresh_state(malang)
     assert state.stale is False and state.last_error is None
     assert state.last_success_at is not None and state.last_success_at == state.last_attempt_at
@@ -127,7 +138,10 @@ def test_refresh_by_a_real_worker_writes_the_platform_rows(malang, serang, datas
 
 def test_a_second_refresh_replaces_the_rows(malang, dataset, rollup_data):
     first = _refresh_inline(malang)
-    assert first == {"tenant": "kota-malang", "years": sorted(EXPECTED), "rows": len(_platform_rows(malang))}
+    assert first["tenant"] == "kota-malang" and first["years"] == sorted(EXPECTED)
+    assert first["rows"] == len(_platform_rows(malang))
+    assert first["snapshots"] == {**dict.fromkeys(range(2023, THIS_YEAR), "first_computed"),
+                                  THIS_YEAR: "retaken"}
     _refresh_inline(malang)
     assert _as_dict(_platform_rows(malang)) == EXPECTED  # no duplicates
     e2 = dataset["employees"][1]
@@ -275,4 +289,4 @@ def test_the_command_refreshes_inline_or_enqueues(app, tenants, dataset, run_wor
     assert _refresh_state(tenants["kab-serang"]).stale is False
     assert runner.invoke(rollups, ["refresh"]).exit_code != 0  # neither slugs nor --all
     assert runner.invoke(rollups, ["refresh", "no-such-region"]).exit_code != 0
-    assert "*/30 * * * * kompeten rollups refresh --all" in runner.invoke(rollups, ["refresh", "--help"]).output
+    assert "rollups.refresh_all (01:00 WIB)" in runner.invoke(rollups, ["refresh", "--help"]).output

@@ -41,10 +41,9 @@ def refresh(slugs, all_, inline, years):
     (run `kompeten worker`), or --inline.
 
     \b
-    Periodic full sweep, e.g. from cron on the worker host:
-        */30 * * * * kompeten rollups refresh --all
-    (RQ's scheduler works too: the worker runs with_scheduler=True.) Changes to a region's training data also
-    schedule a debounced refresh of that region by themselves.
+    The nightly full sweep is the schedule rollups.refresh_all (01:00 WIB), run by `kompeten scheduler`; this
+    command is for a sweep by hand. Every write that moves a figure also schedules a debounced refresh of its
+    region, and vendors can ask for one: POST /admin/api/v1/tenants/<slug>/rollups/refresh.
     """
     if all_ == bool(slugs):
         raise click.UsageError("name region slugs, or --all (not both)")

@@ -44,7 +44,7 @@ def _trend_chart(trend: list[dict]) -> dict:
 def _ranked_chart(tenants: list[dict]) -> dict:
     """Horizontal bars: tenants ranked by the share of ASN meeting 20 JP (0-100 %)."""
     scale = CHART_WIDTH - LABEL_WIDTH - 60
-    ranked = sorted((t for t in tenants if t["figures"] and t["figures"]["share_meeting_20jp"] is not None),
+    ranked = sorted((t for t in tenants if t["figures"]["share_meeting_20jp"] is not None),
                     key=lambda t: (-t["figures"]["share_meeting_20jp"], t["name"]))
     rows = [{"y": i * (BAR_HEIGHT + 6), "name": t["name"], "value": t["figures"]["share_meeting_20jp"],
              "w": round(scale * t["figures"]["share_meeting_20jp"] / 100, 1), "stale": t["stale"]}
@@ -56,7 +56,7 @@ def _ranked_chart(tenants: list[dict]) -> dict:
 def _target_chart(tenants: list[dict]) -> dict:
     """Pairs of horizontal bars: the tenant's target of people and the people trained."""
     scale = CHART_WIDTH - LABEL_WIDTH - 70
-    with_target = [t for t in tenants if t["figures"] and t["figures"]["target_people"] is not None]
+    with_target = [t for t in tenants if t["figures"]["target_people"] is not None]
     peak = max((max(t["figures"]["target_people"], t["figures"]["people_trained"]) for t in with_target),
                default=0) or 1
     half = BAR_HEIGHT // 2
@@ -87,6 +87,17 @@ def province_page(province_code: str):
     name = rollup["province_name"] or province_code
     return _render(rollup, heading=f"Rekap Provinsi {name}",
                    json_url=url_for("rollups_api.province_rollup", province_code=province_code))
+
+
+@bp.get("/p/<province_code>/wilayah/<slug>/")
+@platform_page("rollups:province")
+def region_page(province_code: str, slug: str):
+    """A region's year by OPD kind and jabatan kind (aggregates only, small cells suppressed)."""
+    year = read.parse_year(request.args.get("year"))
+    breakdown = read.region_breakdown(current_user, province_code, slug, year)
+    return render_template("rollups/region.html", b=breakdown, years=year_choices(year),
+                           back=url_for("rollups_pages.province_page", province_code=province_code, year=year),
+                           place="Platform Kompeten", user=current_user)
 
 
 @bp.get("/national/")

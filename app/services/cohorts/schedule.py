@@ -15,6 +15,7 @@ from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.catalogue.programs import find_partner, insert_unique, normalise_code
 from app.services.pagination import Page, paginate, sort_clause
+from app.signals import tenant_data_changed
 
 MAX_ANGKATAN = 999
 SORTABLE = {"year": Cohort.year, "start_date": Cohort.start_date, "id": Cohort.id}
@@ -312,6 +313,7 @@ def create_cohort(*, program_id: int, number: int, year: int, partner_id: int | 
     db.session.flush()
     audit.record("cohort.create", "cohorts", cohort.id,
                  after={**audit.snapshot(cohort), "phases": _phase_snapshot(rows)})
+    tenant_data_changed.send(None, reason="cohort.create")  # cohorts per program (rollups)
     out = cohort_out(cohort, program, partner, 0)
     out.update(phases=rows, status_counts=dict.fromkeys(ENROLMENT_STATUSES, 0))
     return out

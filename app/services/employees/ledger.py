@@ -19,6 +19,7 @@ from app.models.employees import Employee, JpEntry
 from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.employees.records import get_employee
+from app.signals import tenant_data_changed
 
 REQUIRED_JP = REQUIRED_JP_PER_YEAR
 EXTERNAL_SOURCES = ("elearning", "other")
@@ -102,6 +103,7 @@ def add_external_entry(nip: str, year: int | None, jp: int, title: str, certific
     audit.record("jp_entry.create", "jp_entries", entry.id, after={
         "employee_id": emp.id, "nip": emp.nip, "year": year, "jp": jp, "source": source, "title": title,
         "certificate_number": certificate_number, "completed_on": completed_on.isoformat()})
+    tenant_data_changed.send(None, reason="jp_entry.create")
     return _line(entry, None, None)
 
 

@@ -10,6 +10,7 @@ from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.pagination import Page, paginate, sort_clause
 from app.services.text import name_key
+from app.signals import tenant_data_changed
 
 SORTABLE = {"name": Opd.name_key, "code": Opd.code, "id": Opd.id}
 
@@ -73,6 +74,7 @@ def update_opd(opd_id: int, *, name: str | None = None, code: str | None = None)
         opd.code = code
     db.session.flush()
     audit.record("opd.update", "opds", opd.id, before=before, after=audit.snapshot(opd, AUDITED))
+    tenant_data_changed.send(None, reason="opd.update")  # a new name may be a new kind (rollups' drill-down)
     return opd
 
 
@@ -102,6 +104,7 @@ def merge_opds(source_id: int, target_id: int) -> tuple[Opd, int]:
     db.session.flush()
     audit.record("opd.merge", "opds", source.id, before={"active": True},
                  after={"merged_into_id": target.id, "moved_employees": moved})
+    tenant_data_changed.send(None, reason="opd.merge")
     return target, moved
 
 

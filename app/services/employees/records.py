@@ -21,6 +21,7 @@ from app.services.audit import log as audit
 from app.services.pagination import Page, paginate, sort_clause
 from app.services.scope import check_opd_in_scope, employee_in_scope_clause, employee_not_found, scoped
 from app.services.text import name_key
+from app.signals import tenant_data_changed
 
 SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "id": Employee.id}
 ENTITY = "employees"
@@ -223,6 +224,7 @@ def create_employee(*, nip: str, name: str, gender: str, employee_type: str, bir
     except IntegrityError as exc:
         raise _nip_taken(parsed.value) from exc
     audit.record("employee.create", ENTITY, emp.id, after=audit.snapshot(emp, AUDITED))
+    tenant_data_changed.send(None, reason="employee.create")  # the year's headcount (rollups)
     return employee_view(emp, opd.name if opd else None)
 
 
@@ -276,6 +278,7 @@ def update_employee(nip: str, *, name: str | None = None, gender: str | None = N
         emp.source_updated_at = datetime.now(UTC)
         db.session.flush()
         audit.record("employee.update", ENTITY, emp.id, before=before, after=audit.snapshot(emp, AUDITED))
+        tenant_data_changed.send(None, reason="employee.update")  # type, OPD, jabatan or active: rollups
     return employee_detail(emp.nip)
 
 
@@ -288,4 +291,5 @@ def deactivate_employee(nip: str) -> dict:
         emp.source_updated_at = datetime.now(UTC)
         db.session.flush()
         audit.record("employee.deactivate", ENTITY, emp.id, before=before, after=audit.snapshot(emp, AUDITED))
+        tenant_data_changed.send(None, reason="employee.deactivate")
     return employee_detail(emp.nip)

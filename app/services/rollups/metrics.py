@@ -5,7 +5,9 @@ of set-based queries and replaces its rows in the platform table; reads touch on
 no NIP, name or row about a person ever leaves a tenant this way.
 
 Refreshes are debounced per tenant (`schedule_refresh`), triggered by `tenant_data_changed` (the rollups area
-subscribes `on_tenant_data_changed`), and swept periodically by `kompeten rollups refresh --all`.
+subscribes `on_tenant_data_changed`; every write that moves a figure sends it: imports, enrolments and results,
+reconciliation applies, JP ledger entries, employees hired, changed or retired, OPDs, cohorts and targets), and
+swept nightly by the schedule `rollups.refresh_all` (01:00 WIB) or `kompeten rollups refresh --all`.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ log = logging.getLogger(__name__)
 
 # metric name -> what it counts (one row per tenant, year, metric; the value is numeric)
 METRICS: dict[str, str] = {
-    "asn_pns": "Active PNS employees now (recorded for every refreshed year).",
-    "asn_pppk": "Active PPPK employees now (recorded for every refreshed year).",
+    "asn_pns": "Active PNS employees as at the year's snapshot (its end, or the last refresh while it runs).",
+    "asn_pppk": "Active PPPK employees as at the year's snapshot (its end, or the last refresh while it runs).",
     "people_trained": "Distinct employees with at least one JP ledger line in the year.",
     "jp_delivered": "Sum of the JP ledger's JP in the year.",
-    "asn_meeting_20jp": "Active employees with at least 20 JP in the year (share = this / (asn_pns + asn_pppk)).",
+    "asn_meeting_20jp": "Employees in the year's snapshot with at least 20 JP in the year "
+                        "(share = this / (asn_pns + asn_pppk)).",
     "pppk_oriented": "Distinct PPPK employees registered, attending or passed in a PPPK orientation cohort of "
                      "the year.",
     "target_people": "The region's own target of people to train in the year (only when set).",

@@ -1,23 +1,37 @@
-"""Reading the rollups: a province's or the nation's tenants side by side for a year, and the trend per year.
+"""Reading the rollups: a province's or the nation's regions side by side for a year, the trend per year, and a
+region's drill-down by OPD kind and jabatan kind.
 
-Reads touch only the platform tables (platform.tenant_summaries, platform.tenants, platform.tenant_refresh):
-one query for the year's figures and one for the trend, never a tenant schema. Aggregates only: no NIP,
-name or any row about a person is read or returned here. A tenant with no summary yet has `figures: None`
-and `refreshed_at: None` (never a silent zero); a tenant whose last refresh failed keeps its last good
-figures, marked `stale`.
+Reads touch only the platform tables (platform.tenant_summaries, platform.tenants, platform.tenant_refresh,
+platform.tenant_breakdowns), never a tenant schema. Aggregates only: no NIP, name or any row about a person.
+
+Every visible region has a row for every year (never `figures: null`): a year without activity is zeros with
+`activity: false` ("belum ada kegiatan"). `status` says how good the figures are: "fresh"; "stale" (the last
+refresh failed: these are the last good figures, of `figures_as_of`); "never_refreshed" (zeros: nothing was
+ever computed); "not_computed" (refreshed, but not for this year: zeros until the next refresh). Totals carry
+`regions`: how many regions they include, and `coverage` counts them by status.
+
+Answers are cached per (scope, year) in Redis until the next refresh: the key carries a version that every
+committed refresh bumps (`bump_version`, after commit) and the registry's state (a region provisioned, suspended
+or removed), so a read after a refresh never sees the old answer.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
+from redis.exceptions import RedisError
 
+from app.domain.dates import WIB, today_wib
 from app.extensions import db
 from app.problems import Problem
 from app.services.rollups.metrics import BASE_METRICS, COHORTS_PREFIX
+
+log = logging.getLogger(__name__)
 
 COUNT_METRICS = BASE_METRICS  # asn_pns, asn_pppk, people_trained, jp_delivered, asn_meeting_20jp, pppk_oriented
 TARGET_METRIC = "target_people"
@@ -25,12 +39,17 @@ COHORT_PREFIX = COHORTS_PREFIX
 TREND_METRICS = ("asn_pns", "asn_pppk", "people_trained", "jp_delivered", "asn_meeting_20jp")
 MIN_YEAR, MAX_YEAR = 2000, 2100
 VISIBLE_STATUSES = ("active", "suspended")
+STATUSES = ("fresh", "stale", "never_refreshed", "not_computed")
+SMALL_CELL = 5  # drill-down cells of fewer people are suppressed
+CACHE_SECONDS = 24 * 3600  # an upper bound only: a refresh moves the key on
 _PROVINCE_CODE = re.compile(r"^\d{2}$")
+_DATETIME_KEYS = ("refreshed_at", "last_attempt_at", "figures_as_of", "last_success_at")
 
 _FIGURES_SQL = """
 SELECT t.id, t.slug, t.name, t.kind, t.region_code, t.province_code, t.province_name,
        f.metrics, f.refreshed_at,
-       coalesce(r.stale, false) AS stale, r.last_attempt_at, (r.last_error IS NOT NULL) AS last_failed
+       coalesce(r.stale, false) AS stale, r.last_attempt_at, r.last_success_at,
+       (r.last_error IS NOT NULL) AS last_failed
 FROM platform.tenants t
 LEFT JOIN LATERAL (
     SELECT jsonb_object_agg(s.metric, s.value) AS metrics, max(s.refreshed_at) AS refreshed_at
@@ -47,8 +66,21 @@ WHERE s.metric IN :metrics AND t.status IN :statuses {scope}
 GROUP BY s.year, s.metric
 ORDER BY s.year
 """
+_VERSION_SQL = sa.text(
+    "SELECT count(*) AS n, max(updated_at) AS changed, "
+    "       (SELECT max(last_attempt_at) FROM platform.tenant_refresh) AS attempted "
+    "FROM platform.tenants"
+)
+_BREAKDOWN_SQL = sa.text(
+    "SELECT dimension, kind, asn_total, people_trained, asn_meeting_20jp, jp_delivered "
+    "FROM platform.tenant_breakdowns WHERE tenant_id = :tenant_id AND year = :year ORDER BY dimension, kind"
+)
+_REGION_SQL = sa.text(
+    "SELECT id, slug, name, kind, province_code, province_name FROM platform.tenants "
+    "WHERE slug = :slug AND status IN :statuses"
+).bindparams(sa.bindparam("statuses", expanding=True))
 
-# Columns of the CSV/XLSX download: one row per tenant, then the total.
+# Columns of the CSV/XLSX download: one row per region (every visible one), then the total.
 TABLE_COLUMNS = (
     ("province_code", "Kode provinsi"), ("region_code", "Kode wilayah"), ("name", "Wilayah"),
     ("asn_pns", "ASN PNS"), ("asn_pppk", "ASN PPPK"), ("asn_total", "ASN total"),
@@ -56,13 +88,20 @@ TABLE_COLUMNS = (
     ("asn_meeting_20jp", "ASN memenuhi 20 JP"), ("share_meeting_20jp", "Persentase memenuhi 20 JP (%)"),
     ("pppk_oriented", "PPPK orientasi"), ("target_people", "Target orang"),
     ("achieved_vs_target", "Capaian terhadap target (%)"), ("cohorts", "Angkatan per program"),
-    ("refreshed_at", "Diperbarui (UTC)"), ("stale", "Data lama"),
+    ("activity", "Kegiatan"), ("status", "Status angka"), ("figures_as_of", "Angka per (WIB)"),
+    ("regions", "Jumlah wilayah"),
 )
+STATUS_LABELS = {"fresh": "terkini", "stale": "data lama (pembaruan terakhir gagal)",
+                 "never_refreshed": "belum pernah dihitung", "not_computed": "belum dihitung untuk tahun ini"}
+OPD_KIND_LABELS = {"dinas": "Dinas", "badan": "Badan", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan",
+                   "sekretariat": "Sekretariat", "lainnya": "Lainnya (inspektorat, RSUD, satpol PP, ...)"}
+JABATAN_KIND_LABELS = {"jpt": "JPT", "administrator": "Administrator", "pengawas": "Pengawas",
+                       "fungsional": "Fungsional", "pelaksana": "Pelaksana", "belum_diisi": "Belum diisi"}
 
 
 def parse_year(raw: str | None) -> int:
     if raw in (None, ""):
-        return datetime.now(UTC).year
+        return today_wib().year
     try:
         year = int(raw)
     except (TypeError, ValueError):
@@ -119,7 +158,7 @@ def _derive(figures: dict) -> dict:
     return figures
 
 
-def _tenant_figures(metrics: dict[str, Decimal]) -> dict:
+def _tenant_figures(metrics: dict) -> dict:
     figures: dict = {name: _number(metrics.get(name)) or 0 for name in COUNT_METRICS}
     figures["target_people"] = _number(metrics.get(TARGET_METRIC))
     figures["cohorts_by_program"] = {name[len(COHORT_PREFIX):]: _number(value)
@@ -127,24 +166,37 @@ def _tenant_figures(metrics: dict[str, Decimal]) -> dict:
     return _derive(figures)
 
 
-def _sum(tenants: list[dict]) -> dict | None:
-    """The figures summed over the tenants that have some (shares recomputed from the sums). The target
-    share compares the people trained by tenants that set a target with the sum of those targets."""
-    with_figures = [t["figures"] for t in tenants if t["figures"] is not None]
-    if not with_figures:
-        return None
-    total: dict = {name: sum(f[name] for f in with_figures) for name in COUNT_METRICS}
-    targeted = [f for f in with_figures if f["target_people"] is not None]
+def _has_activity(figures: dict) -> bool:
+    """Anything happened in the region that year: training, a cohort, an orientation."""
+    return bool(figures["people_trained"] or figures["jp_delivered"] or figures["pppk_oriented"]
+                or figures["cohorts_by_program"])
+
+
+def _sum(tenants: list[dict]) -> dict:
+    """The figures summed over the regions (shares recomputed from the sums), with `regions`: how many. The
+    target share compares the people trained by regions that set a target with the sum of those targets."""
+    every = [t["figures"] for t in tenants]
+    total: dict = {name: sum(f[name] for f in every) for name in COUNT_METRICS}
+    targeted = [f for f in every if f["target_people"] is not None]
     total["target_people"] = sum(f["target_people"] for f in targeted) if targeted else None
     cohorts: dict[str, int] = {}
-    for f in with_figures:
+    for f in every:
         for code, n in f["cohorts_by_program"].items():
             cohorts[code] = cohorts.get(code, 0) + n
     total["cohorts_by_program"] = dict(sorted(cohorts.items()))
     _derive(total)
     if targeted:
         total["achieved_vs_target"] = _pct(sum(f["people_trained"] for f in targeted), total["target_people"])
+    total["regions"] = len(tenants)
     return total
+
+
+def _coverage(tenants: list[dict]) -> dict:
+    out = {"regions": len(tenants), **dict.fromkeys(STATUSES, 0), "without_activity": 0}
+    for tenant in tenants:
+        out[tenant["status"]] += 1
+        out["without_activity"] += 0 if tenant["activity"] else 1
+    return out
 
 
 def _scope_sql(province_code: str | None) -> tuple[str, dict]:
@@ -158,26 +210,39 @@ def _statement(template: str, scope: str, **expanding) -> sa.TextClause:
     return stmt.bindparams(*(sa.bindparam(name, expanding=True) for name in expanding))
 
 
+def _status(row) -> str:
+    if row.last_success_at is None and row.metrics is None:
+        return "never_refreshed"
+    if row.metrics is None:
+        return "not_computed"
+    return "stale" if row.stale else "fresh"
+
+
 def read_tenants(year: int, province_code: str | None) -> list[dict]:
-    """The year's figures of every visible tenant in scope (None: the whole country): ONE query."""
+    """The year's figures of every visible region in scope (None: the whole country): ONE query. A region with no
+    row for the year gets zeros, marked by `status`."""
     scope, params = _scope_sql(province_code)
     stmt = _statement(_FIGURES_SQL, scope, statuses=True)
     rows = db.session.execute(stmt, {"year": year, "statuses": list(VISIBLE_STATUSES), **params}).all()
     tenants = []
-    for row in rows:  # one row per tenant: its metrics aggregated in SQL
-        metrics = row.metrics or None  # jsonb numbers: ints and floats already
+    for row in rows:  # one row per region: its metrics aggregated in SQL
+        figures = _tenant_figures(row.metrics or {})
+        status = _status(row)
         tenants.append({
             "slug": row.slug, "name": row.name, "kind": row.kind, "region_code": row.region_code,
             "province_code": row.province_code, "province_name": row.province_name,
-            "figures": _tenant_figures(metrics) if metrics else None, "refreshed_at": row.refreshed_at,
-            "stale": bool(row.stale), "last_refresh_failed": bool(row.last_failed),
-            "last_attempt_at": row.last_attempt_at,
+            "figures": figures, "activity": _has_activity(figures), "status": status,
+            "refreshed_at": row.refreshed_at,
+            "figures_as_of": row.refreshed_at if row.metrics is not None else None,
+            "stale": status == "stale", "last_refresh_failed": bool(row.last_failed),
+            "last_attempt_at": row.last_attempt_at, "last_success_at": row.last_success_at,
         })
     return tenants
 
 
-def read_trend(province_code: str | None) -> list[dict]:
-    """Per year, the scope's sums: people trained, JP delivered, ASN meeting 20 JP and its share."""
+def read_trend(province_code: str | None, up_to: int | None = None) -> list[dict]:
+    """Per year, contiguous from the scope's first year with figures to this year (or `up_to`, if later): the
+    scope's sums of people trained, JP delivered, ASN meeting 20 JP and its share; a year without rows is zeros."""
     scope, params = _scope_sql(province_code)
     stmt = _statement(_TREND_SQL, scope, metrics=True, statuses=True)
     rows = db.session.execute(stmt, {"metrics": list(TREND_METRICS), "statuses": list(VISIBLE_STATUSES),
@@ -185,8 +250,12 @@ def read_trend(province_code: str | None) -> list[dict]:
     years: dict[int, dict] = {}
     for row in rows:
         years.setdefault(row.year, dict.fromkeys(TREND_METRICS, 0))[row.metric] = _number(row.value)
+    if not years:
+        return []
+    last = max(max(years), today_wib().year, up_to or 0)
     out = []
-    for year, sums in sorted(years.items()):
+    for year in range(min(years), last + 1):
+        sums = years.get(year) or dict.fromkeys(TREND_METRICS, 0)
         asn_total = sums["asn_pns"] + sums["asn_pppk"]
         out.append({"year": year, "people_trained": sums["people_trained"], "jp_delivered": sums["jp_delivered"],
                     "asn_meeting_20jp": sums["asn_meeting_20jp"], "asn_total": asn_total,
@@ -201,40 +270,174 @@ def _provinces(tenants: list[dict]) -> list[dict]:
         grouped.setdefault(tenant["province_code"], []).append(tenant)
         names[tenant["province_code"]] = tenant["province_name"]
     return [{"province_code": code, "province_name": names[code], "tenants": len(members),
-             "figures": _sum(members)} for code, members in sorted(grouped.items())]
+             "figures": _sum(members), "coverage": _coverage(members)} for code, members in sorted(grouped.items())]
 
 
-def province_rollup(principal, province_code: str, year: int) -> dict:
-    """GET /p/<province_code>/api/v1/rollups: the province's tenants and total (403 outside one's province)."""
-    check_province(principal, province_code)
+def _build_province(province_code: str, year: int) -> dict:
     tenants = read_tenants(year, province_code)
     province_name = tenants[0]["province_name"] if tenants else None
     return {"scope": "province", "year": year, "province_code": province_code, "province_name": province_name,
-            "tenants": tenants, "total": _sum(tenants), "trend": read_trend(province_code)}
+            "tenants": tenants, "total": _sum(tenants), "coverage": _coverage(tenants),
+            "trend": read_trend(province_code)}
+
+
+def _build_national(year: int) -> dict:
+    tenants = read_tenants(year, None)
+    return {"scope": "national", "year": year, "tenants": tenants, "provinces": _provinces(tenants),
+            "total": _sum(tenants), "coverage": _coverage(tenants), "trend": read_trend(None)}
+
+
+# --- the cache -------------------------------------------------------------------------------------------------
+
+
+def _iso(value):
+    """json.dumps calls this only for what it cannot write itself: datetimes, as ISO 8601."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def encode(rollup: dict) -> bytes:
+    return json.dumps(rollup, default=_iso, ensure_ascii=False).encode()
+
+
+def decode(body: bytes) -> dict:
+    """A cached answer back as the dict the pages and downloads use (datetimes revived)."""
+    rollup = json.loads(body)
+    for tenant in rollup.get("tenants", ()):
+        for key in _DATETIME_KEYS:
+            if tenant.get(key):
+                tenant[key] = datetime.fromisoformat(tenant[key])
+    return rollup
+
+
+def _redis():
+    from app.jobs import redis_connection
+
+    return redis_connection()
+
+
+def _version_key() -> str:
+    return f"{current_app.config['REDIS_KEY_PREFIX']}:rollups:version"
+
+
+def bump_version() -> None:
+    """Called after a refresh commits: every cached answer is superseded."""
+    try:
+        _redis().incr(_version_key())
+    except RedisError as exc:  # the registry part of the key still moves with the refresh's last_attempt_at
+        log.warning("could not bump the rollups cache version: %s", exc)
+
+
+def _cache_key(scope: str, year: int) -> str:
+    registry = db.session.execute(_VERSION_SQL).one()
+    version = _redis().get(_version_key()) or b"0"
+    stamp = f"{registry.n}.{registry.changed and registry.changed.timestamp()}." \
+            f"{registry.attempted and registry.attempted.timestamp()}"
+    return f"{current_app.config['REDIS_KEY_PREFIX']}:rollups:{version.decode()}:{stamp}:{scope}:{year}"
+
+
+def cached(scope: str, year: int, build) -> bytes:
+    """The JSON answer of (scope, year): from Redis when this version has it, else built, stored and returned."""
+    try:
+        key = _cache_key(scope, year)
+        hit = _redis().get(key)
+    except RedisError as exc:
+        log.warning("rollups cache unavailable: %s", exc)
+        return encode(build())
+    if hit is not None:
+        return hit
+    body = encode(build())
+    try:
+        _redis().set(key, body, ex=CACHE_SECONDS)
+    except RedisError as exc:
+        log.warning("rollups cache unavailable: %s", exc)
+    return body
+
+
+def province_rollup_json(principal, province_code: str, year: int) -> bytes:
+    check_province(principal, province_code)
+    return cached(f"p{province_code}", year, lambda: _build_province(province_code, year))
+
+
+def national_rollup_json(year: int) -> bytes:
+    return cached("national", year, lambda: _build_national(year))
+
+
+def province_rollup(principal, province_code: str, year: int) -> dict:
+    """GET /p/<province_code>/api/v1/rollups: the province's regions and total (403 outside one's province)."""
+    return decode(province_rollup_json(principal, province_code, year))
 
 
 def national_rollup(year: int) -> dict:
-    """GET /national/api/v1/rollups: every tenant, each province's total and the national total."""
-    tenants = read_tenants(year, None)
-    return {"scope": "national", "year": year, "tenants": tenants, "provinces": _provinces(tenants),
-            "total": _sum(tenants), "trend": read_trend(None)}
+    """GET /national/api/v1/rollups: every region, each province's total and the national total."""
+    return decode(national_rollup_json(year))
+
+
+# --- the drill-down --------------------------------------------------------------------------------------------
+
+
+def _cell(row, labels: dict) -> dict:
+    return {"kind": row.kind, "label": labels.get(row.kind, row.kind), "asn_total": row.asn_total,
+            "people_trained": row.people_trained, "asn_meeting_20jp": row.asn_meeting_20jp,
+            "jp_delivered": _number(row.jp_delivered),
+            "share_meeting_20jp": _pct(row.asn_meeting_20jp, row.asn_total), "suppressed": False}
+
+
+def suppress(cells: list[dict]) -> list[dict]:
+    """Small-cell suppression: a cell of fewer than SMALL_CELL people shows no figure. When only one cell of a
+    dimension is suppressed, the next smallest goes too, so it cannot be recovered from the region's total."""
+    small = [c for c in cells if c["asn_total"] < SMALL_CELL]
+    if len(small) == 1 and len(cells) > 1:
+        small.append(min((c for c in cells if c is not small[0]), key=lambda c: (c["asn_total"], c["kind"])))
+    for cell in small:
+        cell.update(asn_total=None, people_trained=None, asn_meeting_20jp=None, jp_delivered=None,
+                    share_meeting_20jp=None, suppressed=True)
+    return cells
+
+
+def region_breakdown(principal, province_code: str, slug: str, year: int) -> dict:
+    """GET /p/<province_code>/api/v1/rollups/regions/<slug>: a region's year by OPD kind and by jabatan kind,
+    counts only, small cells suppressed (403 outside one's province, 404 for a region not in it)."""
+    check_province(principal, province_code)
+    region = db.session.execute(_REGION_SQL, {"slug": slug, "statuses": list(VISIBLE_STATUSES)}).first()
+    if region is None or region.province_code != province_code:
+        raise Problem.not_found("Wilayah tidak ada di provinsi ini.")
+    rows = db.session.execute(_BREAKDOWN_SQL, {"tenant_id": region.id, "year": year}).all()
+    dimensions = {"opd_kind": [], "jabatan_kind": []}
+    for row in rows:
+        labels = OPD_KIND_LABELS if row.dimension == "opd_kind" else JABATAN_KIND_LABELS
+        dimensions[row.dimension].append(_cell(row, labels))
+    order = {"opd_kind": list(OPD_KIND_LABELS), "jabatan_kind": list(JABATAN_KIND_LABELS)}
+    for name, cells in dimensions.items():
+        cells.sort(key=lambda c, o=order[name]: o.index(c["kind"]) if c["kind"] in o else len(o))
+        suppress(cells)
+    return {"year": year, "province_code": province_code, "province_name": region.province_name,
+            "slug": region.slug, "name": region.name, "kind": region.kind, "small_cell": SMALL_CELL,
+            "by_opd_kind": dimensions["opd_kind"], "by_jabatan_kind": dimensions["jabatan_kind"]}
+
+
+# --- downloads -------------------------------------------------------------------------------------------------
+
+
+def _wib_naive(moment: datetime | None) -> datetime | None:
+    """Spreadsheets have no time zones: naive WIB, as the pages show it."""
+    return moment.astimezone(WIB).replace(tzinfo=None, microsecond=0) if moment else None
 
 
 def table_rows(rollup: dict) -> list[dict]:
-    """One row per tenant, then the total, for CSV/XLSX."""
+    """One row per region (every visible one, zeros included), then the total, for CSV/XLSX."""
 
-    def flat(base: dict, figures: dict | None) -> dict:
+    def flat(base: dict, figures: dict) -> dict:
         row = dict(base)
-        if figures:
-            row.update({key: figures.get(key) for key, _ in TABLE_COLUMNS if key in figures})
-            row["cohorts"] = "; ".join(f"{code}: {n}" for code, n in figures["cohorts_by_program"].items())
+        row.update({key: figures.get(key) for key, _ in TABLE_COLUMNS if key in figures})
+        row["cohorts"] = "; ".join(f"{code}: {n}" for code, n in figures["cohorts_by_program"].items())
         return row
 
-    def utc(moment: datetime | None) -> datetime | None:  # spreadsheets have no time zones: naive UTC
-        return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0) if moment else None
-
     rows = [flat({"province_code": t["province_code"], "region_code": t["region_code"], "name": t["name"],
-                  "refreshed_at": utc(t["refreshed_at"]), "stale": "ya" if t["stale"] else "tidak"}, t["figures"])
+                  "activity": "ada" if t["activity"] else "belum ada kegiatan",
+                  "status": STATUS_LABELS[t["status"]], "figures_as_of": _wib_naive(t["figures_as_of"]),
+                  "regions": 1}, t["figures"])
             for t in rollup["tenants"]]
     rows.append(flat({"name": "Total"}, rollup["total"]))
     return rows

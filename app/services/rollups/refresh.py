@@ -1,20 +1,31 @@
-"""Compute a tenant's rollup figures in its own schema and write them to `platform.tenant_summaries`.
+"""Compute a tenant's rollup figures in its own schema and write them to `platform.tenant_summaries` (and its
+drill-down by OPD kind and jabatan kind to `platform.tenant_breakdowns`).
 
 `compute_summaries` is a handful of aggregate queries over the whole tenant (GROUP BY year), never a loop over
 people. `refresh_tenant_summaries` replaces the tenant's rows and marks it fresh in the same transaction; the
 job `refresh_rollups` does that for one tenant, and when its last attempt fails it marks the tenant stale and
-keeps the last good rows (shown as stale, never a silent zero).
+keeps the last good rows (shown as stale with the date of those figures, never a silent zero).
+
+Years: every year from the first one with training anywhere on the platform (or in this region, if earlier) to
+this year (or the last year with a target), contiguous: a year without activity is a row of zeros, not a hole.
+
+Point in time: the headcount (PNS, PPPK), OPD and jabatan of a year come from that year's snapshot
+(`asn_year_snapshots`), not from today's employees. The rule (app.models.rollups, docs/architecture.md): the
+current year's snapshot is retaken at every refresh; a past year's is frozen (closed) — the last one taken while
+the year ran, or, for a year that never had one, the one taken at its first computation.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
+from app.domain.dates import today_wib
 from app.domain.jp import REQUIRED_JP_PER_YEAR
 from app.extensions import db
 from app.jobs import enqueue, redis_connection, tenant_job
@@ -24,14 +35,44 @@ from app.tenancy import TenantInfo, current_tenant, resolve
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 2000
+LOCK_BASE = 19_000_000  # pg_advisory_xact_lock(LOCK_BASE + tenant id): one refresh of a region at a time
 
-_YEARS_SQL = sa.text(
-    "SELECT DISTINCT year FROM jp_entries UNION SELECT DISTINCT year FROM cohorts "
-    "UNION SELECT year FROM training_targets"
+_LOCK_SQL = sa.text("SELECT pg_advisory_xact_lock(:key)")
+_DATA_YEARS_SQL = sa.text(
+    "SELECT min(year) AS first, max(year) AS last FROM ("
+    "  SELECT year FROM jp_entries UNION ALL SELECT year FROM cohorts UNION ALL SELECT year FROM training_targets"
+    ") y"
 )
-_EMPLOYEES_SQL = sa.text(
-    "SELECT count(*) FILTER (WHERE employee_type = 'PNS') AS pns, "
-    "count(*) FILTER (WHERE employee_type = 'PPPK') AS pppk FROM employees WHERE active"
+_PLATFORM_FIRST_SQL = sa.text(
+    "SELECT min(year) FROM platform.tenant_summaries "
+    "WHERE metric = 'jp_delivered' AND value > 0 AND tenant_id <> :tenant_id"
+)
+_CLOSE_SQL = sa.text(
+    "UPDATE asn_snapshot_years SET closed = true, basis = 'year_end' WHERE year < :this_year AND NOT closed"
+)
+_SNAPSHOT_YEARS_SQL = sa.text("SELECT year, closed FROM asn_snapshot_years")
+_SNAPSHOT_CLEAR_SQL = sa.text("DELETE FROM asn_year_snapshots WHERE year = :year")
+_SNAPSHOT_HEADER_SQL = sa.text(
+    "INSERT INTO asn_snapshot_years (year, taken_at, basis, closed, people) VALUES (:year, :now, :basis, :closed, 0) "
+    "ON CONFLICT (year) DO UPDATE SET taken_at = excluded.taken_at, basis = excluded.basis, closed = excluded.closed"
+)
+_SNAPSHOT_TAKE_SQL = sa.text(
+    "INSERT INTO asn_year_snapshots (year, employee_id, employee_type, opd_id, opd_kind, jabatan_kind) "
+    # the kind of an OPD, from its folded name: what the province's drill-down groups by
+    "SELECT :year, e.id, e.employee_type, e.opd_id, "
+    "  CASE WHEN o.name_key LIKE 'dinas%' THEN 'dinas' WHEN o.name_key LIKE 'badan%' THEN 'badan' "
+    "  WHEN o.name_key LIKE 'kecamatan%' THEN 'kecamatan' WHEN o.name_key LIKE 'kelurahan%' THEN 'kelurahan' "
+    "  WHEN o.name_key LIKE 'sekretariat%' THEN 'sekretariat' ELSE 'lainnya' END, e.jabatan_kind "
+    "FROM employees e LEFT JOIN opds o ON o.id = e.opd_id WHERE e.active"
+)
+_SNAPSHOT_COUNT_SQL = sa.text(
+    "UPDATE asn_snapshot_years SET people = (SELECT count(*) FROM asn_year_snapshots s WHERE s.year = :year) "
+    "WHERE year = :year"
+)
+_HEADCOUNT_SQL = sa.text(
+    "SELECT year, count(*) FILTER (WHERE employee_type = 'PNS') AS pns, "
+    "count(*) FILTER (WHERE employee_type = 'PPPK') AS pppk FROM asn_year_snapshots "
+    "WHERE year = ANY(:years) GROUP BY year"
 )
 _JP_SQL = sa.text(
     "SELECT year, count(DISTINCT employee_id) AS people, sum(jp) AS jp FROM jp_entries "
@@ -41,13 +82,14 @@ _MEETING_SQL = sa.text(
     "SELECT y.year, count(*) AS n FROM ("
     "  SELECT year, employee_id FROM jp_entries WHERE year = ANY(:years) GROUP BY year, employee_id"
     "  HAVING sum(jp) >= :required"
-    ") y JOIN employees e ON e.id = y.employee_id WHERE e.active GROUP BY y.year"
+    ") y JOIN asn_year_snapshots s ON s.year = y.year AND s.employee_id = y.employee_id GROUP BY y.year"
 )
 _ORIENTED_SQL = sa.text(
     "SELECT c.year, count(DISTINCT en.employee_id) AS n FROM enrolments en "
     "JOIN cohorts c ON c.id = en.cohort_id JOIN programs p ON p.id = c.program_id "
     "JOIN employees e ON e.id = en.employee_id "
-    "WHERE c.year = ANY(:years) AND p.program_type = :ptype AND e.employee_type = 'PPPK' "
+    "LEFT JOIN asn_year_snapshots s ON s.year = c.year AND s.employee_id = en.employee_id "
+    "WHERE c.year = ANY(:years) AND p.program_type = :ptype AND coalesce(s.employee_type, e.employee_type) = 'PPPK' "
     "AND en.status = ANY(:statuses) GROUP BY c.year"
 )
 _COHORTS_SQL = sa.text(
@@ -55,14 +97,33 @@ _COHORTS_SQL = sa.text(
     "WHERE c.year = ANY(:years) GROUP BY c.year, p.code"
 )
 _TARGETS_SQL = sa.text("SELECT year, people FROM training_targets WHERE year = ANY(:years)")
+_BREAKDOWN_SQL = sa.text(
+    "WITH per AS (SELECT year, employee_id, sum(jp) AS jp FROM jp_entries WHERE year = ANY(:years) "
+    "             GROUP BY year, employee_id) "
+    "SELECT s.year, d.dimension, d.kind, count(*) AS asn_total, count(p.employee_id) AS people_trained, "
+    "       count(*) FILTER (WHERE p.jp >= :required) AS asn_meeting_20jp, coalesce(sum(p.jp), 0) AS jp_delivered "
+    "FROM asn_year_snapshots s LEFT JOIN per p ON p.year = s.year AND p.employee_id = s.employee_id "
+    "CROSS JOIN LATERAL (VALUES ('opd_kind', s.opd_kind), "
+    "                           ('jabatan_kind', coalesce(s.jabatan_kind, 'belum_diisi'))) d(dimension, kind) "
+    "WHERE s.year = ANY(:years) GROUP BY s.year, d.dimension, d.kind"
+)
 
 _DELETE_SQL = sa.text("DELETE FROM platform.tenant_summaries WHERE tenant_id = :tenant_id")
 _DELETE_YEARS_SQL = sa.text(
     "DELETE FROM platform.tenant_summaries WHERE tenant_id = :tenant_id AND year = ANY(:years)"
 )
+_DELETE_BREAKDOWNS_SQL = sa.text("DELETE FROM platform.tenant_breakdowns WHERE tenant_id = :tenant_id")
+_DELETE_BREAKDOWN_YEARS_SQL = sa.text(
+    "DELETE FROM platform.tenant_breakdowns WHERE tenant_id = :tenant_id AND year = ANY(:years)"
+)
 _INSERT_SQL = sa.text(
     "INSERT INTO platform.tenant_summaries (tenant_id, year, metric, value, refreshed_at) "
     "VALUES (:tenant_id, :year, :metric, :value, :refreshed_at)"
+)
+_INSERT_BREAKDOWN_SQL = sa.text(
+    "INSERT INTO platform.tenant_breakdowns (tenant_id, year, dimension, kind, asn_total, people_trained, "
+    "asn_meeting_20jp, jp_delivered) VALUES (:tenant_id, :year, :dimension, :kind, :asn_total, :people_trained, "
+    ":asn_meeting_20jp, :jp_delivered)"
 )
 _FRESH_SQL = sa.text(
     "INSERT INTO platform.tenant_refresh (tenant_id, last_success_at, last_attempt_at, last_error, stale) "
@@ -75,26 +136,84 @@ _STALE_SQL = sa.text(
     "VALUES (:tenant_id, NULL, :now, :error, true) ON CONFLICT (tenant_id) DO UPDATE SET "
     "last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error, stale = true"
 )
+CHANGED = "rollups_changed"  # session.info flag: bump the read cache's version once this transaction commits
 
 
-def refresh_years() -> list[int]:
-    """Every year with JP lines, cohorts or a target in the bound tenant, plus the current year."""
-    years = set(db.session.execute(_YEARS_SQL).scalars())
-    years.add(date.today().year)
-    return sorted(years)
+@sa.event.listens_for(Session, "after_commit")
+def _bump_after_commit(session) -> None:
+    if session.info.pop(CHANGED, False):
+        from app.services.rollups.read import bump_version
+
+        bump_version()
 
 
-def compute_summaries(years: list[int] | None = None) -> list[tuple[int, str, Decimal]]:
-    """The bound tenant's figures as (year, metric, value), from a handful of aggregate queries."""
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session) -> None:
+    session.info.pop(CHANGED, None)
+
+
+_OTHER_ACTIVE_SQL = sa.text("SELECT id FROM platform.tenants WHERE status = 'active' AND id <> :tenant_id")
+
+
+def this_year() -> int:
+    """The current year in the regions' calendar (WIB): a year closes at midnight WIB on 31 December."""
+    return today_wib().year
+
+
+def _platform_first_year(tenant_id: int) -> int | None:
+    return db.session.execute(_PLATFORM_FIRST_SQL, {"tenant_id": tenant_id}).scalar()
+
+
+def refresh_years(tenant_id: int | None = None) -> list[int]:
+    """Contiguous years: from the first year with training anywhere on the platform (or the bound tenant's first
+    year with JP lines, cohorts or a target, if earlier) to this year, or to its last target's year if later."""
+    tenant_id = current_tenant().id if tenant_id is None else tenant_id
+    own = db.session.execute(_DATA_YEARS_SQL).one()
+    now = this_year()
+    first = min(y for y in (own.first, _platform_first_year(tenant_id), now) if y is not None)
+    last = max(now, own.last or now)
+    return list(range(first, last + 1))
+
+
+def take_snapshots(years: list[int], now: datetime | None = None) -> dict[int, str]:
+    """Close past years' open snapshots, retake the current (and any future) year's, and take a closed one for a
+    past year that has none. Returns {year: what was done} ("retaken", "first_computed", "kept")."""
+    now = now or datetime.now(UTC)
+    current = this_year()
+    db.session.execute(_CLOSE_SQL, {"this_year": current})
+    existing = dict(db.session.execute(_SNAPSHOT_YEARS_SQL).all())
+    done: dict[int, str] = {}
+    for year in years:
+        if year >= current:
+            basis, closed, what = "current", False, "retaken"
+        elif year not in existing:
+            basis, closed, what = "first_computed", True, "first_computed"
+        else:
+            done[year] = "kept"
+            continue
+        db.session.execute(_SNAPSHOT_HEADER_SQL, {"year": year, "now": now, "basis": basis, "closed": closed})
+        db.session.execute(_SNAPSHOT_CLEAR_SQL, {"year": year})
+        db.session.execute(_SNAPSHOT_TAKE_SQL, {"year": year})
+        db.session.execute(_SNAPSHOT_COUNT_SQL, {"year": year})
+        done[year] = what
+    return done
+
+
+def compute_summaries(years: list[int] | None = None, *, snapshots_taken: bool = False
+                      ) -> list[tuple[int, str, Decimal]]:
+    """The bound tenant's figures as (year, metric, value), from a handful of aggregate queries over the years'
+    snapshots (taken first unless `snapshots_taken`; that writes, in the caller's transaction)."""
     years = sorted(set(years)) if years else refresh_years()
+    if not snapshots_taken:
+        take_snapshots(years)
     params = {"years": years}
     figures: dict[tuple[int, str], int] = {}
-    employees = db.session.execute(_EMPLOYEES_SQL).one()
     for year in years:
         for metric in BASE_METRICS:
             figures[(year, metric)] = 0
-        figures[(year, "asn_pns")] = employees.pns
-        figures[(year, "asn_pppk")] = employees.pppk
+    for row in db.session.execute(_HEADCOUNT_SQL, params):
+        figures[(row.year, "asn_pns")] = row.pns
+        figures[(row.year, "asn_pppk")] = row.pppk
     for row in db.session.execute(_JP_SQL, params):
         figures[(row.year, "people_trained")] = row.people
         figures[(row.year, "jp_delivered")] = row.jp
@@ -110,27 +229,61 @@ def compute_summaries(years: list[int] | None = None) -> list[tuple[int, str, De
     return [(year, metric, Decimal(value)) for (year, metric), value in sorted(figures.items())]
 
 
-def refresh_tenant_summaries(years: list[int] | None = None) -> dict:
-    """Recompute the bound tenant's figures and replace its platform rows, in the caller's transaction.
+def compute_breakdowns(years: list[int]) -> list[dict]:
+    """The years split by OPD kind and by jabatan kind (counts over the snapshot; small cells included: the read
+    side suppresses them)."""
+    rows = db.session.execute(_BREAKDOWN_SQL, {"years": years, "required": REQUIRED_JP_PER_YEAR})
+    return [dict(row._mapping) for row in rows]
 
-    With no `years`, every year is recomputed and all the tenant's old rows go (a year without data any more
-    disappears); with `years`, only those years' rows are replaced. The caller commits."""
+
+def refresh_tenant_summaries(years: list[int] | None = None) -> dict:
+    """Take the snapshots, recompute the bound tenant's figures and replace its platform rows, in the caller's
+    transaction (one refresh of a region at a time: an advisory lock).
+
+    With no `years`, every year is recomputed and all the tenant's old rows go; with `years`, only those years'
+    rows are replaced. The caller commits."""
     tenant = current_tenant()
-    rows = compute_summaries(years)
+    db.session.execute(_LOCK_SQL, {"key": LOCK_BASE + tenant.id})
+    platform_first = _platform_first_year(tenant.id)
+    todo = sorted(set(years)) if years else refresh_years(tenant.id)
     now = datetime.now(UTC)
+    snapshots = take_snapshots(todo, now)
+    rows = compute_summaries(todo, snapshots_taken=True)
+    breakdowns = compute_breakdowns(todo)
     if years:
-        db.session.execute(_DELETE_YEARS_SQL, {"tenant_id": tenant.id, "years": sorted(set(years))})
+        db.session.execute(_DELETE_YEARS_SQL, {"tenant_id": tenant.id, "years": todo})
+        db.session.execute(_DELETE_BREAKDOWN_YEARS_SQL, {"tenant_id": tenant.id, "years": todo})
     else:
         db.session.execute(_DELETE_SQL, {"tenant_id": tenant.id})
+        db.session.execute(_DELETE_BREAKDOWNS_SQL, {"tenant_id": tenant.id})
     if rows:
         db.session.execute(_INSERT_SQL, [
             {"tenant_id": tenant.id, "year": year, "metric": metric, "value": value, "refreshed_at": now}
             for year, metric, value in rows
         ])
+    if breakdowns:
+        db.session.execute(_INSERT_BREAKDOWN_SQL, [{"tenant_id": tenant.id, **row} for row in breakdowns])
     db.session.execute(_FRESH_SQL, {"tenant_id": tenant.id, "now": now})
+    db.session.info[CHANGED] = True
     done_years = sorted({year for year, _, _ in rows})
+    widened = _widen_others(tenant, done_years, platform_first)
     log.info("rollups of %s refreshed: %d rows for %s", tenant.slug, len(rows), done_years)
-    return {"tenant": tenant.slug, "years": done_years, "rows": len(rows)}
+    return {"tenant": tenant.slug, "years": done_years, "rows": len(rows), "snapshots": snapshots,
+            "others_scheduled": widened}
+
+
+def _widen_others(tenant: TenantInfo, done_years: list[int], platform_first: int | None) -> int:
+    """This region brought training older than any other region's: the others' views must now start that year
+    too, so each gets a (debounced) refresh. Rare: a region's first import of old records."""
+    if not done_years or platform_first is None or done_years[0] >= platform_first:
+        return 0
+    others = db.session.execute(_OTHER_ACTIVE_SQL, {"tenant_id": tenant.id}).scalars().all()
+    for other in others:
+        try:
+            schedule_refresh(other)
+        except Exception as exc:  # noqa: BLE001 - the nightly full refresh catches up
+            log.warning("could not schedule the refresh of region %s: %s", other, exc)
+    return len(others)
 
 
 def _mark_stale(error, *args, **kwargs) -> None:
@@ -138,12 +291,14 @@ def _mark_stale(error, *args, **kwargs) -> None:
     tenant = current_tenant()
     db.session.execute(_STALE_SQL, {"tenant_id": tenant.id, "now": datetime.now(UTC),
                                     "error": str(error)[:MAX_ERROR_CHARS]})
+    db.session.info[CHANGED] = True
     log.warning("rollups of %s are stale: %s", tenant.slug, error)
 
 
 @tenant_job("rollups", retries=2, retry_intervals=(5, 30), on_final_failure=_mark_stale)
 def refresh_rollups(years: list[int] | None = None) -> dict:
-    """Refresh one tenant's rollup rows (the decorator binds the tenant and commits)."""
+    """Refresh one tenant's rollup rows (the decorator binds the tenant and commits). Safe to run twice: it
+    recomputes; the scheduled nightly full refresh (`rollups.refresh_all`) runs it for every active region."""
     return refresh_tenant_summaries(years)
 
 
@@ -160,3 +315,34 @@ def schedule_refresh(tenant: TenantInfo | int | str | None = None, delay_seconds
     if not redis_connection().set(pending_key(info.id), "1", nx=True, ex=delay_seconds):
         return None
     return enqueue(refresh_rollups, tenant=info, delay=timedelta(seconds=delay_seconds))
+
+
+def vendor_refresh(slug: str, *, years: list[int] | None = None, inline: bool = False) -> tuple[int, dict]:
+    """POST /admin/api/v1/tenants/<slug>/rollups/refresh: refresh one region's rollups now — enqueued on the
+    `rollups` queue (202, with the job id), or `inline` (200, with what was written). Audited in the platform log
+    (`rollups.refresh`) in the caller's transaction; the caller commits. 404 for an unknown region, 409 for one
+    that is not active (a suspended region's job would only wait; an archived one has nothing to refresh)."""
+    from app.models.platform import Tenant
+    from app.problems import Problem
+    from app.services.audit import log as audit
+    from app.tenancy import tenant_context
+
+    row = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if row is None:
+        raise Problem.not_found(f"Wilayah {slug} tidak ditemukan.", type_="tenant-not-found")
+    if row.status != "active":
+        raise Problem.conflict(f"Wilayah {slug} berstatus {row.status}: rekap hanya diperbarui untuk wilayah aktif.",
+                               field="slug", reason=f"status {row.status}")
+    years = sorted(set(years)) if years else None
+    if inline:
+        db.session.commit()  # end the lookup's transaction: the refresh runs bound to the region
+        with tenant_context(slug):
+            result = refresh_tenant_summaries(years)
+            db.session.commit()
+        audit.record("rollups.refresh", "tenants", row.id, after={"tenant": slug, "inline": True, "years": years,
+                                                                  "rows": result["rows"]}, platform=True)
+        return 200, {"tenant": slug, "inline": True, "job_id": None, "years": result["years"], "rows": result["rows"]}
+    job = enqueue(refresh_rollups, years, tenant=slug)
+    audit.record("rollups.refresh", "tenants", row.id, after={"tenant": slug, "inline": False, "years": years,
+                                                              "job_id": job.id}, platform=True)
+    return 202, {"tenant": slug, "inline": False, "job_id": job.id, "years": years or [], "rows": None}
