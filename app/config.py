@@ -92,6 +92,8 @@ class Config:
         self.SESSION_COOKIE_SECURE = env.get("KOMPETEN_COOKIE_SECURE", "1") != "0"
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none, the default).
         self.PROXY_HOPS = int(env.get("KOMPETEN_PROXY_HOPS", "0"))
+        # /readyz caches its answer this long per process (it runs two queries and a Redis PING).
+        self.READY_CACHE_SECONDS = float(env.get("KOMPETEN_READY_CACHE_SECONDS", "5"))
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
         self.LOG_FILE = env.get("KOMPETEN_LOG_FILE")  # default: stderr

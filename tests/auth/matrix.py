@@ -88,6 +88,7 @@ API = f"{T}/api/v1"
 MATRIX: dict[tuple[str, str], str] = {
     # health (load balancers)
     ("/healthz", "GET"): "public",
+    ("/readyz", "GET"): "public",
     ("/favicon.ico", "GET"): "public",
     # the platform (vendor, province, national): pages and JSON login
     # Its pages, like a region's, send anyone not logged in to the platform to the platform's login form.
