@@ -94,6 +94,15 @@ class Config:
         self.PROXY_HOPS = int(env.get("KOMPETEN_PROXY_HOPS", "0"))
         # /readyz caches its answer this long per process (it runs two queries and a Redis PING).
         self.READY_CACHE_SECONDS = float(env.get("KOMPETEN_READY_CACHE_SECONDS", "5"))
+        # Prometheus metrics at /metrics (app/services/ops/metrics.py): who may scrape (a bearer token, stored as
+        # its SHA-256 hex digest: `kompeten ops metrics-token`; and/or client networks, comma-separated CIDRs).
+        self.METRICS_ENABLED = env.get("KOMPETEN_METRICS", "1") != "0"
+        self.METRICS_TOKEN_SHA256 = env.get("KOMPETEN_METRICS_TOKEN_SHA256")
+        self.METRICS_ALLOW = env.get("KOMPETEN_METRICS_ALLOW", "")
+        # Opt-in: kompeten_region_requests_total{region}, one series per region (550 regions: 550 series).
+        self.METRICS_REGION_REQUESTS = env.get("KOMPETEN_METRICS_REGION_REQUESTS", "0") == "1"
+        # At most this many kompeten_rollup_age_seconds{region} series (the worst one is always exported).
+        self.METRICS_MAX_REGIONS = int(env.get("KOMPETEN_METRICS_MAX_REGIONS", "1000"))
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
         self.LOG_FILE = env.get("KOMPETEN_LOG_FILE")  # default: stderr

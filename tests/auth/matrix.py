@@ -79,6 +79,8 @@ ACCESS: dict[str, dict[str, str]] = {
     # the vendors' admin API: vendor users only (province and national users are refused; tenant tokens are unknown
     # outside their region, hence 401 like anonymous callers)
     "platform_admin": _platform(vendor=ALLOW, province=FORBID, national=FORBID),
+    # /metrics: no login of any kind is a scrape token
+    "metrics_scrape": dict.fromkeys(CALLERS, UNAUTH),
 }
 
 # --- the routes: (rule, method) -> access class ----------------------------------------------------------------
@@ -89,6 +91,8 @@ MATRIX: dict[tuple[str, str], str] = {
     # health (load balancers)
     ("/healthz", "GET"): "public",
     ("/readyz", "GET"): "public",
+    # Prometheus: only a configured scrape token or network (tests/ops/test_metrics.py); every login is refused
+    ("/metrics", "GET"): "metrics_scrape",
     ("/favicon.ico", "GET"): "public",
     # the platform (vendor, province, national): pages and JSON login
     # Its pages, like a region's, send anyone not logged in to the platform to the platform's login form.
