@@ -55,6 +55,12 @@ class Config:
         self.TENANTS_DIR = env.get("KOMPETEN_TENANTS_DIR", str(REPO_ROOT / "tenants"))
         # Where region export bundles are written (default: <instance dir>/exports).
         self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
+        # Nightly backups (schedule admin.backup): how many daily, weekly and monthly bundles each region keeps, and
+        # the age (hours) after which a region's leftover .zip.part file is removed.
+        self.BACKUP_KEEP_DAILY = int(env.get("KOMPETEN_BACKUP_KEEP_DAILY", "7"))
+        self.BACKUP_KEEP_WEEKLY = int(env.get("KOMPETEN_BACKUP_KEEP_WEEKLY", "4"))
+        self.BACKUP_KEEP_MONTHLY = int(env.get("KOMPETEN_BACKUP_KEEP_MONTHLY", "12"))
+        self.BACKUP_STALE_PART_HOURS = float(env.get("KOMPETEN_BACKUP_STALE_PART_HOURS", "6"))
         self.SECRET_KEY = env.get("SECRET_KEY")
         # Signs export bundles (HMAC-SHA256); default: a key derived from SECRET_KEY. Set it to keep bundles
         # restorable across a SECRET_KEY rotation.

@@ -2,10 +2,10 @@
 backups with retention (readiness is /readyz in the health area)."""
 
 from app.areas import Area
-from app.blueprints.ops import commands, metrics
+from app.blueprints.ops import commands, metrics, pages
 
 AREA = Area(
     name="ops",
-    web=(metrics.bp,),
+    web=(metrics.bp, pages.bp),
     commands=(commands.ops,),
 )

@@ -31,3 +31,41 @@ def metrics_token():
 def scrape():
     """Print what /metrics would answer (from this host, no token needed)."""
     click.echo(metrics.scrape().decode())
+
+
+@ops.command("backup")
+@click.option("--tenant", "slugs", multiple=True, help="Only these regions (default: every active one).")
+@with_appcontext
+def backup(slugs):
+    """Run tonight's backup now, in this process.
+
+    Same as the admin.backup schedule: one bundle per region and day, then the retention rule."""
+    from app.extensions import db
+    from app.schedules import active_region_ids
+    from app.services.admin import backups
+    from app.tenancy import registry, tenant_context
+
+    targets = list(slugs) or active_region_ids()
+    failed = 0
+    for target in targets:
+        info = registry.get(target) if isinstance(target, str) else registry.get_by_id(target)
+        if info is None:
+            raise click.ClickException(f"no region {target}")
+        try:
+            with tenant_context(info):
+                out = backups.run_backup(backups.clock())
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - one region's failure is reported, the others still run
+            failed += 1
+            db.session.remove()
+            with tenant_context(info):
+                backups.mark_failed(exc)
+                db.session.commit()
+            click.echo(f"  {info.slug:<24} FAILED {type(exc).__name__}: {exc}")
+            continue
+        state = "written" if out["written"] else "already done"
+        click.echo(f"  {info.slug:<24} {out['day']} export {out['export_id']} {state}, "
+                   f"{len(out['pruned'])} pruned, {out['partial_files_removed']} partial file(s) removed")
+    click.echo(f"{len(targets)} region(s), {failed} failed")
+    if failed:
+        raise SystemExit(1)

@@ -249,10 +249,9 @@ def _queue_families() -> Iterable:
 
 def _database_families() -> Iterable:
     from app.extensions import db
-    from app.tenancy import no_tenant
 
     limit = int(current_app.config.get("METRICS_MAX_REGIONS", 1000))
-    with no_tenant(), db.engine.connect() as conn:
+    with db.engine.connect() as conn:  # platform tables only, on a connection of its own
         rows = conn.execute(sa.text(
             "SELECT t.slug, extract(epoch FROM now() - r.last_success_at) AS age, coalesce(r.stale, false) AS stale "
             "FROM platform.tenants t LEFT JOIN platform.tenant_refresh r ON r.tenant_id = t.id "
@@ -277,11 +276,9 @@ def _database_families() -> Iterable:
 
 
 def _backup_state(conn) -> Iterable:
-    """Backup families (app/services/ops/backups.py); empty until its table column exists."""
-    try:
-        from app.services.ops import backups
-    except ImportError:
-        return []
+    """Backup families (app/services/admin/backups.py)."""
+    from app.services.admin import backups
+
     return list(backups.metric_families(conn))
 
 
