@@ -29,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"], app.config["LOG_FILE"])
     db.init_app(app)
+    from app.services.ops import metrics
+
+    metrics.install(app)  # first: it times and counts every request, the refused ones too
     logs.install(app)
     tenancy.install(app)
     auth.install(app)

@@ -55,6 +55,12 @@ class Config:
         self.TENANTS_DIR = env.get("KOMPETEN_TENANTS_DIR", str(REPO_ROOT / "tenants"))
         # Where region export bundles are written (default: <instance dir>/exports).
         self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
+        # Nightly backups (schedule admin.backup): how many daily, weekly and monthly bundles each region keeps, and
+        # the age (hours) after which a region's leftover .zip.part file is removed.
+        self.BACKUP_KEEP_DAILY = int(env.get("KOMPETEN_BACKUP_KEEP_DAILY", "7"))
+        self.BACKUP_KEEP_WEEKLY = int(env.get("KOMPETEN_BACKUP_KEEP_WEEKLY", "4"))
+        self.BACKUP_KEEP_MONTHLY = int(env.get("KOMPETEN_BACKUP_KEEP_MONTHLY", "12"))
+        self.BACKUP_STALE_PART_HOURS = float(env.get("KOMPETEN_BACKUP_STALE_PART_HOURS", "6"))
         self.SECRET_KEY = env.get("SECRET_KEY")
         # Signs export bundles (HMAC-SHA256); default: a key derived from SECRET_KEY. Set it to keep bundles
         # restorable across a SECRET_KEY rotation.
@@ -110,6 +116,17 @@ class Config:
         self.WORKER_JOB_MONITORING_INTERVAL = int(env.get("KOMPETEN_WORKER_JOB_MONITORING_INTERVAL", "10"))
         self.WORKER_HEARTBEAT_GRACE = int(env.get("KOMPETEN_WORKER_HEARTBEAT_GRACE", "15"))
         self.WORKER_TTL = int(env.get("KOMPETEN_WORKER_TTL", "35"))
+        # /readyz caches its answer this long per process (it runs two queries and a Redis PING).
+        self.READY_CACHE_SECONDS = float(env.get("KOMPETEN_READY_CACHE_SECONDS", "5"))
+        # Prometheus metrics at /metrics (app/services/ops/metrics.py): who may scrape (a bearer token, stored as
+        # its SHA-256 hex digest: `kompeten ops metrics-token`; and/or client networks, comma-separated CIDRs).
+        self.METRICS_ENABLED = env.get("KOMPETEN_METRICS", "1") != "0"
+        self.METRICS_TOKEN_SHA256 = env.get("KOMPETEN_METRICS_TOKEN_SHA256")
+        self.METRICS_ALLOW = env.get("KOMPETEN_METRICS_ALLOW", "")
+        # Opt-in: kompeten_region_requests_total{region}, one series per region (550 regions: 550 series).
+        self.METRICS_REGION_REQUESTS = env.get("KOMPETEN_METRICS_REGION_REQUESTS", "0") == "1"
+        # At most this many kompeten_rollup_age_seconds{region} series (the worst one is always exported).
+        self.METRICS_MAX_REGIONS = int(env.get("KOMPETEN_METRICS_MAX_REGIONS", "1000"))
         self.LOG_LEVEL = env.get("KOMPETEN_LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("KOMPETEN_LOG_FORMAT", "text")  # text | json
         self.LOG_FILE = env.get("KOMPETEN_LOG_FILE")  # default: stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -154,6 +155,7 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
             finally:
                 request_id_var.reset(token)
 
+        run = _measured(fn, queue_name, run)
         run.queue_name = queue_name  # type: ignore[attr-defined]
         run.retries = retries  # type: ignore[attr-defined]
         run.timeout = timeout  # type: ignore[attr-defined]
@@ -163,6 +165,26 @@ def tenant_job(queue_name: str = "default", *, retries: int = 3, timeout: int = 
         return run
 
     return decorate
+
+
+def _measured(fn: Callable, queue_name: str, run: Callable) -> Callable:
+    """Every run of a job is timed and, when it raises, counted as failed (app/services/ops/metrics.py, in Redis)."""
+    from app.services.ops.metrics import job_kind, record_job
+
+    kind = job_kind(fn)
+
+    @functools.wraps(run)
+    def measured(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            result = run(*args, **kwargs)
+        except BaseException:
+            record_job(kind, queue_name, time.perf_counter() - started, failed=True)
+            raise
+        record_job(kind, queue_name, time.perf_counter() - started, failed=False)
+        return result
+
+    return measured
 
 
 def _retry(retries: int, intervals: tuple[int, ...]) -> Retry | None:

@@ -79,6 +79,11 @@ ACCESS: dict[str, dict[str, str]] = {
     # the vendors' admin API: vendor users only (province and national users are refused; tenant tokens are unknown
     # outside their region, hence 401 like anonymous callers)
     "platform_admin": _platform(vendor=ALLOW, province=FORBID, national=FORBID),
+    # the vendors' job dashboard (HTML): vendors only; other platform users get a 403 page, everyone else the login form
+    "page_platform_admin": {**dict.fromkeys(CALLERS, TO_LOGIN), "vendor": ALLOW, "province": FORBID,
+                            "national": FORBID},
+    # /metrics: no login of any kind is a scrape token
+    "metrics_scrape": dict.fromkeys(CALLERS, UNAUTH),
 }
 
 # --- the routes: (rule, method) -> access class ----------------------------------------------------------------
@@ -88,6 +93,13 @@ API = f"{T}/api/v1"
 MATRIX: dict[tuple[str, str], str] = {
     # health (load balancers)
     ("/healthz", "GET"): "public",
+    ("/readyz", "GET"): "public",
+    # Prometheus: only a configured scrape token or network (tests/ops/test_metrics.py); every login is refused
+    ("/metrics", "GET"): "metrics_scrape",
+    # the vendors' job dashboard: queues, workers, failed jobs; retry and cancel (audited)
+    ("/ops/jobs", "GET"): "page_platform_admin",
+    ("/ops/jobs/<job_id>/retry", "POST"): "page_platform_admin",
+    ("/ops/jobs/<job_id>/cancel", "POST"): "page_platform_admin",
     ("/favicon.ico", "GET"): "public",
     # the platform (vendor, province, national): pages and JSON login
     # Its pages, like a region's, send anyone not logged in to the platform to the platform's login form.

@@ -1,4 +1,4 @@
-"""Overload: the shipped gunicorn settings (docker/gunicorn.conf.py) behind the shipped nginx configuration
+"""Overload: the shipped gunicorn settings (app/gunicorn_conf.py) behind the shipped nginx configuration
 (docker/nginx/templates/kompeten.conf.template), both started by the test on free ports: requests beyond what the
 workers can take get a 503 problem with Retry-After within milliseconds instead of waiting until they time out;
 the ones admitted are served. The upstream is a WSGI app that is slow on purpose (tests/reliability/slow_wsgi.py):
@@ -52,7 +52,7 @@ def proxied():
     env = {**os.environ, "WEB_CONCURRENCY": "1", "GUNICORN_BIND": f"127.0.0.1:{web_port}",
            "GUNICORN_APP": "tests.reliability.slow_wsgi:app", "GUNICORN_ACCESSLOG": str(scratch / "access.log"),
            "PYTHONPATH": str(REPO)}
-    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(REPO / "docker/gunicorn.conf.py")],  # noqa: S603
+    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf"],  # noqa: S603
                                 env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     template = (REPO / "docker/nginx/templates/kompeten.conf.template").read_text()
     values = {"KOMPETEN_PROXY_LISTEN": f"127.0.0.1:{proxy_port}", "KOMPETEN_WEB_UPSTREAM": f"127.0.0.1:{web_port}",

@@ -1,4 +1,5 @@
-"""GET /healthz (liveness and database reachability) and /favicon.ico."""
+"""GET /healthz (liveness and database reachability), /readyz (readiness: databases answer, schemas at head) and
+/favicon.ico."""
 
 from pathlib import Path
 
@@ -21,6 +22,22 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         return problem_response(503, "Service Unavailable", "Database tidak dapat dihubungi.")
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness, for load balancers and compose: 200 only when PostgreSQL and Redis answer and the platform and
+    every active region are at the migration head (cached a few seconds); else 503 saying what is not ready."""
+    from app.services.ops import readiness
+
+    state = readiness.cached()
+    if state.ready:
+        return {"status": "ready", "checks": state.checks}
+    resp = problem_response(503, "Service Unavailable", "Layanan belum siap menerima permintaan.", type_="not-ready",
+                            errors=state.problems(), checks=state.checks, regions_behind=state.behind)
+    resp.headers["Retry-After"] = "5"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/favicon.ico")

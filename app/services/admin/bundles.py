@@ -144,21 +144,31 @@ def write_bundle(dbapi_conn, tenant_row: dict, export_id: int) -> tuple[Path, di
         stamp = datetime.now(UTC)
         final = export_dir() / f"{tenant_row['slug']}-{export_id}-{stamp:%Y%m%dT%H%M%SZ}.zip"
         partial = final.with_suffix(".zip.part")
-        tables = []
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for table in tenant_tables():
-                with zf.open(f"tables/{table.name}.csv", "w", force_zip64=True) as sink:
-                    checksum, size = _copy_table(cur, table, sink)
-                tables.append({"name": table.name, "columns": [c.name for c in table.columns],
-                               "rows": _count(cur, table), "sha256": checksum, "bytes": size})
-            manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "export_id": export_id,
-                        "created_at": stamp.isoformat(), "tenant": tenant_row, "schema_version": version,
-                        "tables": tables}
-            manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-            zf.writestr("manifest.json", manifest_bytes)
-            zf.writestr(SIGNATURE, json.dumps(sign(manifest_bytes)))
+        try:
+            manifest = _write_zip(cur, partial, tenant_row, export_id, stamp, version)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a failed export leaves no .zip.part behind
+            raise
     os.replace(partial, final)
     return final, manifest
+
+
+def _write_zip(cur, partial: Path, tenant_row: dict, export_id: int, stamp: datetime, version: str) -> dict:
+    """The zip at `partial`: every table's CSV, then the manifest and its signature."""
+    tables = []
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for table in tenant_tables():
+            with zf.open(f"tables/{table.name}.csv", "w", force_zip64=True) as sink:
+                checksum, size = _copy_table(cur, table, sink)
+            tables.append({"name": table.name, "columns": [c.name for c in table.columns],
+                           "rows": _count(cur, table), "sha256": checksum, "bytes": size})
+        manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "export_id": export_id,
+                    "created_at": stamp.isoformat(), "tenant": tenant_row, "schema_version": version,
+                    "tables": tables}
+        manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+        zf.writestr("manifest.json", manifest_bytes)
+        zf.writestr(SIGNATURE, json.dumps(sign(manifest_bytes)))
+    return manifest
 
 
 def file_sha256(path: Path) -> str:

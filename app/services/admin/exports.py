@@ -70,6 +70,11 @@ def _mark_failed(error: Exception, export_id: int) -> None:
             allow_status=EXPORTABLE)
 def export_job(export_id: int) -> dict:
     """Write the bound region's bundle in one REPEATABLE READ snapshot; a re-run writes a fresh file."""
+    return write_export(export_id)
+
+
+def write_export(export_id: int) -> dict:
+    """The export itself, in the bound region (the export job's, and each nightly backup's)."""
     with db.engine.begin() as marking:  # visible at once to whoever polls the export
         marking.execute(sa.update(TenantExport).where(TenantExport.id == export_id, TenantExport.status == "queued")
                         .values(status="running"))

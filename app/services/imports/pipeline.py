@@ -13,6 +13,7 @@ counts from RETURNING; a failed or killed apply leaves nothing behind, and a re-
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from app.services.audit import log as audit
 from app.services.bulk import copy_rows
 from app.services.files.readers import FileFormatError, open_table
 from app.services.imports.pppk import COLUMNS, REQUIRED, STAGED_COLUMNS, Lookups, as_copy_row, validate_row
+from app.services.ops.metrics import record_rows
 from app.services.text import name_key
 from app.signals import tenant_data_changed
 
@@ -115,6 +117,7 @@ def validate_some(run_id: int, *, yield_when_others_wait: bool = True) -> str:
         errors: list[tuple] = []
         invalid = read = 0
         rows = reader.rows()
+        chunk_started = time.perf_counter()
         while True:
             try:
                 row = next(rows, None)
@@ -144,6 +147,8 @@ def validate_some(run_id: int, *, yield_when_others_wait: bool = True) -> str:
                 total = max(run.rows_total_estimate or run.rows_read, run.rows_read, 1)
                 _progress(run, VALIDATION_SHARE * (1.0 if done else run.rows_read / total))
                 db.session.commit()
+                record_rows("import", read, time.perf_counter() - chunk_started)
+                chunk_started = time.perf_counter()
                 if done:
                     return "validated"
                 staged, errors, invalid, read = [], [], 0, 0

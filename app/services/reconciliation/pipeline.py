@@ -28,6 +28,7 @@ from app.services.audit import log as audit
 from app.services.bulk import copy_rows
 from app.services.cohorts.enrolments import sync_ledger
 from app.services.files.readers import FileFormatError, open_table
+from app.services.ops.metrics import record_rows
 from app.services.reconciliation.report import COLUMNS, REQUIRED, STAGED_COLUMNS, Scope, parse_row
 from app.services.text import name_key
 from app.signals import tenant_data_changed
@@ -146,6 +147,7 @@ def classify(run_id: int) -> str:
             return fail(_lock(run_id), exc.message)
     db.session.execute(sa.text("ANALYZE recon_stage"))
     seconds = {"read_check_copy": time.perf_counter() - clock}
+    record_rows("reconciliation", read, seconds["read_check_copy"])
     params = {"run": run.id}
     clock = time.perf_counter()
     db.session.execute(sa.text(_CLASSIFY), params)

@@ -1,12 +1,20 @@
-"""gunicorn settings for Kompeten's web service (docker/Dockerfile: `gunicorn -c docker/gunicorn.conf.py`).
+"""gunicorn settings for Kompeten's web service (docker/Dockerfile: `gunicorn -c python:app.gunicorn_conf`).
 
 Overload is answered, not queued: gunicorn's defaults (a listen backlog of 2048 connections in front of a few sync
 workers) let a busy server collect requests that wait until the client gives up. Here the backlog is small, so a
 full server refuses quickly, and the reverse proxy in front (docker/nginx/) turns "no free worker" into a fast
 503 problem with Retry-After. Every value can be overridden by the environment (docs/reliability.md, "Overload").
+
+With PROMETHEUS_MULTIPROC_DIR set, every gunicorn worker writes its metric samples into that directory and /metrics
+merges them (prometheus-client's multiprocess mode): the directory is emptied when gunicorn starts (samples of a
+previous run would be summed in), and a worker that exits has its live gauges dropped.
 """
 
+from __future__ import annotations
+
 import os
+import shutil
+from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Sync workers: one request each. About 2 x CPU cores (WEB_CONCURRENCY, as before).
@@ -23,3 +31,18 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 wsgi_app = os.environ.get("GUNICORN_APP", "app:create_app()")
+
+
+def on_starting(server) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        path = Path(directory)
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+
+
+def child_exit(server, worker) -> None:
+    from app.services.ops.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)

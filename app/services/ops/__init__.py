@@ -1,0 +1,1 @@
+"""Running the platform: readiness, metrics, the job dashboard, scheduled backups with retention."""
