@@ -6,6 +6,7 @@ import time
 
 import pytest
 from rq import SimpleWorker
+from rq.scheduler import RQScheduler
 
 from app.extensions import db
 from app.jobs import QUEUES, queue, redis_connection
@@ -28,13 +29,20 @@ def smtp_server(app, monkeypatch):
 
 @pytest.fixture
 def drain(app):
-    """Run a real RQ worker (with its scheduler, so delayed retries run) until `done()` holds or `timeout`."""
+    """Run a real RQ worker until `done()` holds or `timeout`; before each burst, RQ's scheduler moves the delayed
+    jobs that are due (the retries) to their queue, as a worker started with its scheduler does every second."""
 
     def _drain(done=lambda: True, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
+        queues = [queue(n) for n in QUEUES]
         while True:
-            SimpleWorker([queue(n) for n in QUEUES], connection=redis_connection()).work(burst=True,
-                                                                                       with_scheduler=True)
+            scheduler = RQScheduler(queues, connection=redis_connection())
+            scheduler.acquire_locks()
+            try:
+                scheduler.enqueue_scheduled_jobs()
+            finally:
+                scheduler.release_locks()
+            SimpleWorker(queues, connection=redis_connection()).work(burst=True)
             if done() or time.monotonic() > deadline:
                 return
             time.sleep(0.3)

@@ -164,16 +164,22 @@ def _schedule_retry() -> None:
     due = db.session.execute(_NEXT_DUE_SQL).scalar_one_or_none()
     if due is None:
         return
-    wait = max((due - datetime.now(UTC)).total_seconds(), 0.0) + 0.5
+    # RQ's scheduler keeps whole seconds: a second more, so that the job never runs before the message is due.
+    wait = max((due - datetime.now(UTC)).total_seconds(), 0.0) + 1.0
     tenant = current_tenant()
-    key = f"{current_app.config['REDIS_KEY_PREFIX']}:notify:retry:{tenant.id}"
-    if redis_connection().set(key, "1", nx=True, px=max(int(wait * 1000), 1)):
+    if redis_connection().set(_retry_key(), "1", nx=True, px=max(int(wait * 1000), 1)):
         enqueue(deliver, tenant=tenant, delay=timedelta(seconds=wait))
+
+
+def _retry_key() -> str:
+    return f"{current_app.config['REDIS_KEY_PREFIX']}:notify:retry:{current_tenant().id}"
 
 
 @tenant_job("default", retries=0, timeout=3600)
 def deliver() -> dict:
-    """The sender job of one region (enqueued after messages are written, and by the periodic schedule)."""
+    """The sender job of one region (enqueued after messages are written, by a retry, and by the periodic schedule).
+    Whichever runs clears the pending-retry mark, so that this run may schedule the next retry itself."""
+    redis_connection().delete(_retry_key())
     return send_due()
 
 
