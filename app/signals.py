@@ -7,5 +7,6 @@ from blinker import Namespace
 _signals = Namespace()
 
 tenant_data_changed = _signals.signal("tenant-data-changed")
-"""Enrolments/results changed in the bound tenant (debounced rollup refresh listens). kwargs: reason."""
+"""Enrolments/results changed in the bound tenant (debounced rollup refresh listens). kwargs: reason, and
+enrolment_id for one enrolment created or moved (the notifications area writes the summons and the result)."""
 

@@ -187,7 +187,7 @@ def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str |
     audit.record("enrolment.create", "enrolments", enrolment.id,
                  after={"cohort_id": cohort.id, "employee_id": employee.id, "nip": employee.nip,
                         "status": "registered"})
-    tenant_data_changed.send(None, reason="enrolment.create")
+    tenant_data_changed.send(None, reason="enrolment.create", enrolment_id=enrolment.id)
     return enrolment
 
 
@@ -290,7 +290,7 @@ def transition(enrolment_id: int, to_status: str, **data) -> Enrolment:
         sync_ledger([enrolment.id])
     audit.record("enrolment.transition", "enrolments", enrolment.id, before=before,
                  after=audit.snapshot(enrolment, AUDITED))
-    tenant_data_changed.send(None, reason="enrolment.transition")
+    tenant_data_changed.send(None, reason="enrolment.transition", enrolment_id=enrolment.id)
     return enrolment
 
 

@@ -1,0 +1,39 @@
+"""Notifications by e-mail: summons, results and the 20 JP reminders, through an outbox per region."""
+
+from app.areas import Area, NavItem
+from app.blueprints.notifications import api, commands, pages
+from app.schedules import Schedule
+from app.services.notifications.pipeline import daily_reminders, on_tenant_data_changed
+from app.services.notifications.sender import deliver
+from app.signals import tenant_data_changed
+
+AREA = Area(
+    name="notifications",
+    api=(api.notifications_api,),
+    web=(pages.bp,),
+    nav=(NavItem("notification_pages.outbox_list", "Notifikasi", "org:manage", order=88),
+         NavItem("notification_pages.my_preferences", "Pesan saya", "self", order=82, needs_nip=True)),
+    commands=(commands.notifications,),
+    subscribers=((tenant_data_changed, on_tenant_data_changed),),
+    schedules=(
+        # 01:00 UTC = 08:00 WIB: the job sends only when the region's settings say today is a reminder day.
+        Schedule("notifications.jp_reminders", daily_reminders, cron="0 1 * * *",
+                 description="20 JP reminders on the region's reminder days"),
+        Schedule("notifications.deliver", deliver, interval=300,
+                 description="send what is due (retries, anything whose enqueue was lost)"),
+    ),
+    audit_labels={
+        "actions": {"notification.resend": "Mengirim ulang pesan",
+                    "notification.resend_failed": "Mengirim ulang semua pesan gagal",
+                    "notification_settings.update": "Mengubah pengaturan notifikasi",
+                    "notification_template.set": "Mengubah templat pesan",
+                    "notification_template.reset": "Mengembalikan templat pesan ke bawaan",
+                    "notification_address.set": "Mengisi alamat e-mail pegawai",
+                    "notification_contact.set": "Mengubah kontak OPD",
+                    "notification_preferences.set": "Mengubah pilihan pesan"},
+        "groups": {"notification": "Notifikasi"},
+        "entities": {"notification_outbox": "Kotak keluar", "notification_settings": "Pengaturan notifikasi",
+                     "notification_templates": "Templat pesan", "notification_addresses": "Alamat e-mail",
+                     "notification_opd_contacts": "Kontak OPD", "notification_optouts": "Pilihan pesan"},
+    },
+)

@@ -1,0 +1,49 @@
+"""`kompeten notifications …`: send what is due, run a region's 20 JP reminders by hand, show the outbox counts."""
+
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.services.notifications import compose, outbox, sender
+from app.tenancy import tenant_context
+
+
+@click.group("notifications")
+def notifications():
+    """E-mail notifications: the outbox and the 20 JP reminders."""
+
+
+@notifications.command("send")
+@click.argument("slug")
+@with_appcontext
+def send(slug: str):
+    """Send what is due in a region's outbox now (the worker does this by itself)."""
+    with tenant_context(slug):
+        done = sender.send_due()
+        db.session.commit()
+    click.echo(f"{slug}: {done['sent']} sent, {done['queued']} to retry, {done['failed']} failed")
+
+
+@notifications.command("remind")
+@click.argument("slug")
+@click.option("--day", default=None, help="The reminder day (YYYY-MM-DD; default today, WIB).")
+@with_appcontext
+def remind(slug: str, day: str | None):
+    """Write a region's 20 JP reminders and OPD digests for a day, whatever its settings say (then `send`)."""
+    with tenant_context(slug):
+        result = compose.jp_reminders(date.fromisoformat(day) if day else None)
+        db.session.commit()
+    click.echo(f"{slug} {result['day']}: {result['below']} below 20 JP; {result['reminders']} reminders and "
+               f"{result['digests']} digests written")
+
+
+@notifications.command("status")
+@click.argument("slug")
+@with_appcontext
+def status(slug: str):
+    """The outbox's count per status."""
+    with tenant_context(slug):
+        counts = outbox.counts()
+    click.echo("  ".join(f"{k}={v}" for k, v in counts.items()))

@@ -1,0 +1,230 @@
+"""What is sent: the messages of each kind, rendered and written to the outbox with their unique key.
+
+- summons (surat panggilan), key (summons, employee:<id>, enrolment:<id>, ""): when a person is enrolled, with the
+  cohort's phases and dates and an .ics calendar of them; written in the enrolment's own transaction.
+- result, key (result, employee:<id>, enrolment:<id>, ""): when an enrolment is passed or failed.
+- jp_reminder, key (jp_reminder, employee:<id>, "", <reminder day>): on each of the region's reminder days, to every
+  active employee below 20 JP that year.
+- jp_digest, key (jp_digest, opd:<id>, "", <reminder day>): the same day, one message per OPD to its contact,
+  listing its people below 20 JP.
+
+Nothing is written for a kind the region turned off, nor (optional kinds) for an employee who turned it off, nor for
+someone without an e-mail address (an employee's address: `notification_addresses`, else their own user's)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.domain.dates import today_wib
+from app.domain.jp import REQUIRED_JP_PER_YEAR
+from app.extensions import db
+from app.models.catalogue import Partner, Program
+from app.models.cohorts import Cohort, CohortPhase, Enrolment
+from app.models.notifications import OPTIONAL_KINDS
+from app.services.cohorts.schedule import cohort_label
+from app.services.notifications import outbox
+from app.services.notifications.templates import Renderer
+from app.tenancy import current_tenant
+
+log = logging.getLogger(__name__)
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+OUTCOMES = {"passed": "LULUS", "failed": "TIDAK LULUS"}
+DIGEST_PEOPLE_LISTED = 500  # an OPD's digest lists at most this many people (the count says how many in all)
+
+_ADDRESSED_SQL = (
+    "SELECT e.id, e.nip, e.name, e.opd_id, o.name AS opd_name, COALESCE(a.email, u.email) AS email "
+    "FROM employees e LEFT JOIN opds o ON o.id = e.opd_id "
+    "LEFT JOIN notification_addresses a ON a.employee_id = e.id "
+    "LEFT JOIN LATERAL (SELECT email FROM users WHERE users.nip = e.nip AND users.active AND users.email IS NOT NULL "
+    "                   ORDER BY users.id LIMIT 1) u ON true ")
+_ONE_SQL = sa.text(_ADDRESSED_SQL + "WHERE e.id = :id")  # noqa: S608 - constant text, no input in it
+
+
+def tanggal_panjang(day: date) -> str:
+    """6 Juli 2026"""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _opted_out(employee_id: int, kind: str) -> bool:
+    if kind not in OPTIONAL_KINDS:
+        return False
+    return db.session.execute(sa.text("SELECT 1 FROM notification_optouts WHERE employee_id = :e AND kind = :k"),
+                              {"e": employee_id, "k": kind}).first() is not None
+
+
+def _employee(employee_id: int):
+    return db.session.execute(_ONE_SQL, {"id": employee_id}).first()
+
+
+# --- the calendar ------------------------------------------------------------------------------------------------
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 lines are at most 75 octets; longer ones continue on lines starting with a space."""
+    out, current = [], ""
+    for ch in line:
+        if len((current + ch).encode("utf-8")) > 75:
+            out.append(current)
+            current = " " + ch
+        else:
+            current += ch
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def sessions_ics(*, uid_prefix: str, title: str, phases: list[dict], location: str | None, stamp: str) -> str:
+    """A VCALENDAR with one all-day VEVENT per phase (DTEND is the day after the phase's last day)."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Kompeten//Notifikasi//ID", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH"]
+    for p in phases:
+        lines += ["BEGIN:VEVENT", f"UID:{uid_prefix}-phase-{p['id']}", f"DTSTAMP:{stamp}",
+                  f"DTSTART;VALUE=DATE:{p['start_date']:%Y%m%d}",
+                  f"DTEND;VALUE=DATE:{p['end_date'] + timedelta(days=1):%Y%m%d}",
+                  f"SUMMARY:{_ics_text(title + ' – ' + p['name'])}"]
+        if location:
+            lines.append(f"LOCATION:{_ics_text(location)}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+# --- summons and result ------------------------------------------------------------------------------------------
+
+
+def _cohort_context(cohort_id: int) -> dict:
+    row = db.session.execute(
+        sa.select(Cohort.id, Cohort.number, Cohort.year, Cohort.mode, Program.code, Program.name,
+                  Partner.name.label("partner_name"))
+        .join(Program, Program.id == Cohort.program_id).outerjoin(Partner, Partner.id == Cohort.partner_id)
+        .where(Cohort.id == cohort_id)).one()
+    phases = [{"id": p.id, "name": p.name, "start_date": p.start_date, "end_date": p.end_date}
+              for p in db.session.execute(sa.select(CohortPhase).where(CohortPhase.cohort_id == cohort_id)
+                                          .order_by(CohortPhase.position)).scalars()]
+    if not phases:  # a cohort without phases: its own dates, when set, are the one session
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort.start_date and cohort.end_date:
+            phases = [{"id": 0, "name": "Pelaksanaan", "start_date": cohort.start_date, "end_date": cohort.end_date}]
+    place = row.partner_name or None
+    return {"cohort_label": cohort_label(row.code, row.number, row.year), "program_name": row.name, "place": place,
+            "phases_raw": phases,
+            "phases": [{"name": p["name"], "start": tanggal_panjang(p["start_date"]),
+                        "end": tanggal_panjang(p["end_date"]), "place": place} for p in phases]}
+
+
+def summons_for(enrolment_id: int) -> int:
+    """Write the summons of one enrolment to the outbox (0 when off, unaddressed or already there)."""
+    if not outbox.kind_enabled("summons"):
+        return 0
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    person = _employee(enrolment.employee_id) if enrolment else None
+    if person is None or not person.email:
+        return 0
+    tenant = current_tenant()
+    ctx = _cohort_context(enrolment.cohort_id)
+    context = {"region_name": tenant.name, "name": person.name, "nip": person.nip, **ctx}
+    subject, text, html = Renderer().render("summons", context)
+    ics = sessions_ics(uid_prefix=f"enrolment-{enrolment.id}@{tenant.slug}.kompeten", title=ctx["cohort_label"],
+                       phases=ctx["phases_raw"], location=ctx["place"],
+                       stamp=f"{enrolment.created_at:%Y%m%dT%H%M%SZ}" if enrolment.created_at else "19700101T000000Z")
+    return outbox.put([outbox.Draft(kind="summons", person_key=f"employee:{person.id}",
+                                    object_key=f"enrolment:{enrolment.id}", period="", recipient=person.email,
+                                    recipient_name=person.name, subject=subject, body_text=text, body_html=html,
+                                    ics=ics)])
+
+
+def result_for(enrolment_id: int) -> int:
+    """Write the result of one passed or failed enrolment to the outbox."""
+    if not outbox.kind_enabled("result"):
+        return 0
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.status not in OUTCOMES:
+        return 0
+    person = _employee(enrolment.employee_id)
+    if person is None or not person.email or _opted_out(person.id, "result"):
+        return 0
+    ctx = _cohort_context(enrolment.cohort_id)
+    context = {"region_name": current_tenant().name, "name": person.name, "nip": person.nip,
+               "cohort_label": ctx["cohort_label"], "program_name": ctx["program_name"],
+               "outcome": OUTCOMES[enrolment.status], "certificate_number": enrolment.certificate_number,
+               "certificate_date": tanggal_panjang(enrolment.certificate_date) if enrolment.certificate_date else None,
+               "jp": enrolment.jp_earned, "certificate_url": None}
+    subject, text, html = Renderer().render("result", context)
+    return outbox.put([outbox.Draft(kind="result", person_key=f"employee:{person.id}",
+                                    object_key=f"enrolment:{enrolment.id}", period="", recipient=person.email,
+                                    recipient_name=person.name, subject=subject, body_text=text, body_html=html)])
+
+
+# --- the 20 JP reminders -----------------------------------------------------------------------------------------
+
+
+def is_reminder_day(day: date) -> bool:
+    return f"{day:%m-%d}" in outbox.settings().reminder_days
+
+
+_BELOW_SQL = sa.text(
+    "WITH yearly AS (SELECT employee_id, sum(jp) AS jp FROM jp_entries WHERE year = :year GROUP BY employee_id) "
+    "SELECT e.id, COALESCE(y.jp, 0) AS jp, e.nip, e.name, e.opd_id, o.name AS opd_name, "
+    "       COALESCE(a.email, u.email) AS email "
+    "FROM employees e LEFT JOIN opds o ON o.id = e.opd_id "
+    "LEFT JOIN notification_addresses a ON a.employee_id = e.id "
+    "LEFT JOIN LATERAL (SELECT email FROM users WHERE users.nip = e.nip AND users.active AND users.email IS NOT NULL "
+    "                   ORDER BY users.id LIMIT 1) u ON true "
+    "LEFT JOIN yearly y ON y.employee_id = e.id "
+    "WHERE e.active AND COALESCE(y.jp, 0) < :required ORDER BY e.opd_id NULLS LAST, e.name_key, e.id")
+_OPTED_OUT_SQL = sa.text("SELECT employee_id FROM notification_optouts WHERE kind = 'jp_reminder'")
+_CONTACTS_SQL = sa.text("SELECT c.opd_id, c.name, c.email, o.name AS opd_name FROM notification_opd_contacts c "
+                        "JOIN opds o ON o.id = c.opd_id")
+
+
+def jp_reminders(day: date | None = None) -> dict:
+    """Write the 20 JP reminders of `day` (default: today in WIB) to the outbox: one per active employee below 20 JP
+    with an address, one digest per OPD with a contact. Running it twice for a day writes nothing new."""
+    day = day or today_wib()
+    period, year = day.isoformat(), day.year
+    tenant = current_tenant()
+    people = db.session.execute(_BELOW_SQL, {"year": year, "required": REQUIRED_JP_PER_YEAR}).all()
+    renderer, drafts = Renderer(), []
+    if outbox.kind_enabled("jp_reminder"):
+        opted_out = set(db.session.execute(_OPTED_OUT_SQL).scalars())
+        for p in people:
+            if not p.email or p.id in opted_out:
+                continue
+            context = {"region_name": tenant.name, "name": p.name, "nip": p.nip, "year": year, "jp": int(p.jp),
+                       "shortfall": REQUIRED_JP_PER_YEAR - int(p.jp), "opd_name": p.opd_name}
+            subject, text, html = renderer.render("jp_reminder", context)
+            drafts.append(outbox.Draft(kind="jp_reminder", person_key=f"employee:{p.id}", object_key="",
+                                       period=period, recipient=p.email, recipient_name=p.name, subject=subject,
+                                       body_text=text, body_html=html))
+    reminders = outbox.put(drafts)
+    digests = 0
+    if outbox.kind_enabled("jp_digest"):
+        by_opd: dict[int, list] = {}
+        for p in people:
+            if p.opd_id is not None:
+                by_opd.setdefault(p.opd_id, []).append(p)
+        drafts = []
+        for c in db.session.execute(_CONTACTS_SQL).all():
+            below = by_opd.get(c.opd_id, [])
+            if not below:
+                continue
+            listed = [{"name": p.name, "nip": p.nip, "jp": int(p.jp), "shortfall": REQUIRED_JP_PER_YEAR - int(p.jp)}
+                      for p in below[:DIGEST_PEOPLE_LISTED]]
+            context = {"region_name": tenant.name, "opd_name": c.opd_name, "contact_name": c.name, "year": year,
+                       "below": len(below), "people": listed}
+            subject, text, html = renderer.render("jp_digest", context)
+            drafts.append(outbox.Draft(kind="jp_digest", person_key=f"opd:{c.opd_id}", object_key="", period=period,
+                                       recipient=c.email, recipient_name=c.name, subject=subject, body_text=text,
+                                       body_html=html))
+        digests = outbox.put(drafts)
+    log.info("20 JP reminders of %s for %s: %d below 20 JP, %d reminders and %d digests written", tenant.slug,
+             period, len(people), reminders, digests)
+    return {"day": period, "below": len(people), "reminders": reminders, "digests": digests}

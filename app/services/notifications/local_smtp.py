@@ -1,0 +1,89 @@
+"""A local SMTP server on loopback (aiosmtpd): what `kompeten demo` runs when no SMTP server is configured, and what
+the tests and the benchmark send to. It keeps what it receives in memory (and, given a directory, as .eml files), and
+can be told to refuse messages (a 4xx answer) to play a server in trouble."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    message: EmailMessage
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+
+class Mailbox:
+    """aiosmtpd handler: accepts (or refuses) each message and keeps it."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.received: list[Received] = []
+        self.refuse: str | None = None  # e.g. "451 4.3.0 coba lagi nanti": every DATA is answered with it
+        self.directory = directory
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.refuse:
+            return self.refuse
+        raw = envelope.original_content or envelope.content
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        with self._lock:
+            self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), msg))
+            count = len(self.received)
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / f"{count:06d}.eml").write_bytes(raw)
+        return "250 OK"
+
+    def to(self, address: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if address in r.rcpt_tos]
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.received)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalSmtp:
+    """A running aiosmtpd server on 127.0.0.1; `stop()` takes it down (connections are refused), `start()` brings it
+    back on the same port."""
+
+    def __init__(self, port: int | None = None, directory: Path | None = None) -> None:
+        self.host = "127.0.0.1"
+        self.port = port or free_port()
+        self.mailbox = Mailbox(directory)
+        self._controller: Controller | None = None
+
+    def start(self) -> LocalSmtp:
+        if self._controller is None:
+            self._controller = Controller(self.mailbox, hostname=self.host, port=self.port, ready_timeout=10)
+            self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
