@@ -87,13 +87,15 @@ def make_cohort(tenant: TenantInfo, *, program_code: str = "PKA", number: int | 
 
 
 def make_enrolment(tenant: TenantInfo, cohort_id: int, employee_id: int | None = None, *,
-                   status: str = "registered") -> dict:
-    """An enrolment put straight into `status` (a passed one gets a certificate, as the table requires)."""
+                   status: str = "registered", certificate_number: str | None = None) -> dict:
+    """An enrolment put straight into `status` (a passed one gets a certificate, as the table requires: its
+    number is unique unless given)."""
     if employee_id is None:
         employee_id = make_employee(tenant)["id"]
     extra = {}
     if status == "passed":
-        extra = {"certificate_number": "STTPP/OLD/1", "certificate_date": date(2024, 7, 11), "jp_earned": 333}
+        extra = {"certificate_number": certificate_number or f"STTPP/OLD/{next(_serial)}",
+                 "certificate_date": date(2024, 7, 11), "jp_earned": 333}
     with tenant_context(tenant):
         enrolment = Enrolment(cohort_id=cohort_id, employee_id=employee_id, status=status,
                               status_changed_at=datetime.now(UTC), **extra)
