@@ -13,6 +13,7 @@ from app.blueprints.cohorts.schemas import (
     CohortPageSchema,
     CohortPhasesSchema,
     CohortUpdateSchema,
+    EnrolmentCorrectionSchema,
     EnrolmentCreateSchema,
     EnrolmentListArgsSchema,
     EnrolmentPageSchema,
@@ -99,6 +100,16 @@ def transition(data, enrolment_id):
     """Change the status; `passed` needs certificate_number and certificate_date (jp_earned defaults to the
     program's JP) and every graded phase passed."""
     enrolment = enrolments.transition(enrolment_id, data.pop("to"), **data)
+    return commit(enrolments.enrolment_detail(enrolment.id))
+
+
+@enrolments_api.patch("/enrolments/<int:enrolment_id>")
+@enrolments_api.arguments(EnrolmentCorrectionSchema)
+@enrolments_api.response(200, EnrolmentSchema)
+def correct(data, enrolment_id):
+    """Correct a finished result (passed, failed, withdrawn) with a required `reason`: outcome, STTPP number and
+    date, JP, score and graded-phase results. The JP ledger follows; the audit log keeps before, after and why."""
+    enrolment = enrolments.correct(enrolment_id, **data)
     return commit(enrolments.enrolment_detail(enrolment.id))
 
 

@@ -192,6 +192,40 @@ class EnrolmentSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     phase_results = ma.fields.List(ma.fields.Nested(EnrolmentPhaseResultSchema),
                                    metadata={"description": "graded phases of the cohort (detail only)"})
+    corrections = ma.fields.List(ma.fields.Nested(lambda: EnrolmentCorrectionOutSchema()),
+                                 metadata={"description": "corrections of the result, newest first (detail only)"})
+
+
+class EnrolmentCorrectionPhaseSchema(ma.Schema):
+    phase_id = ma.fields.Integer(required=True)
+    passed = ma.fields.Boolean(required=True)
+    score = Score
+
+
+class EnrolmentCorrectionSchema(ma.Schema):
+    """A correction of a finished result: what changes, and why (required, kept in the audit log)."""
+
+    reason = StrippedString(required=True, validate=ma.validate.Length(min=5, max=500))
+    status = ma.fields.String(validate=ma.validate.OneOf(("passed", "failed", "withdrawn")))
+    certificate_number = StrippedString(validate=ma.validate.Length(min=1, max=100))
+    certificate_date = ma.fields.Date()
+    jp_earned = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    score = Score
+    phase_results = ma.fields.List(ma.fields.Nested(EnrolmentCorrectionPhaseSchema),
+                                   metadata={"description": "corrected results of graded phases"})
+
+
+class EnrolmentCorrectionChangeSchema(ma.Schema):
+    before = ma.fields.Raw(allow_none=True)
+    after = ma.fields.Raw(allow_none=True)
+
+
+class EnrolmentCorrectionOutSchema(ma.Schema):
+    enrolment_id = ma.fields.Integer()
+    at = ma.fields.DateTime()
+    actor = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    changes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(EnrolmentCorrectionChangeSchema))
 
 
 class EnrolmentListArgsSchema(ListArgsSchema):
