@@ -160,11 +160,16 @@ def trainings_of(employee_id: int) -> list[dict]:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str | None = None) -> Enrolment:
-    """Register an employee in a cohort. The cohort row stays locked until commit, so concurrent
-    enrolments are counted one after the other and never exceed the quota."""
+def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str | None = None,
+          override_reason: str | None = None) -> Enrolment:
+    """Register an employee in a cohort, within the program's eligibility rules (an admin may override a refusal
+    with a reason). The cohort row stays locked until commit, so concurrent enrolments are counted one after the
+    other and never exceed the quota."""
+    from app.services.cohorts import eligibility
+
     if employee_id is None and employee_nip is None:
         raise Problem.invalid("Isi employee_id atau employee_nip.", field="employee_id", reason="wajib diisi")
+    override_reason = eligibility.require_override_right(override_reason)
     cohort = get_cohort(cohort_id, lock=True)
     employee = _find_employee(employee_id, employee_nip)
     field = "employee_id" if employee_id is not None else "employee_nip"
@@ -181,6 +186,8 @@ def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str |
     if quota is not None and taken >= quota:
         reason = f"kuota angkatan penuh ({taken}/{quota})"
         raise Problem.invalid(f"Angkatan {cohort.id}: {reason}.", field="cohort_id", reason=reason)
+    overridden = eligibility.check_one(db.session.get(Program, cohort.program_id), employee,
+                                       override_reason=override_reason, field=field)
     enrolment = Enrolment(cohort_id=cohort.id, employee_id=employee.id, status="registered",
                           status_changed_at=datetime.now(UTC))
     db.session.add(enrolment)
@@ -188,6 +195,10 @@ def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str |
     audit.record("enrolment.create", "enrolments", enrolment.id,
                  after={"cohort_id": cohort.id, "employee_id": employee.id, "nip": employee.nip,
                         "status": "registered"})
+    if overridden:
+        audit.record("eligibility.override", "enrolments", enrolment.id,
+                     after={"reason": override_reason, "rule": overridden, "nip": employee.nip,
+                            "cohort_id": cohort.id})
     tenant_data_changed.send(None, reason="enrolment.create")
     return enrolment
 

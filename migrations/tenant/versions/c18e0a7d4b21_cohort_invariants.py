@@ -1,4 +1,4 @@
-"""cohort invariants (issue 18): what the domain forbids, the database refuses
+"""cohort invariants (issue 18): what the domain forbids, the database refuses; programs' eligibility rules
 
 A pass has an STTPP number and date and a JP within 1..the program's JP; nothing but a pass carries JP (on the
 enrolment or as a JP ledger line); an STTPP number is used once per program and cohort year.
@@ -15,6 +15,7 @@ Create Date: 2026-12-07 18:00:00
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 revision = 'c18e0a7d4b21'
@@ -60,6 +61,11 @@ ORDER BY e.id
 
 
 def upgrade() -> None:
+    # Eligibility rules of a program (NULL: no rule).
+    op.add_column('programs', sa.Column('eligible_jabatan_kinds', postgresql.ARRAY(sa.String(length=20)), nullable=True))
+    op.add_column('programs', sa.Column('eligible_employee_types', postgresql.ARRAY(sa.String(length=4)), nullable=True))
+    op.add_column('programs', sa.Column('min_golongan', sa.String(length=8), nullable=True))
+    op.add_column('programs', sa.Column('not_if_passed', sa.Boolean(), server_default=sa.text('false'), nullable=False))
     bind = op.get_bind()
     refusals = bind.execute(sa.text(_REFUSALS)).all()
     if refusals:
@@ -96,3 +102,5 @@ def downgrade() -> None:
     op.drop_constraint(op.f('ck_enrolments_jp_positive'), 'enrolments', type_='check')
     op.drop_constraint(op.f('ck_enrolments_jp_only_when_passed'), 'enrolments', type_='check')
     op.drop_constraint(op.f('ck_enrolments_pass_has_sttpp'), 'enrolments', type_='check')
+    for column in ('not_if_passed', 'min_golongan', 'eligible_employee_types', 'eligible_jabatan_kinds'):
+        op.drop_column('programs', column)
