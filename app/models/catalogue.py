@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -45,3 +46,10 @@ class Program(db.Model):
     provider_partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
     jp: Mapped[int] = mapped_column(sa.Integer)
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Eligibility (app.services.cohorts.eligibility), checked at every way into a cohort of the program.
+    # NULL = no rule: any jabatan kind, PNS and PPPK, any golongan.
+    eligible_jabatan_kinds: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(20)))
+    eligible_employee_types: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(4)))
+    min_golongan: Mapped[str | None] = mapped_column(sa.String(8))  # a PNS golongan (III/a); PPPK are not ranked
+    # Refuse someone who already passed this program, or a higher one of the leadership ladder (PKP < PKA < PKN).
+    not_if_passed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.employees import JpEntry
 
 COHORT_MODES = ("klasikal", "blended", "elearning")
 ENROLMENT_STATUSES = ("registered", "attending", "passed", "failed", "withdrawn")
@@ -62,15 +63,22 @@ class CohortPhase(db.Model):
 class Enrolment(db.Model):
     """An employee in a cohort; the natural key is (employee, cohort).
 
-    A person passing someone must give the certificate (the service enforces it); the table does not, because
-    imported and legacy records can be passed without one, and reconciliation has to be able to show that.
+    The database holds the domain's invariants (see INVARIANT_SQL below and docs/cohorts.md): a pass has an
+    STTPP number and date and a JP within 1..the program's JP; nothing else carries JP; an STTPP number is used
+    once per program and year.
     """
 
     __tablename__ = "enrolments"
     __table_args__ = (
         sa.UniqueConstraint("employee_id", "cohort_id"),
         sa.CheckConstraint(f"status IN {ENROLMENT_STATUSES!r}", name="status"),
+        sa.CheckConstraint("status <> 'passed' OR (certificate_number IS NOT NULL AND btrim(certificate_number) <> '' "
+                           "AND certificate_date IS NOT NULL AND jp_earned IS NOT NULL)", name="pass_has_sttpp"),
+        sa.CheckConstraint("status = 'passed' OR jp_earned IS NULL", name="jp_only_when_passed"),
+        sa.CheckConstraint("jp_earned IS NULL OR jp_earned >= 1", name="jp_positive"),
         sa.Index("ix_enrolments_cohort_id_status", "cohort_id", "status"),
+        sa.Index("ix_enrolments_sttpp", sa.text("upper(btrim(certificate_number))"),
+                 postgresql_where=sa.text("status = 'passed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,3 +113,72 @@ class Attendance(db.Model):
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     status: Mapped[str] = mapped_column(sa.String(10))
+
+
+# --- invariants that need another table (triggers; the tenant migration creates the very same) ------------------
+
+INVARIANT_SQL: list[str] = [
+    # A pass's JP is within the program's JP; its STTPP number is used once per program and cohort year.
+    """CREATE OR REPLACE FUNCTION enrolments_check_pass() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_program int; v_year int; v_jp int; v_other int;
+BEGIN
+    IF NEW.status <> 'passed' THEN
+        RETURN NEW;
+    END IF;
+    SELECT c.program_id, c.year, p.jp INTO v_program, v_year, v_jp
+    FROM cohorts c JOIN programs p ON p.id = c.program_id WHERE c.id = NEW.cohort_id;
+    IF NEW.jp_earned > v_jp THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_enrolments_jp_within_program',
+            MESSAGE = format('ck_enrolments_jp_within_program: enrolment %s: jp_earned %s exceeds the '
+                             'program''s %s JP', NEW.id, NEW.jp_earned, v_jp);
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('sttpp:' || v_program || ':' || v_year || ':'
+                                           || upper(btrim(NEW.certificate_number))));
+    SELECT e.id INTO v_other FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+    WHERE c.program_id = v_program AND c.year = v_year AND e.id <> NEW.id AND e.status = 'passed'
+      AND upper(btrim(e.certificate_number)) = upper(btrim(NEW.certificate_number))
+    LIMIT 1;
+    IF v_other IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'unique_violation', CONSTRAINT = 'uq_enrolments_sttpp_program_year',
+            MESSAGE = format('uq_enrolments_sttpp_program_year: STTPP %s is already used by enrolment %s '
+                             '(same program and year)',
+                             NEW.certificate_number, v_other);
+    END IF;
+    RETURN NEW;
+END $$""",
+    "CREATE TRIGGER enrolments_check_pass BEFORE INSERT OR UPDATE ON enrolments FOR EACH ROW "
+    "EXECUTE FUNCTION enrolments_check_pass()",
+    # A JP ledger line of a cohort belongs to a pass and carries its JP (checked at commit, so a statement may
+    # change the status and the next one the ledger).
+    """CREATE OR REPLACE FUNCTION jp_entries_check_enrolment() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_bad record;
+BEGIN
+    IF TG_TABLE_NAME = 'jp_entries' THEN
+        SELECT j.id, j.enrolment_id, e.status, j.jp, e.jp_earned INTO v_bad
+        FROM jp_entries j JOIN enrolments e ON e.id = j.enrolment_id
+        WHERE j.id = NEW.id AND (e.status <> 'passed' OR e.jp_earned IS DISTINCT FROM j.jp);
+    ELSE
+        SELECT j.id, j.enrolment_id, e.status, j.jp, e.jp_earned INTO v_bad
+        FROM jp_entries j JOIN enrolments e ON e.id = j.enrolment_id
+        WHERE e.id = NEW.id AND (e.status <> 'passed' OR e.jp_earned IS DISTINCT FROM j.jp);
+    END IF;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_jp_entries_pass_only',
+            MESSAGE = format('ck_jp_entries_pass_only: JP line %s: enrolment %s is %s with %s JP, the line '
+                             'says %s JP', v_bad.id,
+                             v_bad.enrolment_id, v_bad.status, coalesce(v_bad.jp_earned::text, 'no'), v_bad.jp);
+    END IF;
+    RETURN NULL;
+END $$""",
+    "CREATE CONSTRAINT TRIGGER jp_entries_pass_only AFTER INSERT OR UPDATE ON jp_entries DEFERRABLE INITIALLY "
+    "DEFERRED FOR EACH ROW WHEN (NEW.enrolment_id IS NOT NULL) EXECUTE FUNCTION jp_entries_check_enrolment()",
+    "CREATE CONSTRAINT TRIGGER enrolments_ledger_follows AFTER UPDATE OF status, jp_earned ON enrolments "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION jp_entries_check_enrolment()",
+]
+"""Triggers for the invariants a CHECK cannot see (they span tables). Created after the tables by
+provisioning (create_all) and by the tenant migration."""
+
+for _statement in INVARIANT_SQL:
+    sa.event.listen(JpEntry.__table__, "after_create", sa.DDL(_statement.replace("%", "%%")))

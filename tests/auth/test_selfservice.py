@@ -54,7 +54,7 @@ def people(malang, as_user):
     budi = make_employee(malang, opd_id=opd["id"], name="Budi Santoso")
     pka = make_cohort(malang, program_code="PKA", number=2, year=2024)
     pkp = make_cohort(malang, program_code="PKP", number=1, year=2025)
-    passed = make_enrolment(malang, pka["id"], ahmad["id"], status="passed")
+    passed = make_enrolment(malang, pka["id"], ahmad["id"], status="passed", certificate_number="STTPP/OLD/1")
     open_ = make_enrolment(malang, pkp["id"], ahmad["id"])
     budis = make_enrolment(malang, pka["id"], budi["id"], status="attending")
     return {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from app.blueprints.demo.commands import seed_demo
@@ -117,7 +118,7 @@ def test_malang_enrolments_give_every_reconciliation_class_against_the_bpsdm_rep
     local = {emp.nip: e for e, emp in rows("kota-malang", enrolments_stmt("PKA", 2024, 2))}
     classes, sides = _classify(malang_pka.REPORT_ROWS, local)
     assert dict(classes) == demo.EXPECTED_RECONCILIATION == {
-        "consistent": 17, "status_differs": 2, "jp_differs": 1, "certificate_missing": 2, "partner_only": 2,
+        "consistent": 18, "status_differs": 2, "jp_differs": 1, "certificate_missing": 1, "partner_only": 2,
         "local_only": 1, "duplicate": 1, "invalid": 8}
     assert sides == demo.CERTIFICATE_MISSING_SIDE
     assert sum(demo.EXPECTED_ROW_CLASSES[n] != "invalid" for n in range(1, 34)) == 25
@@ -302,3 +303,19 @@ def test_serang_has_the_targets_of_the_article_500_for_2022_and_5000_next(tenant
     with tenant_context("kab-serang"):
         targets = {t.year: t.people for t in db.session.execute(sa.select(TrainingTarget)).scalars()}
     assert targets == {2022: 500, 2023: 5000}
+
+
+@pytest.mark.parametrize("slug", sorted(demo.REGIONS))
+def test_the_demo_obeys_the_database_invariants(tenants, slug):
+    """Seeding goes through the invariants (CHECKs and triggers); and nothing breaks the rules they stand for."""
+    seed(slug)
+    [(bad_pass, jp_not_passed, lines_not_passed, duplicate_sttpp)] = rows(slug, sa.text(
+        "SELECT (SELECT count(*) FROM enrolments WHERE status = 'passed' AND (certificate_number IS NULL "
+        "        OR certificate_date IS NULL OR jp_earned IS NULL)), "
+        "       (SELECT count(*) FROM enrolments WHERE status <> 'passed' AND jp_earned IS NOT NULL), "
+        "       (SELECT count(*) FROM jp_entries j JOIN enrolments e ON e.id = j.enrolment_id "
+        "        WHERE e.status <> 'passed'), "
+        "       (SELECT count(*) FROM (SELECT c.program_id, c.year, upper(certificate_number) FROM enrolments e "
+        "        JOIN cohorts c ON c.id = e.cohort_id WHERE e.status = 'passed' GROUP BY 1, 2, 3 "
+        "        HAVING count(*) > 1) d)"))
+    assert (bad_pass, jp_not_passed, lines_not_passed, duplicate_sttpp) == (0, 0, 0, 0)

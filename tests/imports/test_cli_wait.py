@@ -33,4 +33,4 @@ def test_import_and_reconcile_wait_for_the_worker_and_print_the_summary(app, ser
     assert imported.exit_code == 0, imported.output
     assert "34 created" in imported.output and "6 invalid" in imported.output and "1 duplicate" in imported.output
     assert reconciled.exit_code == 0, reconciled.output
-    assert "Selesai dicocokkan" in reconciled.output and "open differences 8" in reconciled.output
+    assert "Selesai dicocokkan" in reconciled.output and "open differences 7" in reconciled.output

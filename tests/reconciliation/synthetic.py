@@ -73,24 +73,21 @@ def generate(people: int, *, seed: int, weights: dict[str, float] | None = None,
             else:
                 out.enrolments.append((nip, "A", rng.choice(("attending", "failed")), None, None, None))
                 out.report.append(row)
-        elif kind == "jp_differs":
-            out.enrolments.append((nip, "A", "failed", JP, None, None))
-            out.report.append({**row, "STATUS": "TIDAK LULUS", "JP": str(rng.randint(1, JP - 1)),
-                               "NO_SERTIFIKAT": "", "TGL_SERTIFIKAT": ""})
+        elif kind == "jp_differs":  # both passed with the same STTPP; the partner gives fewer JP
+            out.enrolments.append((nip, "A", "passed", JP, cert, CERT_DATE))
+            out.report.append({**row, "JP": str(rng.randint(1, JP - 1))})
         elif kind == "certificate_missing":
-            if rng.random() < 0.5:  # missing on the partner's side
-                out.enrolments.append((nip, "A", "passed", JP, cert, CERT_DATE))
-                out.report.append({**row, "NO_SERTIFIKAT": ""})
-            else:
-                out.enrolments.append((nip, "A", "passed", JP, None, CERT_DATE))
-                out.report.append(row)
+            # missing on the partner's side (a local pass always has its STTPP: the database requires it)
+            out.enrolments.append((nip, "A", "passed", JP, cert, CERT_DATE))
+            out.report.append({**row, "NO_SERTIFIKAT": ""})
         elif kind == "partner_only_unknown":
             out.report.append(row)
         elif kind == "partner_only_other":
             out.enrolments.append((nip, "B", "passed", 300, f"STTPP/{i:06d}/PKP", date(2023, 9, 1)))
             out.report.append(row)
         elif kind == "local_only":
-            out.enrolments.append((nip, "A", rng.choice(("attending", "withdrawn", "passed")), None, None, None))
+            status = rng.choice(("attending", "withdrawn", "passed"))
+            out.enrolments.append((nip, "A", status, *((JP, cert, CERT_DATE) if status == "passed" else (None,) * 3)))
         elif kind == "invalid":
             bad = rng.choice(("short", "status", "tmt"))
             if bad == "short":

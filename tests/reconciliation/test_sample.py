@@ -13,13 +13,14 @@ from app.tenancy import tenant_context
 from tests.reconciliation.conftest import all_rows, cohort_id, count, get_run, seed_demo, upload
 
 
-def _refresh_scheduled_for(tenant) -> bool:
-    """A debounced rollups refresh job waits in the rollups queue's scheduled registry for `tenant` (the pending
-    key itself expires after the debounce delay, which a slow machine can exceed before the assertion)."""
+def _scheduled_refreshes(tenant) -> set[str]:
+    """The ids of the debounced rollups refresh jobs waiting in the rollups queue's scheduled registry for `tenant`
+    (the debounce key itself expires after the delay, which a slow machine can exceed before an assertion)."""
     q = queue("rollups")
     jobs = q.job_class.fetch_many(q.scheduled_job_registry.get_job_ids(), connection=q.connection)
-    return any(job is not None and job.func_name.endswith("refresh_rollups") and job.args[0] == tenant.id
-               for job in jobs)
+    return {job.id for job in jobs
+            if job is not None and job.func_name.endswith("refresh_rollups") and job.args[0] == tenant.id}
+
 
 SAMPLE_NAME = "bpsdm-jatim_pka-ii-2024_kota-malang.csv"
 SAMPLE = malang_pka.REPORT_CSV.encode()  # byte for byte the shared sample (tests/demo checks that)
@@ -91,21 +92,22 @@ def test_taking_the_partners_values_corrects_enrolments_and_applying_twice_chang
     decisions = {"status_differs": "partner", "jp_differs": "partner", "certificate_missing": "partner",
                  "partner_only": "partner", "local_only": "local"}
     redis_connection().delete(pending_key(malang.id))
+    scheduled_before = _scheduled_refreshes(malang)
     assert _apply(client, run_id, classes=decisions).status_code == 202
     run_worker()
     run = get_run(client, "kota-malang", run_id)
     assert run["state"] == "classified" and run["error"] is None
-    assert _refresh_scheduled_for(malang)  # the region's rollups refresh is scheduled
-    # 2 status + 1 JP + 1 certificate (the other one is missing on the partner's side: a pass keeps its
-    # STTPP, so that row is reported as not applicable) ; 2 partner-only become enrolments.
-    assert run["details"]["last_apply"] == {"created": 2, "updated": 4, "unchanged": 0, "blocked": 1, "kept": 1}
+    assert _scheduled_refreshes(malang) - scheduled_before  # the apply scheduled the region's rollups refresh
+    # 2 status corrections; 2 partner-only become enrolments. Two rows cannot be taken: the certificate one is
+    # missing on the partner's side (a pass keeps its STTPP), and the JP one gives 332 JP to a failure (a
+    # failure earns none).
+    assert run["details"]["last_apply"] == {"created": 2, "updated": 2, "unchanged": 0, "blocked": 2, "kept": 1}
     now = _enrolments([malang_pka.STILL_ATTENDING, malang_pka.FAILED_LOCALLY, malang_pka.JP_333_LOCALLY,
-                       malang_pka.CERTIFICATE_ONLY_PARTNER, malang_pka.UNKNOWN_NIP, malang_pka.OTHER_COHORT_NIP])
+                       malang_pka.UNKNOWN_NIP, malang_pka.OTHER_COHORT_NIP])
     cert_date = malang_pka.CERTIFICATE_DATE
     assert now[malang_pka.STILL_ATTENDING] == ("passed", 333, "STTPP/002/PKA-II/BPSDM/2024", cert_date, 1)
     assert now[malang_pka.FAILED_LOCALLY] == ("passed", 333, "STTPP/030/PKA-II/BPSDM/2024", cert_date, 1)
-    assert now[malang_pka.JP_333_LOCALLY] == ("failed", 332, None, None, 0)
-    assert now[malang_pka.CERTIFICATE_ONLY_PARTNER] == ("passed", 333, "STTPP/025/PKA-II/BPSDM/2024", cert_date, 1)
+    assert now[malang_pka.JP_333_LOCALLY] == ("failed", None, None, None, 0)
     assert now[malang_pka.UNKNOWN_NIP] == ("passed", 333, "STTPP/022/PKA-II/BPSDM/2024", cert_date, 1)
     assert now[malang_pka.OTHER_COHORT_NIP][0] == "passed"
     assert count("kota-malang", "employees") == before["employees"] + 1  # the unknown NIP, from the report
@@ -118,12 +120,14 @@ def test_taking_the_partners_values_corrects_enrolments_and_applying_twice_chang
         actions = db.session.execute(sa.text(
             "SELECT action, actor FROM audit_log WHERE action LIKE 'reconciliation.%' ORDER BY id")).all()
     names = [a for a, _ in actions]
-    assert names.count("reconciliation.correct") == 4 and names.count("reconciliation.enrol") == 2
+    assert names.count("reconciliation.correct") == 2 and names.count("reconciliation.enrol") == 2
     assert names[-1] == "reconciliation.apply" and "reconciliation.decide" in names
     decider = next(actor for a, actor in actions if a == "reconciliation.decide")
     assert decider and all(actor == decider for a, actor in actions if a != "reconciliation.upload")
-    # open differences: only the blocked certificate row remains
-    assert get_run(client, "kota-malang", run_id)["open_differences"] == 1
+    # open differences: only the two blocked rows remain, each saying why
+    assert get_run(client, "kota-malang", run_id)["open_differences"] == 2
+    outcomes = {r["nip"]: r["outcome"] for r in all_rows(client, "kota-malang", run_id) if r.get("outcome")}
+    assert "tidak memperoleh JP" in outcomes[malang_pka.JP_333_LOCALLY]
 
     after_first = _snapshot()
     audit_rows = count("kota-malang", "audit_log", "action IN ('reconciliation.correct', 'reconciliation.enrol')")
@@ -144,7 +148,7 @@ def test_keeping_our_data_changes_nothing_and_closes_the_differences(client, mal
     run_worker()
     assert _snapshot() == before
     run = get_run(client, "kota-malang", run_id)
-    assert run["open_differences"] == 0 and run["details"]["last_apply"]["kept"] == 8
+    assert run["open_differences"] == 0 and run["details"]["last_apply"]["kept"] == 7
 
 
 def test_a_row_decision_wins_over_its_class(client, malang, run_worker):
@@ -170,7 +174,7 @@ def test_bad_decisions_are_422_naming_the_field(client, malang, run_worker):
 def test_a_later_report_supersedes_the_earlier_and_shows_what_changed(client, malang, run_worker):
     first = _classified(client, run_worker)
     lines = malang_pka.REPORT_CSV.splitlines()
-    lines[7] = lines[7].replace("TIDAK LULUS,332", "TIDAK LULUS,333")  # row 7: JP now agrees -> consistent
+    lines[7] = lines[7].replace("TIDAK LULUS,332", "TIDAK LULUS,0")  # row 7: JP now agrees -> consistent
     lines = lines[:-1]  # the duplicate of row 5 is gone
     lines.append("198404302009031120,Pegawai Baru,PKA,II,2024,LULUS,333,STTPP/099/PKA-II/BPSDM/2024,11/07/2024,")
     pka = cohort_id("kota-malang", "PKA", 2024, 2)
@@ -205,7 +209,7 @@ def test_the_cohort_state_and_the_open_differences_for_the_cohort_page(client, m
         state = reconciliation.cohort_reconciliation_state(pka)
         total = reconciliation.open_differences_count()
     assert state["run_id"] == run_id and state["state"] == "classified" and state["partner"] == "BPSDM-JATIM"
-    assert state["open_differences"] == total == 2 + 1 + 2 + 2 + 1  # status, JP, certificate, partner-only, local
+    assert state["open_differences"] == total == 2 + 1 + 1 + 2 + 1  # status, JP, certificate, partner-only, local
 
 
 def test_the_rows_download_as_csv_and_xlsx_with_both_sides_and_are_in_the_openapi(client, malang, run_worker):
@@ -215,7 +219,7 @@ def test_the_rows_download_as_csv_and_xlsx_with_both_sides_and_are_in_the_openap
     text = csv.data.decode("utf-8-sig")
     assert "Status mitra" in text and "Status kita" in text and malang_pka.CERTIFICATE_ONLY_LOCAL in text
     csv.close()
-    assert len([line for line in text.splitlines() if line.strip()]) == 3  # header + the two rows
+    assert len([line for line in text.splitlines() if line.strip()]) == 2  # header + the one row
     xlsx = client.get(f"/t/kota-malang/api/v1/reconciliations/{run_id}/download?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     xlsx.close()

@@ -71,7 +71,10 @@ def rollup_data(tenants):
             return self._add(tenant, Cohort(program_id=program_id, year=year, number=number))
 
         def enrol(self, tenant, employee_id: int, cohort_id: int, status: str = "registered") -> int:
-            return self._add(tenant, Enrolment(employee_id=employee_id, cohort_id=cohort_id, status=status))
+            n = next(_serial)  # a pass has its STTPP and JP (the database requires them)
+            extra = ({"certificate_number": f"STTPP/UJI/{n}", "certificate_date": date(2024, 7, 1), "jp_earned": 1}
+                     if status == "passed" else {})
+            return self._add(tenant, Enrolment(employee_id=employee_id, cohort_id=cohort_id, status=status, **extra))
 
         def jp(self, tenant, employee_id: int, year: int, jp: int) -> int:
             return self._add(tenant, JpEntry(employee_id=employee_id, year=year, jp=jp, source="other",

@@ -42,7 +42,7 @@ def test_the_list_is_paged(browser_for, malang):
 def test_a_persons_page_shows_trainings_jp_per_year_and_certificates(browser_for, malang):
     person = make_employee(malang, name="Rina Wulandari", gender="P")
     cohort = make_cohort(malang, year=2024)
-    make_enrolment(malang, cohort["id"], person["id"], status="passed")
+    make_enrolment(malang, cohort["id"], person["id"], status="passed", certificate_number="STTPP/OLD/1")
     add_jp(malang, person["id"], 24, year=2023, certificate="MOOC/2023/77", title="MOOC Literasi Digital")
     text = text_of(browser_for(malang, "viewer").get(f"/pegawai/{person['nip']}").text)
     assert "Rina Wulandari" in text

@@ -24,7 +24,7 @@ def test_the_cohort_page_and_the_dashboard_show_the_reconciliation_state(malang,
     run_worker()
     admin = browser_for(malang, "admin")
     html = admin.get(f"/angkatan/{pka}").get_data(as_text=True)
-    assert "Perbedaan terbuka" in html and "<strong>8</strong>" in html and "BPSDM Provinsi Jawa Timur" in html
+    assert "Perbedaan terbuka" in html and "<strong>7</strong>" in html and "BPSDM Provinsi Jawa Timur" in html
     assert "Unggah laporan mitra" in html
     home = admin.get("/").get_data(as_text=True)
     assert "perbedaan rekonsiliasi terbuka" in home and "/rekonsiliasi" in home

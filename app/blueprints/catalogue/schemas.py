@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from app.domain.golongan import EMPLOYEE_TYPES, JABATAN_KINDS, PNS_GOLONGAN
 from app.models.catalogue import COMPETENCY_TYPES, PARTNER_KINDS, PROGRAM_TYPES
 from app.services.catalogue.programs import CODE_RE
 from app.services.pagination import ListArgsSchema, PageSchema
@@ -39,6 +40,13 @@ class ProgramSchema(ma.Schema):
     jp = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(min=1, max=MAX_JP))
     active = ma.fields.Boolean(load_default=True)
     provider = ma.fields.Nested(ProviderSchema, dump_only=True, allow_none=True)
+    eligible_jabatan_kinds = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(JABATAN_KINDS)),
+                                            allow_none=True, metadata={"description": "null: any jabatan kind"})
+    eligible_employee_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(EMPLOYEE_TYPES)),
+                                             allow_none=True, metadata={"description": "null: PNS and PPPK"})
+    min_golongan = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(PNS_GOLONGAN),
+                                    metadata={"description": "a PNS golongan (III/a); PPPK are not ranked"})
+    not_if_passed = ma.fields.Boolean(metadata={"description": "refuse who passed this program or a higher one"})
 
 
 class ProgramUpdateSchema(ma.Schema):
@@ -49,6 +57,13 @@ class ProgramUpdateSchema(ma.Schema):
     provider_partner_id = ma.fields.Integer(strict=True, allow_none=True)
     jp = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_JP))
     active = ma.fields.Boolean()
+    eligible_jabatan_kinds = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(JABATAN_KINDS)),
+                                            allow_none=True, metadata={"description": "null: any jabatan kind"})
+    eligible_employee_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(EMPLOYEE_TYPES)),
+                                             allow_none=True, metadata={"description": "null: PNS and PPPK"})
+    min_golongan = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(PNS_GOLONGAN),
+                                    metadata={"description": "a PNS golongan (III/a); PPPK are not ranked"})
+    not_if_passed = ma.fields.Boolean(metadata={"description": "refuse who passed this program or a higher one"})
 
 
 class ProgramListArgsSchema(ListArgsSchema):

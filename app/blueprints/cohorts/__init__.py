@@ -19,7 +19,8 @@ AREA = Area(
     audit_labels={
         "actions": {"cohort.create": "Membuat angkatan", "cohort.update": "Mengubah angkatan",
                     "cohort.phases.replace": "Mengganti tahap angkatan", "enrolment.create": "Mendaftarkan peserta",
-                    "enrolment.transition": "Mengubah status peserta", "phase_result.upsert": "Mencatat hasil tahap",
+                    "enrolment.transition": "Mengubah status peserta",
+                    "enrolment.correct": "Mengoreksi hasil peserta", "phase_result.upsert": "Mencatat hasil tahap",
                     "attendance.mark": "Mencatat presensi"},
         "groups": {"cohort.": "Angkatan", "enrolment.": "Peserta", "phase_result.": "Hasil tahap",
                    "attendance.": "Presensi"},
@@ -31,7 +32,7 @@ AREA = Area(
                    "present": "Hadir", "excused": "Izin/sakit", "absent": "Alpa", "mode": "Cara", "passed": "Lulus",
                    "phases": "Tahap", "program_id": "Program", "number": "Nomor angkatan", "partner_id": "Mitra",
                    "quota": "Kuota", "start_date": "Mulai", "end_date": "Selesai", "position": "Urutan",
-                   "graded": "Dinilai"},
+                   "graded": "Dinilai", "reason": "Alasan"},
         "values": {"status": "statuses", "mode": "modes"},
     },
 )

@@ -7,13 +7,18 @@ from app.blueprints.cohorts.schemas import (
     AttendanceMarkResultSchema,
     AttendanceSummaryArgsSchema,
     AttendanceSummarySchema,
+    BulkEnrolFileSchema,
+    BulkEnrolResultSchema,
+    BulkEnrolSchema,
+    BulkEnrolUploadSchema,
     CohortCreateSchema,
     CohortDetailSchema,
     CohortListArgsSchema,
     CohortPageSchema,
     CohortPhasesSchema,
     CohortUpdateSchema,
-    EnrolmentCreateSchema,
+    EnrolmentCorrectionSchema,
+    EnrolmentCreateOverrideSchema,
     EnrolmentListArgsSchema,
     EnrolmentPageSchema,
     EnrolmentPhaseResultInSchema,
@@ -21,7 +26,7 @@ from app.blueprints.cohorts.schemas import (
     EnrolmentSchema,
     EnrolmentTransitionSchema,
 )
-from app.services.cohorts import attendance, enrolments, schedule
+from app.services.cohorts import attendance, bulk_enrol, enrolments, schedule
 from app.web.blueprints import tenant_api_blueprint
 from app.web.responses import commit
 
@@ -71,11 +76,47 @@ enrolments_api = tenant_api_blueprint(
 
 
 @enrolments_api.post("/cohorts/<int:cohort_id>/enrolments")
-@enrolments_api.arguments(EnrolmentCreateSchema)
+@enrolments_api.arguments(EnrolmentCreateOverrideSchema)
 @enrolments_api.response(201, EnrolmentSchema)
 def enrol(data, cohort_id):
-    """Register an employee (by NIP or id) in a cohort, within its quota."""
+    """Register an employee (by NIP or id) in a cohort, within its quota and the program's eligibility rules
+    (an admin may send `override_reason` to enrol despite them; audited)."""
     return commit(enrolments.enrolment_detail(enrolments.enrol(cohort_id, **data).id))
+
+
+def _bulk(cohort_id: int, nips, filters, data: dict, source: str):
+    result = bulk_enrol.run(cohort_id, nips=nips, filters=filters, confirm_it=data.get("confirm", False),
+                            token=data.get("token"), override_reason=data.get("override_reason"), source=source)
+    return commit(result) if result["confirmed"] else result
+
+
+@enrolments_api.post("/cohorts/<int:cohort_id>/enrolments/bulk")
+@enrolments_api.arguments(BulkEnrolSchema)
+@enrolments_api.response(200, BulkEnrolResultSchema)
+def bulk_enrol_people(data, cohort_id):
+    """Enrol many people at once: `nips` (a list), `text` (pasted, one a line) or `filters` (OPD, jabatan kind,
+    golongan, PNS/PPPK, has not passed this program). Without `confirm`: a preview of who will be enrolled and
+    who is refused and why (not found, already enrolled, not eligible, over quota...), with a `token`; send the
+    same body with `confirm: true` and that token to enrol them, in one audited action."""
+    nips = data.get("nips")
+    if nips is None and "text" in data:
+        nips = bulk_enrol.nips_from_text(data["text"])
+    return _bulk(cohort_id, nips, data.get("filters"), data, "api")
+
+
+@enrolments_api.post("/cohorts/<int:cohort_id>/enrolments/bulk-file")
+@enrolments_api.arguments(BulkEnrolUploadSchema, location="files")
+@enrolments_api.arguments(BulkEnrolFileSchema, location="form")
+@enrolments_api.response(200, BulkEnrolResultSchema)
+def bulk_enrol_file(files, form, cohort_id):
+    """The same as /bulk with the NIP column of a CSV or XLSX file (preview, then confirm with the token and the
+    same file)."""
+    upload = files["file"]
+    try:
+        nips = bulk_enrol.nips_from_upload(upload.stream, upload.filename or "")
+    finally:
+        upload.close()
+    return _bulk(cohort_id, nips, None, form, "file")
 
 
 @enrolments_api.get("/cohorts/<int:cohort_id>/enrolments")
@@ -99,6 +140,16 @@ def transition(data, enrolment_id):
     """Change the status; `passed` needs certificate_number and certificate_date (jp_earned defaults to the
     program's JP) and every graded phase passed."""
     enrolment = enrolments.transition(enrolment_id, data.pop("to"), **data)
+    return commit(enrolments.enrolment_detail(enrolment.id))
+
+
+@enrolments_api.patch("/enrolments/<int:enrolment_id>")
+@enrolments_api.arguments(EnrolmentCorrectionSchema)
+@enrolments_api.response(200, EnrolmentSchema)
+def correct(data, enrolment_id):
+    """Correct a finished result (passed, failed, withdrawn) with a required `reason`: outcome, STTPP number and
+    date, JP, score and graded-phase results. The JP ledger follows; the audit log keeps before, after and why."""
+    enrolment = enrolments.correct(enrolment_id, **data)
     return commit(enrolments.enrolment_detail(enrolment.id))
 
 

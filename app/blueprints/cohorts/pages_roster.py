@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
 from app.blueprints.cohorts.pages import bp
 from app.blueprints.cohorts.schemas import (
@@ -16,7 +16,7 @@ from app.blueprints.cohorts.schemas import (
     EnrolmentTransitionSchema,
 )
 from app.problems import Problem
-from app.services.cohorts import attendance, enrolments
+from app.services.cohorts import attendance, bulk_enrol, enrolments
 from app.services.cohorts import schedule as cohorts
 from app.services.employees import records as employees
 from app.web.filters import label_set
@@ -60,6 +60,36 @@ def enrol(cohort_id: int):
         return render_problem("cohorts/roster.html", exc, fields=("employee_nip",), form=request.form,
                               **_roster_context(cohort_id))
     commit(None)
+    return redirect(url_for("cohort_pages.roster", cohort_id=cohort_id), code=303)
+
+
+@bp.post("/angkatan/<int:cohort_id>/peserta/banyak")
+@page("training:write")
+def bulk_enrol_page(cohort_id: int):
+    """Many NIPs at once (pasted or a CSV/XLSX file): the preview first, then one confirmation (its token and the
+    NIPs carried in the form, so a file is uploaded once)."""
+    text = request.form.get("nips", "")
+    confirm_it = request.form.get("confirm") == "1"
+    try:
+        upload = request.files.get("file")
+        if upload is not None and upload.filename and not confirm_it:
+            try:
+                nips = [str(n) for n in bulk_enrol.nips_from_upload(upload.stream, upload.filename)]
+            finally:
+                upload.close()
+        else:
+            nips = bulk_enrol.nips_from_text(text)
+        result = bulk_enrol.run(cohort_id, nips=nips, confirm_it=confirm_it, token=request.form.get("token"),
+                                source="page")
+    except Problem as exc:
+        return render_problem("cohorts/roster.html", exc, fields=("nips",), form={"nips": text},
+                              **_roster_context(cohort_id))
+    if not confirm_it:
+        return render("cohorts/roster.html", form={}, errors={}, bulk=result, bulk_nips=" ".join(nips),
+                      **_roster_context(cohort_id))
+    commit(None)
+    refused = len(result["refused"])
+    flash(f"{result['enrolled']} pegawai didaftarkan" + (f"; {refused} ditolak." if refused else "."))
     return redirect(url_for("cohort_pages.roster", cohort_id=cohort_id), code=303)
 
 

@@ -1,4 +1,5 @@
 import marshmallow as ma
+from flask_smorest.fields import Upload
 
 from app.domain.nip import NipError, parse_nip
 from app.models.cohorts import ATTENDANCE_STATUSES, COHORT_MODES, ENROLMENT_STATUSES
@@ -145,6 +146,70 @@ class EnrolmentCreateSchema(ma.Schema):
             raise ma.ValidationError("isi employee_nip atau employee_id", "employee_nip")
 
 
+class EnrolmentCreateOverrideSchema(EnrolmentCreateSchema):
+    override_reason = StrippedString(validate=ma.validate.Length(max=500),
+                                     metadata={"description": "admin only: enrol despite the program's rules"})
+
+
+class BulkFiltersSchema(ma.Schema):
+    opd_id = ma.fields.Integer()
+    jabatan_kind = ma.fields.String(validate=ma.validate.OneOf(
+        ("jpt", "administrator", "pengawas", "fungsional", "pelaksana")))
+    golongan = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=8)))
+    employee_type = ma.fields.String(validate=ma.validate.OneOf(("PNS", "PPPK")))
+    not_passed_program = ma.fields.Boolean(load_default=False,
+                                           metadata={"description": "only people who have not passed this program"})
+
+
+class BulkEnrolSchema(ma.Schema):
+    """A list of NIPs (`nips`, or `text` pasted one a line) or `filters`; `confirm` with the preview's `token`."""
+
+    nips = ma.fields.List(ma.fields.Raw(), validate=ma.validate.Length(max=10_000))
+    text = ma.fields.String(validate=ma.validate.Length(max=400_000))
+    filters = ma.fields.Nested(BulkFiltersSchema)
+    confirm = ma.fields.Boolean(load_default=False)
+    token = ma.fields.String(validate=ma.validate.Length(max=64))
+    override_reason = StrippedString(validate=ma.validate.Length(max=500))
+
+
+class BulkEnrolUploadSchema(ma.Schema):
+    file = Upload(required=True, metadata={"description": "CSV or XLSX with a NIP column"})
+
+
+class BulkEnrolFileSchema(ma.Schema):
+    confirm = ma.fields.Boolean(load_default=False)
+    token = ma.fields.String(validate=ma.validate.Length(max=64))
+    override_reason = StrippedString(validate=ma.validate.Length(max=500))
+
+
+class BulkPersonSchema(ma.Schema):
+    employee_id = ma.fields.Integer(allow_none=True)
+    nip = ma.fields.String()
+    name = ma.fields.String(allow_none=True)
+    opd_id = ma.fields.Integer(allow_none=True)
+    override = ma.fields.String(allow_none=True, metadata={"description": "the rule an admin overrode"})
+    code = ma.fields.String(metadata={"enum": ["invalid_nip", "repeated", "not_found", "inactive",
+                                               "already_enrolled", "not_eligible", "over_quota"]})
+    rule = ma.fields.String(allow_none=True)
+    reason = ma.fields.String()
+
+
+class BulkEnrolResultSchema(ma.Schema):
+    cohort_id = ma.fields.Integer()
+    cohort_label = ma.fields.String()
+    quota = ma.fields.Integer(allow_none=True)
+    enrolled_before = ma.fields.Integer()
+    will_enrol = ma.fields.Integer()
+    refused_count = ma.fields.Integer()
+    refused_by_reason = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    enrol = ma.fields.List(ma.fields.Nested(BulkPersonSchema))
+    refused = ma.fields.List(ma.fields.Nested(BulkPersonSchema))
+    token = ma.fields.String(metadata={"description": "send back with confirm=true"})
+    confirmed = ma.fields.Boolean()
+    enrolled = ma.fields.Integer()
+    enrolment_ids = ma.fields.List(ma.fields.Integer())
+
+
 class EnrolmentTransitionSchema(ma.Schema):
     to = ma.fields.String(required=True, validate=ma.validate.OneOf(ENROLMENT_STATUSES))
     certificate_number = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
@@ -192,6 +257,40 @@ class EnrolmentSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     phase_results = ma.fields.List(ma.fields.Nested(EnrolmentPhaseResultSchema),
                                    metadata={"description": "graded phases of the cohort (detail only)"})
+    corrections = ma.fields.List(ma.fields.Nested(lambda: EnrolmentCorrectionOutSchema()),
+                                 metadata={"description": "corrections of the result, newest first (detail only)"})
+
+
+class EnrolmentCorrectionPhaseSchema(ma.Schema):
+    phase_id = ma.fields.Integer(required=True)
+    passed = ma.fields.Boolean(required=True)
+    score = Score
+
+
+class EnrolmentCorrectionSchema(ma.Schema):
+    """A correction of a finished result: what changes, and why (required, kept in the audit log)."""
+
+    reason = StrippedString(required=True, validate=ma.validate.Length(min=5, max=500))
+    status = ma.fields.String(validate=ma.validate.OneOf(("passed", "failed", "withdrawn")))
+    certificate_number = StrippedString(validate=ma.validate.Length(min=1, max=100))
+    certificate_date = ma.fields.Date()
+    jp_earned = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    score = Score
+    phase_results = ma.fields.List(ma.fields.Nested(EnrolmentCorrectionPhaseSchema),
+                                   metadata={"description": "corrected results of graded phases"})
+
+
+class EnrolmentCorrectionChangeSchema(ma.Schema):
+    before = ma.fields.Raw(allow_none=True)
+    after = ma.fields.Raw(allow_none=True)
+
+
+class EnrolmentCorrectionOutSchema(ma.Schema):
+    enrolment_id = ma.fields.Integer()
+    at = ma.fields.DateTime()
+    actor = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    changes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(EnrolmentCorrectionChangeSchema))
 
 
 class EnrolmentListArgsSchema(ListArgsSchema):

@@ -62,7 +62,11 @@ def list_employees():
 def _person_page(template: str, detail: dict, emp, **extra):
     extra.setdefault("jp_form", {})
     extra.setdefault("jp_errors", {})
-    return render_template(template, person=detail, trainings=enrolment_service.trainings_of(emp.id),
+    trainings = enrolment_service.trainings_of(emp.id)
+    cohort_of = {t["enrolment_id"]: t["cohort_label"] for t in trainings}
+    corrections = [{**c, "cohort_label": cohort_of.get(c["enrolment_id"], "")}
+                   for c in enrolment_service.corrections_of(employee_id=emp.id)]
+    return render_template(template, person=detail, trainings=trainings, corrections=corrections,
                            ledger=jp_service.ledger_by_year(emp), sources=SOURCE_OPTIONS, **extra)
 
 

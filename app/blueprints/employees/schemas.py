@@ -52,6 +52,8 @@ class EmployeeListArgsSchema(ListArgsSchema):
     opd_id = ma.fields.Integer()
     employee_type = ma.fields.String(validate=ma.validate.OneOf(EMPLOYEE_TYPES))
     golongan = ma.fields.String(validate=ma.validate.Length(max=20))
+    jabatan_kind = ma.fields.String(validate=ma.validate.OneOf(JABATAN_KINDS),
+                                    metadata={"description": "jpt | administrator | pengawas | fungsional | pelaksana"})
     active = ma.fields.Boolean(load_default=None)
 
 

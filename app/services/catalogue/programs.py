@@ -153,12 +153,15 @@ def _ensure_program_code_free(code: str, exclude_id: int | None = None) -> None:
 
 
 def create_program(*, code: str, name: str, program_type: str, competency_type: str, jp: int,
-                   provider_partner_id: int | None = None, active: bool = True) -> dict:
+                   provider_partner_id: int | None = None, active: bool = True, **eligibility) -> dict:
+    """A catalogue entry; `eligibility`: eligible_jabatan_kinds, eligible_employee_types, min_golongan,
+    not_if_passed (app.services.cohorts.eligibility)."""
     code = normalise_code(code)
     _ensure_program_code_free(code)
     provider = find_partner(provider_partner_id, "provider_partner_id")
     program = Program(code=code, name=name.strip(), program_type=program_type, competency_type=competency_type,
-                      provider_partner_id=provider_partner_id, jp=jp, active=active)
+                      provider_partner_id=provider_partner_id, jp=jp, active=active,
+                      **{k: (v or None) if k != "not_if_passed" else bool(v) for k, v in eligibility.items()})
     insert_unique(program, Problem.conflict(f"Program dengan kode {code} sudah ada.", field="code",
                                             reason="sudah dipakai"))
     audit.record("program.create", "programs", program.id, after=audit.snapshot(program))

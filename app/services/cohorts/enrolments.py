@@ -112,6 +112,7 @@ def enrolment_detail(enrolment_id: int) -> dict:
         {"phase_id": p.id, "phase_name": p.name, "position": p.position, "passed": p.passed, "score": p.score}
         for p in phases
     ]
+    out["corrections"] = corrections_of(enrolment_id=enrolment_id)
     return out
 
 
@@ -159,11 +160,16 @@ def trainings_of(employee_id: int) -> list[dict]:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str | None = None) -> Enrolment:
-    """Register an employee in a cohort. The cohort row stays locked until commit, so concurrent
-    enrolments are counted one after the other and never exceed the quota."""
+def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str | None = None,
+          override_reason: str | None = None) -> Enrolment:
+    """Register an employee in a cohort, within the program's eligibility rules (an admin may override a refusal
+    with a reason). The cohort row stays locked until commit, so concurrent enrolments are counted one after the
+    other and never exceed the quota."""
+    from app.services.cohorts import eligibility
+
     if employee_id is None and employee_nip is None:
         raise Problem.invalid("Isi employee_id atau employee_nip.", field="employee_id", reason="wajib diisi")
+    override_reason = eligibility.require_override_right(override_reason)
     cohort = get_cohort(cohort_id, lock=True)
     employee = _find_employee(employee_id, employee_nip)
     field = "employee_id" if employee_id is not None else "employee_nip"
@@ -180,6 +186,8 @@ def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str |
     if quota is not None and taken >= quota:
         reason = f"kuota angkatan penuh ({taken}/{quota})"
         raise Problem.invalid(f"Angkatan {cohort.id}: {reason}.", field="cohort_id", reason=reason)
+    overridden = eligibility.check_one(db.session.get(Program, cohort.program_id), employee,
+                                       override_reason=override_reason, field=field)
     enrolment = Enrolment(cohort_id=cohort.id, employee_id=employee.id, status="registered",
                           status_changed_at=datetime.now(UTC))
     db.session.add(enrolment)
@@ -187,6 +195,10 @@ def enrol(cohort_id: int, *, employee_id: int | None = None, employee_nip: str |
     audit.record("enrolment.create", "enrolments", enrolment.id,
                  after={"cohort_id": cohort.id, "employee_id": employee.id, "nip": employee.nip,
                         "status": "registered"})
+    if overridden:
+        audit.record("eligibility.override", "enrolments", enrolment.id,
+                     after={"reason": override_reason, "rule": overridden, "nip": employee.nip,
+                            "cohort_id": cohort.id})
     tenant_data_changed.send(None, reason="enrolment.create", enrolment_id=enrolment.id)
     return enrolment
 
@@ -200,11 +212,63 @@ def _transition_refused(from_status: str, to_status: str) -> Problem:
                             from_status=from_status, to_status=to_status, allowed=allowed)
 
 
+def earliest_certificate_date(cohort: Cohort) -> date | None:
+    """The first day an STTPP of this cohort may carry: the cohort's last day, or (no end date) the end of its
+    last graded phase, or of its last phase; None when the cohort has no dates at all."""
+    if cohort.end_date is not None:
+        return cohort.end_date
+    graded, last = db.session.execute(
+        sa.select(sa.func.max(CohortPhase.end_date).filter(CohortPhase.graded), sa.func.max(CohortPhase.end_date))
+        .where(CohortPhase.cohort_id == cohort.id)).one()
+    return graded or last
+
+
+def certificate_date_problem(cohort: Cohort, day: date, *, earliest: date | None = None) -> str | None:
+    """Why `day` cannot be the STTPP date of a pass in `cohort` (None: it can). Not in the future (WIB), not before
+    the cohort's last day (or its graded phase's end)."""
+    from app.domain.dates import today_wib
+
+    if day > today_wib():
+        return f"tanggal STTPP {day.isoformat()} belum terjadi (tidak boleh di masa depan)"
+    earliest = earliest if earliest is not None else earliest_certificate_date(cohort)
+    if earliest is not None and day < earliest:
+        return f"tanggal STTPP {day.isoformat()} sebelum angkatan selesai ({earliest.isoformat()})"
+    return None
+
+
+def sttpp_taken(cohort: Cohort, number: str, *, except_enrolment: int | None = None) -> int | None:
+    """The id of the pass of the same program and cohort year that already has this STTPP number, if any."""
+    stmt = (sa.select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(Cohort.program_id == cohort.program_id, Cohort.year == cohort.year, Enrolment.status == "passed",
+                   sa.func.upper(sa.func.btrim(Enrolment.certificate_number)) == number.strip().upper()))
+    if except_enrolment is not None:
+        stmt = stmt.where(Enrolment.id != except_enrolment)
+    return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def _certificate_errors(enrolment: Enrolment, cohort: Cohort, number: str | None, day: date | None) -> list[dict]:
+    errors = []
+    if day is not None:
+        why = certificate_date_problem(cohort, day)
+        if why:
+            errors.append({"field": "certificate_date", "reason": why})
+    if number:
+        other = sttpp_taken(cohort, number, except_enrolment=enrolment.id)
+        if other is not None:
+            errors.append({"field": "certificate_number",
+                           "reason": f"nomor STTPP {number.strip()} sudah dipakai peserta lain program ini tahun "
+                                     f"{cohort.year} (pendaftaran {other})"})
+    return errors
+
+
 def _pass_values(enrolment: Enrolment, cohort: Cohort, program: Program, data: dict) -> tuple[str, date, int]:
     missing = [f for f in ("certificate_number", "certificate_date") if not data.get(f)]
     if missing:
         raise Problem.invalid("Kelulusan memerlukan nomor dan tanggal STTPP.",
                               errors=[{"field": f, "reason": "wajib diisi untuk status passed"} for f in missing])
+    errors = _certificate_errors(enrolment, cohort, data["certificate_number"], data["certificate_date"])
+    if errors:
+        raise Problem.invalid("STTPP tidak valid: " + "; ".join(e["reason"] for e in errors) + ".", errors=errors)
     jp = data.get("jp_earned")
     if jp is None:
         jp = program.jp
@@ -224,7 +288,7 @@ def _pass_values(enrolment: Enrolment, cohort: Cohort, program: Program, data: d
         raise Problem.conflict(f"fase bernilai belum lulus: {', '.join(unpassed)}",
                                errors=[{"field": "to", "reason": f"fase bernilai belum lulus: {', '.join(unpassed)}"}],
                                unpassed_phases=list(unpassed))
-    return data["certificate_number"], data["certificate_date"], jp
+    return data["certificate_number"].strip(), data["certificate_date"], jp
 
 
 def _cohort_and_program(enrolment: Enrolment) -> tuple[Cohort, Program]:
@@ -334,4 +398,139 @@ def cohort_phase_results(cohort_id: int) -> dict[int, dict[int, dict]]:
     out: dict[int, dict[int, dict]] = {}
     for r in rows:
         out.setdefault(r.enrolment_id, {})[r.phase_id] = {"passed": r.passed, "score": r.score}
+    return out
+
+
+# --- corrections of finished results -----------------------------------------------------------------------------
+
+FINISHED_STATUSES = ("passed", "failed", "withdrawn")
+CORRECTABLE = ("status", "certificate_number", "certificate_date", "jp_earned", "score")
+
+
+def correct(enrolment_id: int, *, reason: str, phase_results: list[dict] = (), **changes) -> Enrolment:
+    """Correct a finished result (passed, failed, withdrawn): its outcome, STTPP number and date, JP and score,
+    and the graded phases' results, with a required reason. The JP ledger follows (a line for a pass, with its JP
+    and STTPP; none otherwise); the audit log keeps before, after and the reason. OPD-scoped callers reach only
+    their OPDs' people (404 otherwise)."""
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise Problem.invalid("Alasan koreksi wajib diisi (minimal 5 huruf).", field="reason", reason="wajib diisi")
+    enrolment = get_enrolment(enrolment_id, lock=True)
+    if enrolment.status not in FINISHED_STATUSES:
+        raise Problem.conflict(
+            f"Hanya hasil akhir (lulus, tidak lulus, mengundurkan diri) yang dikoreksi; status sekarang "
+            f"'{enrolment.status}': ubah lewat transisi status.",
+            errors=[{"field": "status", "reason": "pendaftaran belum selesai"}], status_now=enrolment.status)
+    cohort, program = _cohort_and_program(enrolment)
+    before = audit.snapshot(enrolment, CORRECTABLE)
+    status = changes.get("status") or enrolment.status
+    if status not in FINISHED_STATUSES:
+        raise Problem.invalid("Koreksi hanya ke lulus, tidak lulus atau mengundurkan diri.", field="status",
+                              reason=f"harus salah satu dari {', '.join(FINISHED_STATUSES)}")
+    errors: list[dict] = []
+    phase_before = _correct_phase_results(enrolment, cohort, phase_results, errors)
+    if status == "passed":
+        number = changes.get("certificate_number", enrolment.certificate_number)
+        day = changes.get("certificate_date", enrolment.certificate_date)
+        jp = changes.get("jp_earned", enrolment.jp_earned if enrolment.status == "passed" else None)
+        jp = program.jp if jp is None else jp
+        if not number or not str(number).strip():
+            errors.append({"field": "certificate_number", "reason": "wajib diisi untuk status passed"})
+        if day is None:
+            errors.append({"field": "certificate_date", "reason": "wajib diisi untuk status passed"})
+        if not 1 <= jp <= program.jp:
+            errors.append({"field": "jp_earned", "reason": f"harus antara 1 dan {program.jp}"})
+        if number and str(number).strip() and day is not None:
+            errors += [e for e in _certificate_errors(enrolment, cohort, number, day)
+                       if changes.get(e["field"]) is not None or enrolment.status != "passed"
+                       or e["field"] == "certificate_number"]
+        # a pass that stays a pass is not re-graded, unless its phase results are what is corrected
+        if not errors and (enrolment.status != "passed" or phase_results):
+            db.session.flush()
+            unpassed = _unpassed_graded(enrolment, cohort)
+            if unpassed:
+                errors.append({"field": "phase_results",
+                               "reason": f"fase bernilai belum lulus: {', '.join(unpassed)} (koreksi juga hasil "
+                                         "fasenya)"})
+    else:
+        given = [f for f in ("certificate_number", "certificate_date", "jp_earned") if changes.get(f) is not None]
+        errors += [{"field": f, "reason": "hanya untuk status passed"} for f in given]
+        number = day = jp = None
+    if errors:
+        raise Problem.invalid("Koreksi tidak bisa disimpan: " + "; ".join(e["reason"] for e in errors) + ".",
+                              errors=errors)
+    if changes.get("score") is not None:
+        enrolment.score = Decimal(changes["score"])
+    if status != enrolment.status:
+        enrolment.status_changed_at = datetime.now(UTC)
+    enrolment.status = status
+    enrolment.certificate_number = str(number).strip() if number else None
+    enrolment.certificate_date, enrolment.jp_earned = day, jp
+    after = audit.snapshot(enrolment, CORRECTABLE)
+    if after == before and not phase_before:
+        raise Problem.invalid("Tidak ada yang berubah.", field="status", reason="tidak ada perubahan")
+    db.session.flush()
+    sync_ledger([enrolment.id])
+    audit.record("enrolment.correct", "enrolments", enrolment.id, before={**before, **phase_before.get("before", {})},
+                 after={**after, **phase_before.get("after", {}), "reason": reason})
+    tenant_data_changed.send(None, reason="enrolment.correct")
+    return enrolment
+
+
+def _unpassed_graded(enrolment: Enrolment, cohort: Cohort) -> list[str]:
+    return list(db.session.execute(
+        sa.select(CohortPhase.name)
+        .outerjoin(PhaseResult, sa.and_(PhaseResult.phase_id == CohortPhase.id,
+                                        PhaseResult.enrolment_id == enrolment.id))
+        .where(CohortPhase.cohort_id == cohort.id, CohortPhase.graded,
+               sa.not_(sa.func.coalesce(PhaseResult.passed, False)))
+        .order_by(CohortPhase.position)).scalars())
+
+
+def _correct_phase_results(enrolment: Enrolment, cohort: Cohort, results, errors: list[dict]) -> dict:
+    """Upsert corrected graded-phase results; returns {"before": {...}, "after": {...}} keyed `phase:<name>`."""
+    if not results:
+        return {}
+    phases = {p.id: p for p in db.session.execute(
+        sa.select(CohortPhase).where(CohortPhase.cohort_id == cohort.id, CohortPhase.graded)).scalars()}
+    out: dict = {"before": {}, "after": {}}
+    for i, r in enumerate(results):
+        phase = phases.get(r["phase_id"])
+        if phase is None:
+            errors.append({"field": f"phase_results.{i}.phase_id", "reason": "bukan fase bernilai angkatan ini"})
+            continue
+        old = db.session.get(PhaseResult, (enrolment.id, phase.id))
+        key = f"phase:{phase.name}"
+        out["before"][key] = {"passed": old.passed, "score": old.score} if old else None
+        out["after"][key] = {"passed": r["passed"], "score": r.get("score")}
+        stmt = pg_insert(PhaseResult).values(enrolment_id=enrolment.id, phase_id=phase.id, passed=r["passed"],
+                                             score=r.get("score"))
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=[PhaseResult.enrolment_id, PhaseResult.phase_id],
+            set_={"passed": stmt.excluded.passed, "score": stmt.excluded.score}))
+        if old is not None:
+            db.session.expire(old)
+    return out
+
+
+def corrections_of(*, employee_id: int | None = None, enrolment_id: int | None = None) -> list[dict]:
+    """The corrections of one person's (or one enrolment's) results, newest first: who, when, before, after, why
+    (one query; a person has a handful)."""
+    from app.models.audit import AuditEntry
+
+    ids = sa.select(sa.cast(Enrolment.id, sa.String))
+    ids = ids.where(Enrolment.employee_id == employee_id) if employee_id is not None \
+        else ids.where(Enrolment.id == enrolment_id)
+    rows = db.session.execute(
+        sa.select(AuditEntry).where(AuditEntry.action == "enrolment.correct", AuditEntry.entity == "enrolments",
+                                    AuditEntry.entity_id.in_(ids.scalar_subquery()))
+        .order_by(AuditEntry.id.desc())).scalars().all()
+    out = []
+    for row in rows:
+        after = dict(row.after or {})
+        reason = after.pop("reason", None)
+        before = row.before or {}
+        changed = {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
+        out.append({"enrolment_id": int(row.entity_id), "at": row.at,
+                    "actor": row.actor, "reason": reason, "changes": changed})
     return out

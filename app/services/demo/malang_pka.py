@@ -29,7 +29,8 @@ row  NIP                  name               report                     local (K
 4    199609042012031206   Rina Nugroho       LULUS 333 STTPP/004        consistent
 5    197009092009031598   Bambang Wulandari  LULUS 333 STTPP/005        consistent
 6    198103072008031506   Oki Setiawan       LULUS 333 STTPP/006        consistent
-7    199710232012031739   Siti Hidayat       TIDAK LULUS, 332 JP        failed with jp_earned 333 -> jp_differs
+7    199710232012031739   Siti Hidayat       TIDAK LULUS, 332 JP        failed (no JP: a failure earns none)
+                                                                        -> jp_differs
 8    199704192008032619   Yusuf Wulandari    LULUS (TMT < birth + 15)   nothing -> invalid
 9    198203052012031244   Ahmad Wulandari    LULUS 333 STTPP/009        consistent
 10   198812102009031145   Citra Handayani    LULUS 333, no certificate  passed with STTPP/010 -> certificate_missing
@@ -49,8 +50,8 @@ row  NIP                  name               report                     local (K
 22   197104232009032415   Fitri Prasetyo     LULUS 333 STTPP/022        unknown to Kota Malang -> partner_only
 23   199809142009031507   Ratna Santoso      LULUS (TMT < birth + 15)   nothing -> invalid
 24   199712202010011720   Ahmad Saputra      LULUS (TMT < birth + 15)   nothing -> invalid
-25   198502012009031090   Kartika Nugroho    LULUS 333 STTPP/025        passed, no certificate number ->
-                                                                        certificate_missing (on the local side)
+25   198502012009031090   Kartika Nugroho    LULUS 333 STTPP/025        consistent (a local pass always has
+                                                                        its STTPP: the database requires it)
 26   199802042010011077   Ahmad Susanti      LULUS (TMT < birth + 15)   nothing -> invalid
 27   199507092008031647   Ahmad Pratama      LULUS (TMT < birth + 15)   nothing -> invalid
 28   198611082012032713   Rina Kurniawan     TIDAK LULUS, 0 JP          failed, no JP -> consistent
@@ -63,9 +64,9 @@ row  NIP                  name               report                     local (K
 -    197905142005011002   Hendro Purnomo     absent from the report     attending -> local_only
 ==== ==================== ================== ========================== =========================================
 
-So `EXPECTED_RECONCILIATION` = consistent 17, status_differs 2, jp_differs 1, certificate_missing 2 (one each
-side), partner_only 2, local_only 1, duplicate 1, invalid 8 (33 report rows + 1 local-only). Kota Malang has 23
-enrolments in the cohort (22 people of the report + Hendro Purnomo), within the quota of 32.
+So `EXPECTED_RECONCILIATION` = consistent 18, status_differs 2, jp_differs 1, certificate_missing 1 (on the
+partner's side), partner_only 2, local_only 1, duplicate 1, invalid 8 (33 report rows + 1 local-only). Kota Malang
+has 23 enrolments in the cohort (22 people of the report + Hendro Purnomo), within the quota of 32.
 """
 
 from __future__ import annotations
@@ -166,11 +167,9 @@ LOCAL_ONLY = {"197905142005011002": "Hendro Purnomo"}  # enrolled here, absent f
 # NIP -> what the local enrolment differs in (everyone else mirrors the report).
 STILL_ATTENDING = "198008162010011519"  # row 2, status_differs
 FAILED_LOCALLY = "198008042012031306"  # row 30, status_differs
-JP_333_LOCALLY = "199710232012031739"  # row 7, jp_differs (report: 332 JP)
+JP_333_LOCALLY = "199710232012031739"  # row 7, jp_differs (report: 332 JP for a failure; ours: none)
 CERTIFICATE_ONLY_LOCAL = "198812102009031145"  # row 10: the report has no certificate number
-CERTIFICATE_ONLY_PARTNER = "198502012009031090"  # row 25: the local pass has no certificate number
-
-CERTIFICATE_MISSING_SIDE = {CERTIFICATE_ONLY_LOCAL: "partner", CERTIFICATE_ONLY_PARTNER: "local"}
+CERTIFICATE_MISSING_SIDE = {CERTIFICATE_ONLY_LOCAL: "partner"}
 """For the two certificate_missing rows: on which side the certificate number is missing."""
 
 
@@ -186,7 +185,7 @@ def _row_classes() -> dict[int, str]:
     classes: dict[int, str] = {}
     seen: set[str] = set()
     special = {STILL_ATTENDING: "status_differs", FAILED_LOCALLY: "status_differs", JP_333_LOCALLY: "jp_differs",
-               CERTIFICATE_ONLY_LOCAL: "certificate_missing", CERTIFICATE_ONLY_PARTNER: "certificate_missing",
+               CERTIFICATE_ONLY_LOCAL: "certificate_missing",
                UNKNOWN_NIP: "partner_only", OTHER_COHORT_NIP: "partner_only"}
     for number, row in enumerate(REPORT_ROWS, start=1):
         nip = row["NIP"]
@@ -223,17 +222,15 @@ def _local_enrolment(row: dict[str, str]) -> EnrolmentRow:
     if nip == FAILED_LOCALLY:
         return EnrolmentRow(nip, COHORT, "failed", CERTIFICATE_DATE)
     if nip == JP_333_LOCALLY:
-        return EnrolmentRow(nip, COHORT, "failed", CERTIFICATE_DATE, jp_earned=PKA_JP)
+        return EnrolmentRow(nip, COHORT, "failed", CERTIFICATE_DATE)
     if nip == CERTIFICATE_ONLY_LOCAL:
         cert = "STTPP/010/PKA-II/BPSDM/2024"
-    if nip == CERTIFICATE_ONLY_PARTNER:
-        cert = None
     if status == "passed":
         return EnrolmentRow(nip, COHORT, "passed", CERTIFICATE_DATE, certificate_number=cert,
                             certificate_date=CERTIFICATE_DATE, jp_earned=int(row["JP"]), score=score)
     if status == "withdrawn":
         return EnrolmentRow(nip, COHORT, "withdrawn", WITHDRAWN_ON)
-    return EnrolmentRow(nip, COHORT, "failed", CERTIFICATE_DATE, jp_earned=int(row["JP"]) or None)
+    return EnrolmentRow(nip, COHORT, "failed", CERTIFICATE_DATE)  # a failure earns no JP
 
 
 def add_pka_ii_2024(plan: Plan, posts: list[tuple[str, Post]], rng: random.Random) -> None:

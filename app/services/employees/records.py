@@ -42,8 +42,8 @@ def _golongan_filter(golongan: str) -> str:
 
 
 def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_type: str | None = None,
-                   golongan: str | None = None, active: bool | None = None, limit: int, offset: int,
-                   sort: str | None = None) -> Page:
+                   golongan: str | None = None, jabatan_kind: str | None = None, active: bool | None = None,
+                   limit: int, offset: int, sort: str | None = None) -> Page:
     """A page of employees, each with its OPD, in two queries (the total, then the page joined to its OPDs).
 
     `q` made only of digits is a NIP prefix; anything else matches names containing it, ignoring case and accents.
@@ -61,6 +61,8 @@ def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_
         conditions.append(Employee.employee_type == employee_type)
     if golongan:
         conditions.append(Employee.golongan == _golongan_filter(golongan))
+    if jabatan_kind:
+        conditions.append(Employee.jabatan_kind == jabatan_kind)
     if active is not None:
         conditions.append(Employee.active.is_(active))
     order = sort_clause(sort, SORTABLE, "name")

@@ -204,7 +204,7 @@ _APPLY = (
     # The rows to apply as they stand NOW (our side re-read), and whether the domain's rules allow taking them.
     """CREATE TEMP TABLE recon_apply ON COMMIT DROP AS
     SELECT r.id AS row_id, r.row_number, r.klass, r.nip, r.name, r.name_key, r.gender, r.birth_date, r.cohort_id,
-           r.partner_status AS status, NULLIF(r.partner_jp, 0) AS jp,
+           r.partner_status AS status, CASE WHEN r.partner_status = 'passed' THEN NULLIF(r.partner_jp, 0) END AS jp,
            CASE WHEN r.partner_status = 'passed' THEN r.partner_certificate_number END AS cert_no,
            CASE WHEN r.partner_status = 'passed' THEN r.partner_certificate_date END AS cert_date,
            r.partner_score AS score, e.id AS employee_id, n.id AS enrolment_id, n.status AS before_status,
@@ -214,7 +214,17 @@ _APPLY = (
                                                       OR r.partner_certificate_date IS NULL)
                   THEN 'kelulusan memerlukan nomor dan tanggal STTPP; laporan mitra tidak memuat keduanya'
                 WHEN r.partner_status = 'passed' AND NOT coalesce(r.partner_jp BETWEEN 1 AND p.jp, false)
-                  THEN 'JP kelulusan harus antara 1 dan ' || p.jp || ' (JP program)' END AS blocked
+                  THEN 'JP kelulusan harus antara 1 dan ' || p.jp || ' (JP program)'
+                WHEN r.partner_status <> 'passed' AND coalesce(r.partner_jp, 0) > 0
+                  THEN 'peserta yang tidak lulus tidak memperoleh JP; laporan mitra mencatat ' || r.partner_jp
+                       || ' JP'
+                WHEN r.partner_status = 'passed' AND EXISTS (
+                    SELECT 1 FROM enrolments o JOIN cohorts oc ON oc.id = o.cohort_id
+                    WHERE oc.program_id = c.program_id AND oc.year = c.year AND o.status = 'passed'
+                      AND o.id IS DISTINCT FROM n.id
+                      AND upper(btrim(o.certificate_number)) = upper(btrim(r.partner_certificate_number)))
+                  THEN 'nomor STTPP ' || r.partner_certificate_number || ' sudah dipakai peserta lain program ini '
+                       || 'pada tahun yang sama' END AS blocked
     FROM reconciliation_rows r
     JOIN cohorts c ON c.id = r.cohort_id JOIN programs p ON p.id = c.program_id
     LEFT JOIN employees e ON e.nip = r.nip
