@@ -61,6 +61,8 @@ class SiasnStandin:
         self.kursus: dict[str, dict] = {}  # rwKursusId -> record
         self.people: dict[str, dict] = {}  # nip -> {"id": pnsOrangId, ...}
         self.calls: list[tuple[str, str]] = []  # (method, path) of every request, tokens included
+        self.created = 0  # records created by a save (not refused, not updates)
+        self.updated = 0  # saves with an id
         self._fail: list[str] = []
         self._server = None
         self._thread: threading.Thread | None = None
@@ -211,12 +213,14 @@ class SiasnStandin:
                     if body["id"] not in store:
                         return jsonify(success=False, message="Data riwayat tidak ditemukan"), 400
                     store[body["id"]] = record
+                    standin.updated += 1
                     return jsonify(success=True, message="success", mapData={id_key: body["id"]})
                 if any(r["pnsOrangId"] == body["pnsOrangId"] and r[nomor_key] == body[nomor_key]
                        for r in store.values()):
                     return jsonify(success=False, message=f"Data riwayat dengan nomor {body[nomor_key]} sudah ada"), 400
                 record["id"] = str(uuid.uuid4())
                 store[record["id"]] = record
+                standin.created += 1
             return jsonify(success=True, message="success", mapData={id_key: record["id"]})
 
         @app.post(f"{API}/diklat/save")

@@ -76,6 +76,14 @@ class _TokenCache:
             for key in keys:
                 self.tokens.pop(key, None)
 
+    def drop_if(self, key: str, token: str) -> None:
+        """Forget `token` if it is still the cached one: of many callers refused with the same expired token, the
+        first makes the next caller fetch a new one, the others then use that one."""
+        with self.lock:
+            found = self.tokens.get(key)
+            if found and found[0] == token:
+                del self.tokens[key]
+
 
 TOKENS = _TokenCache()
 
@@ -134,15 +142,16 @@ class SiasnClient:
     # --- calls ---------------------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, *, json: dict | None = None, renewed: bool = False) -> dict:
-        headers = {"Authorization": f"Bearer {self._wso_token()}", "Auth": f"bearer {self._sso_token()}",
-                   "Accept": "application/json"}
+        wso, sso = self._wso_token(), self._sso_token()
+        headers = {"Authorization": f"Bearer {wso}", "Auth": f"bearer {sso}", "Accept": "application/json"}
         url = self.conn.base_url.rstrip("/") + API_PREFIX + path
         try:
             resp = self.http.request(method, url, json=json, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             raise SiasnUnavailable(f"SIASN tidak dapat dihubungi ({exc.__class__.__name__})") from exc
         if resp.status_code == 401 and not renewed:  # a token expired early or was revoked: renew both, once
-            TOKENS.drop(self.conn.cache_key("wso"), self.conn.cache_key("sso"))
+            TOKENS.drop_if(self.conn.cache_key("wso"), wso)
+            TOKENS.drop_if(self.conn.cache_key("sso"), sso)
             return self._call(method, path, json=json, renewed=True)
         if resp.status_code >= 500 or resp.status_code == 429:
             raise SiasnUnavailable(f"SIASN menjawab {resp.status_code}: {_message(resp)}", resp.status_code)
