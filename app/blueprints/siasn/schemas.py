@@ -138,6 +138,6 @@ class TakenSchema(ma.Schema):
 
 
 class ExportArgsSchema(ma.Schema):
-    format = ma.fields.String(load_default="xlsx", validate=ma.validate.OneOf(("xlsx", "csv")))
+    format = ma.fields.String(required=True, validate=ma.validate.OneOf(("xlsx", "csv")))
     cohort_id = ma.fields.Integer(load_default=None, strict=False)
     year = ma.fields.Integer(load_default=None, strict=False, validate=ma.validate.Range(min=2000, max=2100))

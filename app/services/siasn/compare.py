@@ -95,7 +95,9 @@ def _pair(ours: list[dict], theirs: dict[str, list[dict]]) -> list[dict]:
     for o in ours:
         match = remaining.pop((o["kind"], o["siasn_id"]), None) if o["siasn_id"] else None
         if match is None and o["nomor"]:
-            key = next((k for k, t in remaining.items() if k[0] == o["kind"] and t["nomor"] == o["nomor"]), None)
+            # A line outside a cohort has no mapping: it is whichever kind SIASN holds with its number.
+            key = next((k for k, t in remaining.items()
+                        if (k[0] == o["kind"] or o["program_id"] is None) and t["nomor"] == o["nomor"]), None)
             match = remaining.pop(key) if key else None
         if match is None:
             rows.append({"status": "local_only", "ours": o, "theirs": None, "differences": []})
