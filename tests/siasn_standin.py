@@ -30,7 +30,7 @@ import uuid
 from datetime import datetime
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 DIKLAT_FIELDS = ("bobot", "id", "institusiPenyelenggara", "jenisKompetensi", "jumlahJam", "latihanStrukturalId",
                  "nomor", "pnsOrangId", "tahun", "tanggal", "tanggalSelesai")
@@ -42,6 +42,11 @@ KURSUS_REQUIRED = ("instansiId", "jenisDiklatId", "jumlahJam", "namaKursus", "no
                    "tahunKursus", "tanggalKursus", "tanggalSelesaiKursus")
 SSO_PATH = "/auth/realms/public-siasn/protocol/openid-connect/token"
 API = "/apisiasn/1.0"
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # thousands of calls in the bench: no line per request
+        pass
 
 
 class SiasnStandin:
@@ -71,7 +76,7 @@ class SiasnStandin:
     # --- control ----------------------------------------------------------------------------------------
 
     def start(self) -> SiasnStandin:
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_Quiet)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="siasn-standin", daemon=True)
