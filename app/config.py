@@ -65,6 +65,15 @@ class Config:
         # Signs export bundles (HMAC-SHA256); default: a key derived from SECRET_KEY. Set it to keep bundles
         # restorable across a SECRET_KEY rotation.
         self.BUNDLE_KEY = env.get("KOMPETEN_BUNDLE_KEY")
+        # Encrypts credentials kept in the database (a region's SIASN consumer key/secret and SSO password): a Fernet
+        # key; default: one derived from SECRET_KEY (app/services/siasn/secrets.py says how).
+        self.SECRETS_KEY = env.get("KOMPETEN_SECRETS_KEY")
+        # SIASN push: concurrent calls per job, per-call timeout (s), and the waits (s) between retries of a call
+        # SIASN did not answer (down, slow, 5xx).
+        self.SIASN_CONCURRENCY = int(env.get("KOMPETEN_SIASN_CONCURRENCY", "8"))
+        self.SIASN_TIMEOUT = float(env.get("KOMPETEN_SIASN_TIMEOUT", "15"))
+        self.SIASN_RETRY_DELAYS = tuple(float(x) for x in env.get("KOMPETEN_SIASN_RETRY_DELAYS", "1,4,15").split(",")
+                                        if x.strip())
         self.SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(env.get("DATABASE_URL"))
         self.REDIS_URL = env.get("REDIS_URL")
         # Queue names and Redis keys carry this prefix, so test runs sharing one Redis never meet.
