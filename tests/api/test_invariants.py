@@ -104,7 +104,7 @@ def test_a_jp_line_belongs_to_a_pass_with_the_same_jp(malang, pka):
 
 # --- the migration ---------------------------------------------------------------------------------------------
 
-BEFORE = "a049483922ce"
+BEFORE = "b7e19c2a5d10"  # the revision before the invariants (c18e0a7d4b21)
 
 
 def _scratch_at_previous_revision(conn, name: str):

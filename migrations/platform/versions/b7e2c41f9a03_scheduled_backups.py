@@ -1,7 +1,7 @@
 """scheduled backups: an export's kind (manual | backup) and a backup's day, one per region and day
 
 Revision ID: b7e2c41f9a03
-Revises: 7a1c0e9d2b44
+Revises: c3d19e7f4a21
 Create Date: 2026-12-07 18:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e2c41f9a03"
-down_revision = "7a1c0e9d2b44"
+down_revision = "c3d19e7f4a21"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c3d19e7f4a21'
-down_revision = '7a1c0e9d2b44'
+down_revision = "7a1c0e9d2b44"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """notifications outbox, settings, templates, addresses
 
 Revision ID: 6ad6db6f8f0f
-Revises: a049483922ce
+Revises: c18e0a7d4b21
 Create Date: 2026-12-07 17:53:46.567471
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '6ad6db6f8f0f'
-down_revision = 'a049483922ce'
+down_revision = "c18e0a7d4b21"
 branch_labels = None
 depends_on = None
 

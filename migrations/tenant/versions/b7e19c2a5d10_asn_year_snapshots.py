@@ -1,7 +1,7 @@
 """asn year snapshots: each year's headcount, OPD and jabatan as they were (rollups, issue 19)
 
 Revision ID: b7e19c2a5d10
-Revises: a049483922ce
+Revises: c4f1e2a9b7d3
 Create Date: 2026-12-07 18:05:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e19c2a5d10'
-down_revision = 'a049483922ce'
+down_revision = "c4f1e2a9b7d3"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """siasn link: connection settings, program mapping, pushes
 
 Revision ID: b7e21c5a9d30
-Revises: a049483922ce
+Revises: 6ad6db6f8f0f
 Create Date: 2026-12-07 18:20:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = 'b7e21c5a9d30'
-down_revision = 'a049483922ce'
+down_revision = "6ad6db6f8f0f"
 branch_labels = None
 depends_on = None
 

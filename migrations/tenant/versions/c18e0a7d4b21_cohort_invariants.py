@@ -9,7 +9,7 @@ STTPP, with a JP outside the program's, or sharing an STTPP number cannot be fix
 migration then refuses, listing each such enrolment, and changes nothing.
 
 Revision ID: c18e0a7d4b21
-Revises: a049483922ce
+Revises: b7e19c2a5d10
 Create Date: 2026-12-07 18:00:00
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 'c18e0a7d4b21'
-down_revision = 'a049483922ce'
+down_revision = "b7e19c2a5d10"
 branch_labels = None
 depends_on = None
 
