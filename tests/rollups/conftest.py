@@ -83,9 +83,11 @@ def _clean_rollups(app):
     """Platform rows are not tenant data (the tenant wipe leaves them): clear them, the debounce keys and any
     scheduled refresh after each test."""
     yield
-    with no_tenant(), db.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM platform.tenant_summaries"))
-        conn.execute(sa.text("DELETE FROM platform.tenant_refresh"))
+    # Through the session: inside a plain test's transaction (another connection would wait on its row locks).
+    with no_tenant():
+        db.session.execute(sa.text("DELETE FROM platform.tenant_summaries"))
+        db.session.execute(sa.text("DELETE FROM platform.tenant_refresh"))
+        db.session.commit()
     keys = pending_keys(app)
     if keys:
         redis_connection().delete(*keys)
