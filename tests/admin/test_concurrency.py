@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.config import REPO_ROOT
@@ -20,6 +21,9 @@ from app.extensions import db
 from app.models.accounts import User
 from app.tenancy import tenant_context
 from tests.admin.conftest import API, region_body, registry_rows, schemas_named
+
+# Threads and a subprocess: every test needs committed data and connections of its own.
+pytestmark = pytest.mark.committed
 
 
 def _fire(app, vendor, body, n=20, key=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.auth import digest
@@ -18,6 +19,7 @@ def _get(app, token, path="/tenants"):
     return app.test_client().get(API + path, headers={"Authorization": f"Bearer {token}"} if token else {})
 
 
+@pytest.mark.committed  # reads the platform audit log on a connection of its own
 def test_create_token_prints_the_secret_once_and_keeps_only_its_digest(app):
     platform_user("vendor")
     with no_tenant():

@@ -145,6 +145,7 @@ def test_enrol_with_another_regions_cohort_or_employee_is_404(client, malang, se
         assert db.session.execute(sa.select(sa.func.count()).select_from(Enrolment)).scalar_one() == 0
 
 
+@pytest.mark.committed  # threads / a subprocess: each needs committed data and its own connection
 def test_two_concurrent_enrolments_for_the_last_place_admit_exactly_one(app, malang):
     cohort = make_cohort(malang, quota=3)
     enrol_many(malang, cohort["id"], 2)

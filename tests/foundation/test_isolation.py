@@ -22,8 +22,10 @@ def test_each_tenant_lists_only_its_own_rows(client, malang, serang):
 
 
 def test_an_id_that_exists_only_in_another_tenant_is_404(client, malang, serang):
-    _create_opd(client, "kota-malang", "Bappeda Kota Malang")
-    only_in_serang = [_create_opd(client, "kab-serang", f"Kecamatan {n}") for n in ("Ciruas", "Kramatwatu")][-1]
+    in_malang = _create_opd(client, "kota-malang", "Bappeda Kota Malang")
+    made_in_serang = [_create_opd(client, "kab-serang", f"Kecamatan {n}") for n in ("Ciruas", "Kramatwatu")]
+    # Sequences are not rolled back between tests: of Kab. Serang's two ids, the one Kota Malang's only OPD lacks.
+    only_in_serang = next(opd for opd in reversed(made_in_serang) if opd["id"] != in_malang["id"])
 
     assert client.get(f"/t/kab-serang/api/v1/opds/{only_in_serang['id']}").status_code == 200
     resp = client.get(f"/t/kota-malang/api/v1/opds/{only_in_serang['id']}")

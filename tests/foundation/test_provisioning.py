@@ -22,6 +22,10 @@ BASE = {"name": "Kabupaten Uji", "kind": "kabupaten", "region_code": "99.01", "p
         "province_name": "Provinsi Uji", "agency": "BKPSDM Uji", "partners": []}
 
 
+# Provisioning runs DDL and commits on connections of its own: every test needs committed data.
+pytestmark = pytest.mark.committed
+
+
 def _schemas_and_rows() -> tuple[set[str], int]:
     with no_tenant(), db.engine.connect() as conn:
         schemas = set(conn.execute(sa.text("SELECT nspname FROM pg_namespace")).scalars())
@@ -70,6 +74,7 @@ def test_a_new_region_gets_schema_tables_reference_data_and_head(app):
         drop_tenants([spec.slug])
 
 
+@pytest.mark.committed  # threads / a subprocess: each needs committed data and its own connection
 def test_two_concurrent_provisions_of_one_slug_leave_one_schema_and_one_row(app):
     spec = TenantSpec.from_mapping({**BASE, "slug": "kab-kembar", "region_code": "99.03"})
     results, errors = [], []
@@ -110,6 +115,7 @@ with app.app_context():
 """
 
 
+@pytest.mark.committed  # threads / a subprocess: each needs committed data and its own connection
 def test_a_provision_killed_halfway_is_finished_by_the_next_call(app, app_config):
     spec_data = {**BASE, "slug": "kab-terputus", "region_code": "99.04"}
     spec = TenantSpec.from_mapping(spec_data)

@@ -152,6 +152,7 @@ def test_auto_prepared_statements_follow_the_tenant_on_one_connection(one_connec
     assert len(pids) == 1
 
 
+@pytest.mark.committed  # an app of its own, on connections of its own
 def test_a_connection_is_closed_after_serving_its_quota_of_schemas(database_url, redis_url, redis_prefix, tmp_path,
                                                                     tenants):
     """Backend memory grows with every schema a connection touches: the pool recycles it past the limit."""

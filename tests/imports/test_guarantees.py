@@ -25,6 +25,7 @@ def _run(client, slug: str, run_id: int) -> dict:
     return client.get(f"/t/{slug}/api/v1/imports/{run_id}").get_json()
 
 
+@pytest.mark.committed  # threads / a subprocess: each needs committed data and its own connection
 def test_a_worker_killed_mid_import_is_finished_by_the_retry_with_clean_totals(client, serang_units, app_config,
                                                                              redis_prefix, run_worker):
     rows = 30_000

@@ -111,6 +111,7 @@ def test_an_apply_failing_on_its_last_row_leaves_nothing_and_the_retry_completes
     assert corrected == run["details"]["last_apply"]["updated"]
 
 
+@pytest.mark.committed  # threads / a subprocess: each needs committed data and its own connection
 def test_a_worker_killed_mid_apply_leaves_nothing_and_the_retry_completes_once(client, malang, app_config,
                                                                                redis_prefix, run_worker):
     data = generate(200, seed=9)

@@ -37,7 +37,7 @@ from tests.fixtures.tenants import MANIFESTS
 from tests.imports.conftest import add_opds, count, csv_bytes, generated_rows, upload
 from tests.reliability.servers import PrivatePostgres, PrivateRedis
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.committed]  # subprocesses and threads
 
 
 def _run(client, slug: str, run_id: int) -> dict:

@@ -242,6 +242,7 @@ def _concurrent_staff(n: int, application, seeded, callers, tenants, rounds: int
         failures.append(f"thread {n}: {exc!r}")
 
 
+@pytest.mark.committed  # threads / a subprocess: each needs committed data and its own connection
 @pytest.mark.parametrize("pool_size", [1, 5])
 def test_concurrent_random_requests_never_cross_regions(database_url, redis_url, redis_prefix, tmp_path, seeded,
                                                         callers, tenants, pool_size):

@@ -95,10 +95,12 @@ def _clean_rollups(app):
     """Platform rows are not tenant data (the tenant wipe leaves them): clear them, the debounce keys and any
     scheduled refresh after each test."""
     yield
-    with no_tenant(), db.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM platform.tenant_summaries"))
-        conn.execute(sa.text("DELETE FROM platform.tenant_refresh"))
-        conn.execute(sa.text("DELETE FROM platform.tenant_breakdowns"))
+    # Through the session: inside a plain test's transaction (another connection would wait on its row locks).
+    with no_tenant():
+        db.session.execute(sa.text("DELETE FROM platform.tenant_summaries"))
+        db.session.execute(sa.text("DELETE FROM platform.tenant_refresh"))
+        db.session.execute(sa.text("DELETE FROM platform.tenant_breakdowns"))
+        db.session.commit()
     keys = pending_keys(app) + list(redis_connection().scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:rollups:*"))
     if keys:
         redis_connection().delete(*keys)

@@ -136,6 +136,7 @@ def test_refresh_by_a_real_worker_writes_the_platform_rows(malang, serang, datas
     assert state.last_success_at is not None and state.last_success_at == state.last_attempt_at
 
 
+@pytest.mark.committed  # reads the platform rows on a connection of its own
 def test_a_second_refresh_replaces_the_rows(malang, dataset, rollup_data):
     first = _refresh_inline(malang)
     assert first["tenant"] == "kota-malang" and first["years"] == sorted(EXPECTED)
