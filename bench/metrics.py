@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,24 +37,32 @@ def make_app(metrics: bool):
                        "INSTANCE_DIR": tempfile.mkdtemp(prefix="kompeten-bench-metrics-")})
 
 
+ROUNDS = 5
+
+
 def measure(requests: int) -> dict:
+    """Per route: p50 and p90 (ms) with and without, each the median of ROUNDS rounds (a busy machine's noise)."""
     apps = {"with": make_app(True), "without": make_app(False)}
     clients = {k: a.test_client() for k, a in apps.items()}
     out = {}
     for route in ROUTES:
-        times: dict[str, list[float]] = {"with": [], "without": []}
         for _ in range(200):  # warm up both (imports, pool, caches)
             for c in clients.values():
                 c.get(route)
-        for i in range(requests):
-            order = ("with", "without") if i % 2 else ("without", "with")  # alternate: drift hits both alike
-            for name in order:
-                started = time.perf_counter()
-                resp = clients[name].get(route)
-                times[name].append(time.perf_counter() - started)
-                assert resp.status_code == 200, resp.status_code
-        out[route] = {name: {"p50": percentile(v, 50) * 1000, "p90": percentile(v, 90) * 1000}
-                      for name, v in times.items()}
+        rounds: dict[str, dict[str, list[float]]] = {"with": {"p50": [], "p90": []}, "without": {"p50": [], "p90": []}}
+        for _ in range(ROUNDS):
+            times: dict[str, list[float]] = {"with": [], "without": []}
+            for i in range(requests // ROUNDS):
+                order = ("with", "without") if i % 2 else ("without", "with")  # alternate: drift hits both alike
+                for name in order:
+                    started = time.perf_counter()
+                    resp = clients[name].get(route)
+                    times[name].append(time.perf_counter() - started)
+                    assert resp.status_code == 200, resp.status_code
+            for name, v in times.items():
+                rounds[name]["p50"].append(percentile(v, 50) * 1000)
+                rounds[name]["p90"].append(percentile(v, 90) * 1000)
+        out[route] = {name: {k: statistics.median(v) for k, v in r.items()} for name, r in rounds.items()}
     return out
 
 
@@ -75,7 +84,8 @@ def main() -> None:
         print(json.dumps(measure(args.requests)))
         return
     print(machine())
-    print(f"{args.requests} requests per route and app, alternating with / without metrics")
+    print(f"{args.requests} requests per route and app, alternating with / without metrics; median of {ROUNDS} "
+          "rounds")
     report("plain registry (one process):", measure(args.requests))
     with tempfile.TemporaryDirectory(prefix="kompeten-prom-") as directory:
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": directory}

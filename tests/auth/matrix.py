@@ -102,6 +102,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("/ops/jobs", "GET"): "page_platform_admin",
     ("/ops/jobs/<job_id>/retry", "POST"): "page_platform_admin",
     ("/ops/jobs/<job_id>/cancel", "POST"): "page_platform_admin",
+    ("/admin/api/v1/jobs", "GET"): "platform_admin",
+    ("/admin/api/v1/jobs/<job_id>/retry", "POST"): "platform_admin",
+    ("/admin/api/v1/jobs/<job_id>/cancel", "POST"): "platform_admin",
     ("/favicon.ico", "GET"): "public",
     # the platform (vendor, province, national): pages and JSON login
     # Its pages, like a region's, send anyone not logged in to the platform to the platform's login form.

@@ -38,6 +38,7 @@ def test_a_vendor_sees_a_failed_job_with_its_error_and_region_and_retries_it(app
     assert failed.id in html and "tests.ops.jobs.always_fails" in html
     assert "kab-serang" in html and "Boom: gagal dengan sengaja: dasbor" in html
     assert "Tidak ada pekerja yang berjalan" in html  # the test's burst worker has quit
+    assert 'href="/ops/jobs"' in client.get("/").get_data(as_text=True)  # linked from the vendor's home
 
     retries = len(_audit("job.retry"))
     resp = client.post(f"/ops/jobs/{failed.id}/retry", data={"csrf_token": csrf_of(page)})
@@ -122,3 +123,32 @@ def test_a_failed_backup_is_listed_on_the_dashboard(app, serang, platform_browse
     finally:
         with no_tenant(), db.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM platform.tenant_exports WHERE kind = 'backup'"))
+
+
+@pytest.mark.committed
+def test_the_admin_api_lists_retries_and_cancels_jobs(app, serang, run_worker):
+    from tests.admin.conftest import platform_token, platform_user
+
+    user_id = platform_user("vendor")
+    read_only = {"Authorization": f"Bearer {platform_token(user_id, 'vendor', ['tenants:read'])}"}
+    writer = {"Authorization": f"Bearer {platform_token(user_id, 'vendor', ['tenants:read', 'tenants:write'])}"}
+    client = app.test_client()
+    failed = enqueue(always_fails, "api", tenant="kab-serang")
+    run_worker()
+
+    body = client.get("/admin/api/v1/jobs", headers=read_only).get_json()
+    assert {q["name"] for q in body["queues"]} == {"default", "imports", "rollups"}
+    mine = next(j for j in body["failed"] if j["id"] == failed.id)
+    assert mine["region"] == "kab-serang" and mine["error"].startswith("tests.ops.jobs.Boom")
+    assert mine["job"] == "tests.ops.jobs.always_fails" and mine["queue"] == "default"
+
+    assert client.post(f"/admin/api/v1/jobs/{failed.id}/retry", headers=read_only).status_code == 403
+    resp = client.post(f"/admin/api/v1/jobs/{failed.id}/retry", headers=writer)
+    assert resp.status_code == 200 and resp.get_json()["status"] == "queued"
+    again = client.post(f"/admin/api/v1/jobs/{failed.id}/retry", headers=writer)
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+    resp = client.post(f"/admin/api/v1/jobs/{failed.id}/cancel", headers=writer)
+    assert resp.status_code == 200 and resp.get_json()["status"] == "canceled"
+    assert client.post("/admin/api/v1/jobs/tidak-ada/cancel", headers=writer).status_code == 404
+    assert _audit("job.retry")[-1].entity_id == failed.id and _audit("job.cancel")[-1].entity_id == failed.id
+    queue("default").empty()

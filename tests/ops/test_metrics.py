@@ -154,3 +154,27 @@ def test_an_allowed_network_may_scrape_without_a_token(app, monkeypatch):
     assert app.test_client().get("/metrics").status_code == 200  # the test client comes from 127.0.0.1
     assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 200
     assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 401
+
+
+@pytest.mark.committed
+def test_a_reconciliation_adds_its_rows_per_second(app, client, malang, run_worker, scrape_token):
+    from app.services.demo import malang_pka
+    from tests.reconciliation.conftest import cohort_id, get_run, seed_demo
+    from tests.reconciliation.conftest import upload as upload_report
+
+    seed_demo()
+    before = sum(s.value for s in _scrape(app).get("kompeten_rows_processed_total", [])
+                 if s.labels["source"] == "reconciliation")
+    resp = upload_report(client, "kota-malang", malang_pka.REPORT_CSV.encode(), partner="BPSDM-JATIM",
+                         cohort_id=cohort_id("kota-malang", "PKA", 2024, 2))
+    assert resp.status_code == 202, resp.get_json()
+    run_worker()
+    run = get_run(client, "kota-malang", resp.get_json()["id"])
+    assert run["state"] == "classified"
+    after = _scrape(app)
+    read = run["details"]["rows_read"]
+    assert read > 0
+    assert _value(after, "kompeten_rows_processed_total", source="reconciliation") - before == read
+    assert _value(after, "kompeten_rows_per_second", source="reconciliation") > 0
+    assert _value(after, "kompeten_job_duration_seconds_count", job="reconciliation.pipeline.classify_report",
+                  queue="imports") >= 1

@@ -97,17 +97,24 @@ def _watch_pool(app: Flask) -> None:
         engine = db.engine
     pool = engine.pool
 
-    def _update(*_args) -> None:
-        try:
-            POOL.labels("checked_out").set(pool.checkedout())
-            POOL.labels("idle").set(pool.checkedin())
-            POOL.labels("overflow").set(max(pool.overflow(), 0))
-            POOL.labels("size").set(pool.size())
-        except AttributeError:  # a pool without these counters (NullPool in some tools)
-            pass
+    checked_out, idle = POOL.labels("checked_out"), POOL.labels("idle")
+    overflow, size = POOL.labels("overflow"), POOL.labels("size")
 
-    for name in ("checkout", "checkin", "connect", "close"):
-        sa.event.listen(pool, name, _update)
+    def _in_use(*_args) -> None:  # every checkout and checkin: two gauges
+        checked_out.set(pool.checkedout())
+        idle.set(pool.checkedin())
+
+    def _shape(*_args) -> None:  # a connection opened or closed: the pool's size too
+        _in_use()
+        overflow.set(max(pool.overflow(), 0))
+        size.set(pool.size())
+
+    if not all(hasattr(pool, name) for name in ("checkedout", "checkedin", "overflow", "size")):
+        return  # a pool without these counters (NullPool in some tools)
+    sa.event.listen(pool, "checkout", _in_use)
+    sa.event.listen(pool, "checkin", _in_use)
+    sa.event.listen(pool, "connect", _shape)
+    sa.event.listen(pool, "close", _shape)
 
 
 def install(app: Flask) -> None:
