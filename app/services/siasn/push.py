@@ -303,7 +303,8 @@ def retry_failed() -> int:
 
 def cohort_status(cohort_id: int) -> list[dict]:
     rows = db.session.execute(
-        sa.select(Enrolment.id, Employee.nip, Employee.name, Enrolment.status, Enrolment.certificate_number,
+        sa.select(Enrolment.id, Employee.id.label("employee_id"), Employee.nip, Employee.name, Enrolment.status,
+                  Enrolment.certificate_number,
                   Enrolment.jp_earned, SiasnPush.state, SiasnPush.action, SiasnPush.kind, SiasnPush.siasn_id,
                   SiasnPush.message, SiasnPush.sent_at, SiasnPush.attempts)
         .join(Employee, Employee.id == Enrolment.employee_id)
