@@ -298,6 +298,45 @@ def retry_failed() -> int:
     return len(ids)
 
 
+def pending_enrolment_ids() -> list[int]:
+    """What SIASN should hear about without anyone pressing a button: passed, certified results never queued;
+    results sent whose values changed since (a correction); results sent that no longer stand (revoked)."""
+    new = list(db.session.execute(
+        sa.select(Enrolment.id).outerjoin(SiasnPush, SiasnPush.enrolment_id == Enrolment.id)
+        .where(SiasnPush.id.is_(None), Enrolment.status == "passed", Enrolment.certificate_number.isnot(None),
+               Enrolment.certificate_date.isnot(None))).scalars())
+    sent = {p.enrolment_id: p for p in db.session.execute(
+        sa.select(SiasnPush).where(SiasnPush.state == "sent", SiasnPush.action == "save")).scalars()}
+    changed = []
+    if sent:
+        conn = settings.get_settings()
+        agency = current_tenant().name
+        for enrolment, cohort, program, _nip, _name, partner_name, map_row in _result_rows(list(sent)):
+            push = sent[enrolment.id]
+            if not eligible(enrolment):
+                changed.append(enrolment.id)
+                continue
+            record = siasn_record(enrolment, cohort, program, partner_name, mapping_for(program, map_row),
+                                  conn.instansi_id if conn else "", agency)
+            if push.payload is None or not same_record(push.kind, record, push.payload):
+                changed.append(enrolment.id)
+    return sorted({*new, *changed})
+
+
+@tenant_job("default", retries=0)
+def sync_pending() -> int:
+    """Scheduled: queue what `pending_enrolment_ids` finds, in a region whose SIASN connection is set."""
+    if settings.get_settings() is None:
+        return 0
+    ids = pending_enrolment_ids()
+    if not ids:
+        return 0
+    queued = queue_results(enrolment_ids=ids)
+    db.session.commit()
+    start(queued["push_ids"])
+    return queued["queued"]
+
+
 # --- reading ---------------------------------------------------------------------------------------------
 
 
