@@ -169,9 +169,10 @@ def start(push_ids: list[int]) -> list[str]:
 
 
 def _items(push_ids: list[int]) -> list[Item]:
+    # Locked until the chunk commits, skipping rows another job holds: two jobs never send the same result at once.
     pushes = {p.enrolment_id: p for p in db.session.execute(
         sa.select(SiasnPush).where(SiasnPush.id.in_(push_ids), SiasnPush.state.in_(("queued", "failed")))
-        .order_by(SiasnPush.id)).scalars()}
+        .order_by(SiasnPush.id).with_for_update(skip_locked=True)).scalars()}
     if not pushes:
         return []
     conn = settings.get_settings()
