@@ -273,7 +273,7 @@ def push_batch(push_ids: list[int]) -> dict:
                            .values(state="failed", message=exc.detail))
         return {"sent": 0, "failed": len(push_ids)}
     delays = tuple(current_app.config.get("SIASN_RETRY_DELAYS", (1, 4, 15)))
-    workers = max(1, int(current_app.config.get("SIASN_CONCURRENCY", 8)))
+    workers = max(1, int(current_app.config.get("SIASN_CONCURRENCY", 16)))
     totals: dict[str, int] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="siasn") as pool:
         for i in range(0, len(push_ids), CHUNK):
