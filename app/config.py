@@ -70,7 +70,7 @@ class Config:
         self.SECRETS_KEY = env.get("KOMPETEN_SECRETS_KEY")
         # SIASN push: concurrent calls per job, per-call timeout (s), and the waits (s) between retries of a call
         # SIASN did not answer (down, slow, 5xx).
-        self.SIASN_CONCURRENCY = int(env.get("KOMPETEN_SIASN_CONCURRENCY", "8"))
+        self.SIASN_CONCURRENCY = int(env.get("KOMPETEN_SIASN_CONCURRENCY", "16"))
         self.SIASN_TIMEOUT = float(env.get("KOMPETEN_SIASN_TIMEOUT", "15"))
         self.SIASN_RETRY_DELAYS = tuple(float(x) for x in env.get("KOMPETEN_SIASN_RETRY_DELAYS", "1,4,15").split(",")
                                         if x.strip())

@@ -1,7 +1,7 @@
 """Benchmark of the SIASN push. Prints figures; asserts only that SIASN ends with one record per result.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
-        python bench/siasn.py [--results 2000] [--latency 0.05] [--concurrency 8] [--keep]
+        python bench/siasn.py [--results 2000] [--latency 0.05] [--concurrency 16] [--keep]
 
 A region with `--results` passed, certified PKP results (one cohort, one person each) and its connection set to the
 test stand-in SIASN (tests/siasn_standin.py, in this process, `--latency` seconds added to every call). One
@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     server = server_url()
@@ -178,7 +178,11 @@ def run(url: str, args, tmp: Path) -> None:
                   f"floor {floor2:.1f}s; ratio {seconds2 / floor2:.2f}x")
         finally:
             worker.terminate()
-            worker.wait(30)
+            try:
+                worker.wait(60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
             standin.stop()
         db.engine.dispose()
 

@@ -18,12 +18,17 @@ message, as SIASN refuses duplicates. Switches: `latency` (seconds added to ever
 "down" (503) | "error" (500) | "slow" (sleeps `slow_seconds` before answering) | "refuse" (400 with a message),
 `fail_next(n, mode)` for the next n API calls only, and `unknown_nips` (the PNS endpoint does not know them).
 
-Run it in a thread: `standin = SiasnStandin(...).start()`; `standin.url`; `standin.stop()`.
+Run it in a thread: `standin = SiasnStandin(...).start()`; `standin.url`; `standin.stop()`. Or as a process
+(`kompeten demo` does, when the repository's tests/ are there): `python -m tests.siasn_standin --port 8799
+--consumer-key K --consumer-secret S --username U --password P`.
 """
 
 from __future__ import annotations
 
+import argparse
 import secrets
+import signal
+import sys
 import threading
 import time
 import uuid
@@ -267,3 +272,29 @@ class SiasnStandin:
         app.add_url_rule(f"{API}/pns/rw-kursus/<nip>", "rw_kursus", lambda nip: _history(standin.kursus, nip))
         return app
 
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A TEST STAND-IN for BKN's SIASN web services (never production).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8799)
+    for name in ("consumer-key", "consumer-secret", "client-id", "username", "password"):
+        parser.add_argument(f"--{name}")
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    given = {k: v for k, v in vars(args).items() if k in ("consumer_key", "consumer_secret", "client_id", "username",
+                                                           "password") and v}
+    standin = SiasnStandin(latency=args.latency, **given)
+    server = make_server(args.host, args.port, standin.app, threaded=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"SIASN test stand-in on http://{args.host}:{args.port}", flush=True)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -182,3 +182,37 @@ def test_tokens_are_cached_until_they_expire_and_renewed(client, malang, standin
     run_worker()
     assert standin.count("POST", "/oauth2/token") == 2 and standin.count("POST", "/auth/realms") == 2
     assert len(standin.diklat) == len(certified_results(cohort_id))
+
+
+@pytest.mark.committed
+def test_the_schedule_sends_new_passes_corrections_and_revocations_by_itself(client, malang, standin, run_worker):
+    from app.jobs import enqueue
+    from app.services.siasn.push import sync_pending
+
+    seed_malang()
+    cohort_id = pka_cohort_id()
+    expected = certified_results(cohort_id)
+
+    def tick() -> None:
+        with tenant_context(MALANG):
+            enqueue(sync_pending)
+        run_worker()
+
+    tick()  # no connection yet: nothing is sent
+    assert standin.diklat == {} and _pushes() == {}
+    connect(client, standin)
+    tick()
+    assert len(standin.diklat) >= len(expected)  # every passed, certified result of the region (other cohorts too)
+    held = len(standin.diklat)
+    tick()  # nothing changed: nothing sent
+    assert len(standin.diklat) == held and standin.updated == 0
+    first, second = expected[0]["id"], expected[1]["id"]
+    with tenant_context(MALANG):
+        db.session.execute(sa.text("UPDATE enrolments SET jp_earned = 300 WHERE id = :id"), {"id": first})
+        db.session.execute(sa.text("UPDATE enrolments SET status = 'failed' WHERE id = :id"), {"id": second})
+        db.session.commit()
+    tick()
+    pushes = _pushes()
+    assert standin.diklat[pushes[first]["siasn_id"]]["jumlahJam"] == 300 and standin.updated == 1
+    assert pushes[second]["state"] == "deleted" and len(standin.diklat) == held - 1
+

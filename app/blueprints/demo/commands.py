@@ -73,7 +73,8 @@ def _serve(host: str, port: int, log_file: Path) -> None:
     env = dict(os.environ)
     env.setdefault("KOMPETEN_COOKIE_SECURE", "0")  # the local demo is plain http: a Secure cookie would never return
     with open(log_file, "a", encoding="utf-8") as log:
-        children = [
+        siasn = _siasn_standin(host, env, log)
+        children = [*([siasn[0]] if siasn else []),
             subprocess.Popen([sys.executable, "-m", "app.cli_entry", "worker"], env=env,  # noqa: S603
                              stdout=log, stderr=subprocess.STDOUT),
             subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",  # noqa: S603
@@ -89,6 +90,9 @@ def _serve(host: str, port: int, log_file: Path) -> None:
         for slug in sorted(s.slug for s in manifests.load_manifests(current_app.config["TENANTS_DIR"])):
             click.echo(f"  {base}/t/{slug}/login   {base}/t/{slug}/api/v1/docs   ({slug}: log in, API)")
         click.echo(f"  {base}/login   (platform users: province, national, vendor)")
+        if siasn:
+            click.echo(f"  {base}/t/kota-malang/siasn   (SIASN link, connected to a TEST STAND-IN of SIASN, "
+                       f"{siasn[1]})")
         click.echo(f"  {base}/healthz\nLog (migrations, worker, web server): {log_file}\nPress Ctrl-C to stop.")
         while all(c.poll() is None for c in children):
             time.sleep(0.5)
@@ -97,6 +101,38 @@ def _serve(host: str, port: int, log_file: Path) -> None:
         click.echo("\nStopping ...")
     finally:
         _stop(children)
+
+
+def _siasn_standin(host: str, env: dict, log):
+    """In a checkout with tests/ (not an installed package): start the SIASN test stand-in (tests/siasn_standin.py)
+    on a free port and connect Kota Malang to it, with credentials made up for this run, so a newcomer can push a
+    cohort's results and compare. Returns (process, url), or None."""
+    from app.config import REPO_ROOT
+    from app.services.demo.regions import REGIONS
+    from app.services.siasn import connection
+
+    if not (REPO_ROOT / "tests" / "siasn_standin.py").exists() or "kota-malang" not in REGIONS:
+        return None
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    creds = {"consumer_key": "demo-" + os.urandom(4).hex(), "consumer_secret": os.urandom(12).hex(),
+             "username": "demo-operator", "password": os.urandom(12).hex()}
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in creds.items()]
+    proc = subprocess.Popen([sys.executable, "-m", "tests.siasn_standin", "--host", host, "--port", str(port),  # noqa: S603
+                             "--client-id", "kompeten-demo", "--latency", "0.05", *args], env=env, cwd=REPO_ROOT,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://{host}:{port}"
+    try:
+        with tenant_context("kota-malang"):
+            connection.save(base_url=url, client_id="kompeten-demo", instansi_id="DEMO-KOTA-MALANG",
+                            updated_by="kompeten demo", **creds)
+            db.session.commit()
+    except (TenantNotFound, TenantUnavailable, SQLAlchemyError):
+        db.session.rollback()
+        proc.terminate()
+        return None
+    return proc, url
 
 
 def _wait_until_listening(host: str, port: int, children) -> bool:

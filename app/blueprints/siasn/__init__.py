@@ -4,7 +4,7 @@ keying it twice; connection settings per region (secrets encrypted), program map
 from app.areas import Area, NavItem
 from app.blueprints.siasn import api, pages
 from app.schedules import Schedule
-from app.services.siasn.push import retry_failed
+from app.services.siasn.push import retry_failed, sync_pending
 
 STATES = {"queued": "Antre", "sent": "Terkirim", "failed": "Gagal (dicoba lagi)", "refused": "Ditolak SIASN",
           "deleted": "Dihapus dari SIASN"}
@@ -17,7 +17,9 @@ AREA = Area(
     nav=(NavItem("siasn_pages.overview", "SIASN", "training:read", order=65, unscoped=True),),
     labels={"siasn_states": STATES, "siasn_compare": COMPARE,
             "siasn_kinds": {"diklat": "Riwayat diklat", "kursus": "Riwayat kursus"}},
-    schedules=(Schedule("siasn.retry_failed", retry_failed, interval=900,
+    schedules=(Schedule("siasn.sync_pending", sync_pending, interval=600,
+                        description="kirim hasil lulus baru, koreksi dan pencabutan ke SIASN"),
+               Schedule("siasn.retry_failed", retry_failed, interval=900,
                         description="kirim ulang hasil yang belum dijawab SIASN"),),
     audit_labels={
         "actions": {"siasn.settings": "Mengubah pengaturan SIASN", "siasn.check": "Memeriksa koneksi SIASN",

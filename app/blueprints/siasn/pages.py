@@ -87,7 +87,7 @@ def push_cohort(cohort_id: int):
 def push_enrolment(enrolment_id: int):
     queued = commit(push.queue_results(enrolment_ids=[enrolment_id]))
     push.start(queued["push_ids"])
-    return redirect(request.form.get("next") or url_for("siasn_pages.overview"), code=303)
+    return redirect(_local(request.form.get("next"), url_for("siasn_pages.overview")), code=303)
 
 
 @bp.get("/angkatan/<int:cohort_id>/banding")
@@ -103,11 +103,14 @@ def compare_person(employee_id: int):
     return render("siasn/compare.html", result=result, person=result["employee"], cohort_id=None)
 
 
+def _local(target: str | None, default: str) -> str:
+    """Only a path of this site (not `//host/...`): no open redirect through `next`."""
+    return target if target and target.startswith("/") and not target.startswith(("//", "/\\")) else default
+
+
 def _back(employee_id: int):
-    target = request.form.get("next")
-    if not target or not target.startswith("/"):
-        target = url_for("siasn_pages.compare_person", employee_id=employee_id)
-    return redirect(target, code=303)
+    return redirect(_local(request.form.get("next"), url_for("siasn_pages.compare_person", employee_id=employee_id)),
+                    code=303)
 
 
 @bp.post("/pegawai/<int:employee_id>/kirim")

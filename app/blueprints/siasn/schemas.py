@@ -71,6 +71,7 @@ class QueuedSchema(ma.Schema):
 
 class PushRowSchema(ma.Schema):
     id = ma.fields.Integer(metadata={"description": "enrolment id"})
+    employee_id = ma.fields.Integer()
     nip = ma.fields.String()
     name = ma.fields.String()
     status = ma.fields.String()

@@ -150,7 +150,7 @@ def compare_cohort(cohort_id: int) -> dict:
         sa.select(Employee.id, Employee.nip, Employee.name).join(Enrolment, Enrolment.employee_id == Employee.id)
         .where(Enrolment.cohort_id == cohort_id, Enrolment.status == "passed").order_by(Employee.name_key)).all()
     client = settings.client()
-    with ThreadPoolExecutor(max_workers=max(1, int(current_app.config.get("SIASN_CONCURRENCY", 8)))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, int(current_app.config.get("SIASN_CONCURRENCY", 16)))) as pool:
         try:
             fetched = list(pool.map(lambda p: _fetch(client, p.nip), people))
         except SiasnError as exc:

@@ -169,9 +169,10 @@ def start(push_ids: list[int]) -> list[str]:
 
 
 def _items(push_ids: list[int]) -> list[Item]:
+    # Locked until the chunk commits, skipping rows another job holds: two jobs never send the same result at once.
     pushes = {p.enrolment_id: p for p in db.session.execute(
         sa.select(SiasnPush).where(SiasnPush.id.in_(push_ids), SiasnPush.state.in_(("queued", "failed")))
-        .order_by(SiasnPush.id)).scalars()}
+        .order_by(SiasnPush.id).with_for_update(skip_locked=True)).scalars()}
     if not pushes:
         return []
     conn = settings.get_settings()
@@ -272,7 +273,7 @@ def push_batch(push_ids: list[int]) -> dict:
                            .values(state="failed", message=exc.detail))
         return {"sent": 0, "failed": len(push_ids)}
     delays = tuple(current_app.config.get("SIASN_RETRY_DELAYS", (1, 4, 15)))
-    workers = max(1, int(current_app.config.get("SIASN_CONCURRENCY", 8)))
+    workers = max(1, int(current_app.config.get("SIASN_CONCURRENCY", 16)))
     totals: dict[str, int] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="siasn") as pool:
         for i in range(0, len(push_ids), CHUNK):
@@ -298,12 +299,52 @@ def retry_failed() -> int:
     return len(ids)
 
 
+def pending_enrolment_ids() -> list[int]:
+    """What SIASN should hear about without anyone pressing a button: passed, certified results never queued;
+    results sent whose values changed since (a correction); results sent that no longer stand (revoked)."""
+    new = list(db.session.execute(
+        sa.select(Enrolment.id).outerjoin(SiasnPush, SiasnPush.enrolment_id == Enrolment.id)
+        .where(SiasnPush.id.is_(None), Enrolment.status == "passed", Enrolment.certificate_number.isnot(None),
+               Enrolment.certificate_date.isnot(None))).scalars())
+    sent = {p.enrolment_id: p for p in db.session.execute(
+        sa.select(SiasnPush).where(SiasnPush.state == "sent", SiasnPush.action == "save")).scalars()}
+    changed = []
+    if sent:
+        conn = settings.get_settings()
+        agency = current_tenant().name
+        for enrolment, cohort, program, _nip, _name, partner_name, map_row in _result_rows(list(sent)):
+            push = sent[enrolment.id]
+            if not eligible(enrolment):
+                changed.append(enrolment.id)
+                continue
+            record = siasn_record(enrolment, cohort, program, partner_name, mapping_for(program, map_row),
+                                  conn.instansi_id if conn else "", agency)
+            if push.payload is None or not same_record(push.kind, record, push.payload):
+                changed.append(enrolment.id)
+    return sorted({*new, *changed})
+
+
+@tenant_job("default", retries=0)
+def sync_pending() -> int:
+    """Scheduled: queue what `pending_enrolment_ids` finds, in a region whose SIASN connection is set."""
+    if settings.get_settings() is None:
+        return 0
+    ids = pending_enrolment_ids()
+    if not ids:
+        return 0
+    queued = queue_results(enrolment_ids=ids)
+    db.session.commit()
+    start(queued["push_ids"])
+    return queued["queued"]
+
+
 # --- reading ---------------------------------------------------------------------------------------------
 
 
 def cohort_status(cohort_id: int) -> list[dict]:
     rows = db.session.execute(
-        sa.select(Enrolment.id, Employee.nip, Employee.name, Enrolment.status, Enrolment.certificate_number,
+        sa.select(Enrolment.id, Employee.id.label("employee_id"), Employee.nip, Employee.name, Enrolment.status,
+                  Enrolment.certificate_number,
                   Enrolment.jp_earned, SiasnPush.state, SiasnPush.action, SiasnPush.kind, SiasnPush.siasn_id,
                   SiasnPush.message, SiasnPush.sent_at, SiasnPush.attempts)
         .join(Employee, Employee.id == Enrolment.employee_id)
