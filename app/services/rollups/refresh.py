@@ -51,7 +51,12 @@ _CLOSE_SQL = sa.text(
     "UPDATE asn_snapshot_years SET closed = true, basis = 'year_end' WHERE year < :this_year AND NOT closed"
 )
 _SNAPSHOT_YEARS_SQL = sa.text("SELECT year, closed FROM asn_snapshot_years")
-_SNAPSHOT_CLEAR_SQL = sa.text("DELETE FROM asn_year_snapshots WHERE year = :year")
+# Retaking a snapshot writes only what changed: people no longer active go, the others are upserted (a row is
+# rewritten only when its type, OPD or jabatan moved), so the nightly retake of a large region is mostly reads.
+_SNAPSHOT_CLEAR_SQL = sa.text(
+    "DELETE FROM asn_year_snapshots s WHERE s.year = :year "
+    "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = s.employee_id AND e.active)"
+)
 _SNAPSHOT_HEADER_SQL = sa.text(
     "INSERT INTO asn_snapshot_years (year, taken_at, basis, closed, people) VALUES (:year, :now, :basis, :closed, 0) "
     "ON CONFLICT (year) DO UPDATE SET taken_at = excluded.taken_at, basis = excluded.basis, closed = excluded.closed"
@@ -63,7 +68,12 @@ _SNAPSHOT_TAKE_SQL = sa.text(
     "  CASE WHEN o.name_key LIKE 'dinas%' THEN 'dinas' WHEN o.name_key LIKE 'badan%' THEN 'badan' "
     "  WHEN o.name_key LIKE 'kecamatan%' THEN 'kecamatan' WHEN o.name_key LIKE 'kelurahan%' THEN 'kelurahan' "
     "  WHEN o.name_key LIKE 'sekretariat%' THEN 'sekretariat' ELSE 'lainnya' END, e.jabatan_kind "
-    "FROM employees e LEFT JOIN opds o ON o.id = e.opd_id WHERE e.active"
+    "FROM employees e LEFT JOIN opds o ON o.id = e.opd_id WHERE e.active "
+    "ON CONFLICT (year, employee_id) DO UPDATE SET employee_type = excluded.employee_type, "
+    "opd_id = excluded.opd_id, opd_kind = excluded.opd_kind, jabatan_kind = excluded.jabatan_kind "
+    "WHERE (asn_year_snapshots.employee_type, asn_year_snapshots.opd_id, asn_year_snapshots.opd_kind, "
+    "       asn_year_snapshots.jabatan_kind) IS DISTINCT FROM "
+    "      (excluded.employee_type, excluded.opd_id, excluded.opd_kind, excluded.jabatan_kind)"
 )
 _SNAPSHOT_COUNT_SQL = sa.text(
     "UPDATE asn_snapshot_years SET people = (SELECT count(*) FROM asn_year_snapshots s WHERE s.year = :year) "
