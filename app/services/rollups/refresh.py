@@ -162,7 +162,11 @@ def _forget_after_rollback(session) -> None:
     session.info.pop(CHANGED, None)
 
 
-_OTHER_ACTIVE_SQL = sa.text("SELECT id FROM platform.tenants WHERE status = 'active' AND id <> :tenant_id")
+# Other active regions whose rows start after `first` (regions never refreshed get every year at their first).
+_LATER_OTHERS_SQL = sa.text(
+    "SELECT t.id FROM platform.tenants t WHERE t.status = 'active' AND t.id <> :tenant_id "
+    "AND (SELECT min(s.year) FROM platform.tenant_summaries s WHERE s.tenant_id = t.id) > :first"
+)
 
 
 def this_year() -> int:
@@ -254,7 +258,6 @@ def refresh_tenant_summaries(years: list[int] | None = None) -> dict:
     rows are replaced. The caller commits."""
     tenant = current_tenant()
     db.session.execute(_LOCK_SQL, {"key": LOCK_BASE + tenant.id})
-    platform_first = _platform_first_year(tenant.id)
     todo = sorted(set(years)) if years else refresh_years(tenant.id)
     now = datetime.now(UTC)
     snapshots = take_snapshots(todo, now)
@@ -276,18 +279,19 @@ def refresh_tenant_summaries(years: list[int] | None = None) -> dict:
     db.session.execute(_FRESH_SQL, {"tenant_id": tenant.id, "now": now})
     db.session.info[CHANGED] = True
     done_years = sorted({year for year, _, _ in rows})
-    widened = _widen_others(tenant, done_years, platform_first)
+    widened = _widen_others(tenant, done_years)
     log.info("rollups of %s refreshed: %d rows for %s", tenant.slug, len(rows), done_years)
     return {"tenant": tenant.slug, "years": done_years, "rows": len(rows), "snapshots": snapshots,
             "others_scheduled": widened}
 
 
-def _widen_others(tenant: TenantInfo, done_years: list[int], platform_first: int | None) -> int:
-    """This region brought training older than any other region's: the others' views must now start that year
-    too, so each gets a (debounced) refresh. Rare: a region's first import of old records."""
-    if not done_years or platform_first is None or done_years[0] >= platform_first:
+def _widen_others(tenant: TenantInfo, done_years: list[int]) -> int:
+    """This region's rows start earlier than some other region's (it brought older training): those others' rows
+    must now start that year too, so each gets a (debounced) refresh. Rare: a region's first import of old
+    records, or the first training on the platform."""
+    if not done_years:
         return 0
-    others = db.session.execute(_OTHER_ACTIVE_SQL, {"tenant_id": tenant.id}).scalars().all()
+    others = db.session.execute(_LATER_OTHERS_SQL, {"tenant_id": tenant.id, "first": done_years[0]}).scalars().all()
     for other in others:
         try:
             schedule_refresh(other)
