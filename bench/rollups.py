@@ -156,8 +156,22 @@ def run(url: str, n: int) -> None:
         with no_tenant(), db.engine.connect() as conn:
             rows = conn.exec_driver_sql(
                 "SELECT count(*), count(DISTINCT tenant_id) FROM platform.tenant_summaries").one()
-        print(f"full refresh of {n} regions with 2 workers: {full:.1f} s ({rows[0]:,} summary rows, {rows[1]} regions)"
-              f"  target < 60 s")
+        print(f"first full refresh of {n} regions with 2 workers (every year's snapshot taken): {full:.1f} s "
+              f"({rows[0]:,} summary rows, {rows[1]} regions)  target < 60 s")
+
+        scheduled = queue("rollups").scheduled_job_registry  # the first region's training widened the others'
+        for job_id in scheduled.get_job_ids():                # years (debounced refreshes): the sweep covers them
+            scheduled.remove(job_id, delete_job=True)
+        for i in range(n):  # the nightly sweep once every year has its snapshot: only this year's is retaken
+            enqueue(refresh_rollups, tenant=f"bench-{i:03d}")
+        t0 = time.perf_counter()
+        workers = [subprocess.Popen([sys.executable, "-m", "app.cli_entry", "worker", "--burst", "--queue",  # noqa: S603
+                                     "rollups"], env=env, stdout=subprocess.DEVNULL, stderr=None)
+                   for _ in range(2)]
+        for w in workers:
+            w.wait()
+        print(f"nightly full refresh of {n} regions (past years' snapshots kept), 2 workers: "
+              f"{time.perf_counter() - t0:.1f} s  target < 60 s")
 
         from app.services.rollups.refresh import refresh_tenant_summaries
 

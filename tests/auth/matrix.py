@@ -122,6 +122,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("/p/<province_code>/api/v1/rollups", "GET"): "rollups_province",
     ("/national/api/v1/rollups", "GET"): "rollups_national",
     ("/p/<province_code>/", "GET"): "page_rollups_province",
+    ("/p/<province_code>/api/v1/rollups/regions/<slug>", "GET"): "rollups_province",
+    ("/p/<province_code>/wilayah/<slug>/", "GET"): "page_rollups_province",
     ("/national/", "GET"): "page_rollups_national",
     # the vendors' admin API (issue 9): vendor tokens only; its own OpenAPI document is public like a region's
     ("/admin/api/v1/openapi.json", "GET"): "public",
@@ -133,6 +135,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("/admin/api/v1/tenants/<slug>/suspend", "POST"): "platform_admin",
     ("/admin/api/v1/tenants/<slug>/resume", "POST"): "platform_admin",
     ("/admin/api/v1/tenants/<slug>/upgrade", "POST"): "platform_admin",
+    ("/admin/api/v1/tenants/<slug>/rollups/refresh", "POST"): "platform_admin",
     ("/admin/api/v1/tenants/<slug>/archive", "POST"): "platform_admin",
     ("/admin/api/v1/tenants/<slug>/export", "POST"): "platform_admin",
     ("/admin/api/v1/exports/<int:export_id>", "GET"): "platform_admin",

@@ -101,6 +101,17 @@ def test_a_region_never_refreshed_shows_zeros_marked_and_counted(tenants, make_t
     assert "belum pernah dihitung" in page
 
 
+def test_older_training_in_one_region_schedules_a_refresh_of_the_others(tenants, malang, serang, rollup_data):
+    _refresh(serang)  # nothing on the platform yet: Serang's rows start this year
+    redis_connection().delete(pending_key(serang.id))
+    e1 = rollup_data.employee(malang, "PNS")
+    rollup_data.jp(malang, e1, 2023, 24)
+    assert _refresh(malang)["others_scheduled"] == 1  # Serang; Tuban and Jambi never refreshed: all years at once
+    assert redis_connection().exists(pending_key(serang.id))
+    assert _refresh(serang)["years"] == list(range(2023, THIS_YEAR + 1))
+    assert _refresh(malang)["others_scheduled"] == 0  # nothing older than what the others now have
+
+
 # --- past years keep their headcount -----------------------------------------------------------------------------
 
 

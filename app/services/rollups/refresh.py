@@ -51,7 +51,12 @@ _CLOSE_SQL = sa.text(
     "UPDATE asn_snapshot_years SET closed = true, basis = 'year_end' WHERE year < :this_year AND NOT closed"
 )
 _SNAPSHOT_YEARS_SQL = sa.text("SELECT year, closed FROM asn_snapshot_years")
-_SNAPSHOT_CLEAR_SQL = sa.text("DELETE FROM asn_year_snapshots WHERE year = :year")
+# Retaking a snapshot writes only what changed: people no longer active go, the others are upserted (a row is
+# rewritten only when its type, OPD or jabatan moved), so the nightly retake of a large region is mostly reads.
+_SNAPSHOT_CLEAR_SQL = sa.text(
+    "DELETE FROM asn_year_snapshots s WHERE s.year = :year "
+    "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = s.employee_id AND e.active)"
+)
 _SNAPSHOT_HEADER_SQL = sa.text(
     "INSERT INTO asn_snapshot_years (year, taken_at, basis, closed, people) VALUES (:year, :now, :basis, :closed, 0) "
     "ON CONFLICT (year) DO UPDATE SET taken_at = excluded.taken_at, basis = excluded.basis, closed = excluded.closed"
@@ -63,7 +68,12 @@ _SNAPSHOT_TAKE_SQL = sa.text(
     "  CASE WHEN o.name_key LIKE 'dinas%' THEN 'dinas' WHEN o.name_key LIKE 'badan%' THEN 'badan' "
     "  WHEN o.name_key LIKE 'kecamatan%' THEN 'kecamatan' WHEN o.name_key LIKE 'kelurahan%' THEN 'kelurahan' "
     "  WHEN o.name_key LIKE 'sekretariat%' THEN 'sekretariat' ELSE 'lainnya' END, e.jabatan_kind "
-    "FROM employees e LEFT JOIN opds o ON o.id = e.opd_id WHERE e.active"
+    "FROM employees e LEFT JOIN opds o ON o.id = e.opd_id WHERE e.active "
+    "ON CONFLICT (year, employee_id) DO UPDATE SET employee_type = excluded.employee_type, "
+    "opd_id = excluded.opd_id, opd_kind = excluded.opd_kind, jabatan_kind = excluded.jabatan_kind "
+    "WHERE (asn_year_snapshots.employee_type, asn_year_snapshots.opd_id, asn_year_snapshots.opd_kind, "
+    "       asn_year_snapshots.jabatan_kind) IS DISTINCT FROM "
+    "      (excluded.employee_type, excluded.opd_id, excluded.opd_kind, excluded.jabatan_kind)"
 )
 _SNAPSHOT_COUNT_SQL = sa.text(
     "UPDATE asn_snapshot_years SET people = (SELECT count(*) FROM asn_year_snapshots s WHERE s.year = :year) "
@@ -152,7 +162,11 @@ def _forget_after_rollback(session) -> None:
     session.info.pop(CHANGED, None)
 
 
-_OTHER_ACTIVE_SQL = sa.text("SELECT id FROM platform.tenants WHERE status = 'active' AND id <> :tenant_id")
+# Other active regions whose rows start after `first` (regions never refreshed get every year at their first).
+_LATER_OTHERS_SQL = sa.text(
+    "SELECT t.id FROM platform.tenants t WHERE t.status = 'active' AND t.id <> :tenant_id "
+    "AND (SELECT min(s.year) FROM platform.tenant_summaries s WHERE s.tenant_id = t.id) > :first"
+)
 
 
 def this_year() -> int:
@@ -244,7 +258,6 @@ def refresh_tenant_summaries(years: list[int] | None = None) -> dict:
     rows are replaced. The caller commits."""
     tenant = current_tenant()
     db.session.execute(_LOCK_SQL, {"key": LOCK_BASE + tenant.id})
-    platform_first = _platform_first_year(tenant.id)
     todo = sorted(set(years)) if years else refresh_years(tenant.id)
     now = datetime.now(UTC)
     snapshots = take_snapshots(todo, now)
@@ -266,18 +279,19 @@ def refresh_tenant_summaries(years: list[int] | None = None) -> dict:
     db.session.execute(_FRESH_SQL, {"tenant_id": tenant.id, "now": now})
     db.session.info[CHANGED] = True
     done_years = sorted({year for year, _, _ in rows})
-    widened = _widen_others(tenant, done_years, platform_first)
+    widened = _widen_others(tenant, done_years)
     log.info("rollups of %s refreshed: %d rows for %s", tenant.slug, len(rows), done_years)
     return {"tenant": tenant.slug, "years": done_years, "rows": len(rows), "snapshots": snapshots,
             "others_scheduled": widened}
 
 
-def _widen_others(tenant: TenantInfo, done_years: list[int], platform_first: int | None) -> int:
-    """This region brought training older than any other region's: the others' views must now start that year
-    too, so each gets a (debounced) refresh. Rare: a region's first import of old records."""
-    if not done_years or platform_first is None or done_years[0] >= platform_first:
+def _widen_others(tenant: TenantInfo, done_years: list[int]) -> int:
+    """This region's rows start earlier than some other region's (it brought older training): those others' rows
+    must now start that year too, so each gets a (debounced) refresh. Rare: a region's first import of old
+    records, or the first training on the platform."""
+    if not done_years:
         return 0
-    others = db.session.execute(_OTHER_ACTIVE_SQL, {"tenant_id": tenant.id}).scalars().all()
+    others = db.session.execute(_LATER_OTHERS_SQL, {"tenant_id": tenant.id, "first": done_years[0]}).scalars().all()
     for other in others:
         try:
             schedule_refresh(other)
