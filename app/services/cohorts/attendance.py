@@ -15,6 +15,7 @@ from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.cohorts.schedule import get_cohort
 from app.services.scope import OUT_OF_SCOPE, current_scope, employee_in_scope_clause, scoped
+from app.signals import tenant_data_changed
 
 
 def parse_day(text: str) -> date:
@@ -83,12 +84,21 @@ def mark_day(cohort_id: int, day: date, *, marks: list[dict], default_status: st
         stmt = pg_insert(Attendance).values(rows)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=[Attendance.enrolment_id, Attendance.day], set_={"status": stmt.excluded.status}))
+    # The first day someone is present (or excused) moves them from registered to attending.
+    came = [r["enrolment_id"] for r in rows if r["status"] in ("present", "excused")
+            and statuses[r["enrolment_id"]] == "registered"]
+    if came:
+        db.session.execute(sa.text(
+            "UPDATE enrolments SET status = 'attending', status_changed_at = now() "
+            "WHERE id = ANY(:ids) AND status = 'registered'"), {"ids": came})
     tally = Counter(r["status"] for r in rows)
     audit.record("attendance.mark", "attendance", f"{cohort.id}:{day.isoformat()}",
                  after={"cohort_id": cohort.id, "day": day.isoformat(), "marked": len(rows),
-                        "skipped_withdrawn": len(skipped),
+                        "skipped_withdrawn": len(skipped), "now_attending": len(came),
                         **{s: tally.get(s, 0) for s in ("present", "excused", "absent")}})
-    return {"cohort_id": cohort.id, "day": day, "marked": len(rows), "skipped": skipped}
+    if came:
+        tenant_data_changed.send(None, reason="attendance.first_day")
+    return {"cohort_id": cohort.id, "day": day, "marked": len(rows), "skipped": skipped, "now_attending": len(came)}
 
 
 def _marking_statuses(cohort_id: int) -> dict[int, str]:
