@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -49,6 +50,8 @@ class CohortPhase(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "position"),
         sa.CheckConstraint("end_date >= start_date", name="dates"),
+        sa.CheckConstraint("sessions IS NULL OR jsonb_typeof(sessions) = 'array'", name="sessions_array"),
+        sa.CheckConstraint("agenda IS NULL OR jsonb_typeof(agenda) = 'array'", name="agenda_array"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +61,11 @@ class CohortPhase(db.Model):
     start_date: Mapped[date] = mapped_column(sa.Date)
     end_date: Mapped[date] = mapped_column(sa.Date)
     graded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Dated blocks of the phase ([{start_date, end_date, label}], ISO dates; NULL = one block, the whole phase):
+    # Klasikal I is 22-30 Apr, field study 1 May, 6-8 May. Attendance is taken only on a day of a block.
+    sessions: Mapped[list | None] = mapped_column(JSONB(none_as_null=True))
+    # Optional day-level agenda items ([{day, title}]): bimbingan 8 Jul, seminar 9 Jul, penutupan 11 Jul.
+    agenda: Mapped[list | None] = mapped_column(JSONB(none_as_null=True))
 
 
 class Enrolment(db.Model):

@@ -27,11 +27,26 @@ def _int(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(strict=True, **kwargs)
 
 
+class PhaseSessionInSchema(ma.Schema):
+    start_date = ma.fields.Date(required=True)
+    end_date = ma.fields.Date(required=True)
+    label = StrippedString(validate=ma.validate.Length(max=200), load_default=None)
+
+
+class PhaseAgendaInSchema(ma.Schema):
+    day = ma.fields.Date(required=True)
+    title = StrippedString(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
 class CohortPhaseInSchema(ma.Schema):
     name = StrippedString(required=True, validate=ma.validate.Length(min=1, max=200))
     start_date = ma.fields.Date(required=True)
     end_date = ma.fields.Date(required=True)
     graded = ma.fields.Boolean(load_default=False)
+    sessions = ma.fields.List(ma.fields.Nested(PhaseSessionInSchema), validate=ma.validate.Length(max=60),
+                              metadata={"description": "dated blocks inside the phase; none = the whole phase"})
+    agenda = ma.fields.List(ma.fields.Nested(PhaseAgendaInSchema), validate=ma.validate.Length(max=200),
+                            metadata={"description": "optional day-level items, each on a day of a block"})
 
 
 class CohortPhaseReplaceSchema(CohortPhaseInSchema):
@@ -46,6 +61,9 @@ class CohortPhaseSchema(ma.Schema):
     start_date = ma.fields.Date()
     end_date = ma.fields.Date()
     graded = ma.fields.Boolean()
+    sessions = ma.fields.List(ma.fields.Dict(), allow_none=True,
+                              metadata={"description": "[{start_date, end_date, label}]; null = the whole phase"})
+    agenda = ma.fields.List(ma.fields.Dict(), allow_none=True, metadata={"description": "[{day, title}]"})
 
 
 class CohortProgramSchema(ma.Schema):

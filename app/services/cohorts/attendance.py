@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.extensions import db
-from app.models.cohorts import Attendance, Cohort, Enrolment
+from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment
 from app.models.employees import Employee
 from app.problems import Problem
 from app.services.audit import log as audit
-from app.services.cohorts.schedule import get_cohort
+from app.services.cohorts.schedule import get_cohort, session_days
 from app.services.scope import OUT_OF_SCOPE, current_scope, employee_in_scope_clause, scoped
 from app.signals import tenant_data_changed
 
@@ -30,10 +30,16 @@ def parse_day(text: str) -> date:
 
 
 def _check_day_in_cohort(cohort: Cohort, day: date) -> None:
+    """The day is a session day: inside the cohort, and — when the cohort has phases — inside a block of one of
+    them (a phase without blocks is one block). 12 Apr 2024, between e-learning and commitment building, is not."""
     if (cohort.start_date and day < cohort.start_date) or (cohort.end_date and day > cohort.end_date):
         span = f"{cohort.start_date or '…'} s.d. {cohort.end_date or '…'}"
         raise Problem.invalid(f"Tanggal {day.isoformat()} di luar jadwal angkatan ({span}).", field="day",
                               reason=f"di luar jadwal angkatan ({span})")
+    phases = db.session.execute(sa.select(CohortPhase).where(CohortPhase.cohort_id == cohort.id)).scalars().all()
+    if phases and not any(day in session_days(p) for p in phases if p.start_date <= day <= p.end_date):
+        raise Problem.invalid(f"Tanggal {day.isoformat()} bukan hari sesi tahap mana pun.", field="day",
+                              reason="bukan hari sesi (di luar semua blok tahap)")
 
 
 def day_sheet(cohort_id: int, day: date) -> dict:

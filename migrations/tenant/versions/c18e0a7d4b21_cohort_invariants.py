@@ -66,6 +66,13 @@ def upgrade() -> None:
     op.add_column('programs', sa.Column('eligible_employee_types', postgresql.ARRAY(sa.String(length=4)), nullable=True))
     op.add_column('programs', sa.Column('min_golongan', sa.String(length=8), nullable=True))
     op.add_column('programs', sa.Column('not_if_passed', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+    # Phases with dated blocks (sessions) and day-level agenda items.
+    op.add_column('cohort_phases', sa.Column('sessions', postgresql.JSONB(astext_type=sa.Text()), nullable=True))
+    op.add_column('cohort_phases', sa.Column('agenda', postgresql.JSONB(astext_type=sa.Text()), nullable=True))
+    op.create_check_constraint(op.f('ck_cohort_phases_sessions_array'), 'cohort_phases',
+                               "sessions IS NULL OR jsonb_typeof(sessions) = 'array'")
+    op.create_check_constraint(op.f('ck_cohort_phases_agenda_array'), 'cohort_phases',
+                               "agenda IS NULL OR jsonb_typeof(agenda) = 'array'")
     bind = op.get_bind()
     refusals = bind.execute(sa.text(_REFUSALS)).all()
     if refusals:
@@ -102,5 +109,9 @@ def downgrade() -> None:
     op.drop_constraint(op.f('ck_enrolments_jp_positive'), 'enrolments', type_='check')
     op.drop_constraint(op.f('ck_enrolments_jp_only_when_passed'), 'enrolments', type_='check')
     op.drop_constraint(op.f('ck_enrolments_pass_has_sttpp'), 'enrolments', type_='check')
+    op.drop_constraint(op.f('ck_cohort_phases_agenda_array'), 'cohort_phases', type_='check')
+    op.drop_constraint(op.f('ck_cohort_phases_sessions_array'), 'cohort_phases', type_='check')
+    op.drop_column('cohort_phases', 'agenda')
+    op.drop_column('cohort_phases', 'sessions')
     for column in ('not_if_passed', 'min_golongan', 'eligible_employee_types', 'eligible_jabatan_kinds'):
         op.drop_column('programs', column)
