@@ -141,7 +141,8 @@ def main() -> int:
                 log(f"  {label:<44} {seconds:6.2f} s  ({seconds / TARGET:.2f} of the target)  {verdict}")
     finally:
         if not args.keep:
-            db.engine.dispose()
+            with app.app_context():
+                db.engine.dispose()
             drop_database(admin_url, DB_NAME)
     return 0 if all(s < TARGET for s in totals.values()) else 1
 
