@@ -42,7 +42,8 @@ def test_bulk_mark_applies_the_default_and_the_exceptions(client, malang, course
                       json={"default_status": "present", "marks": [{"enrolment_id": b, "status": "excused"}]})
 
     assert resp.status_code == 200, resp.json
-    assert resp.json == {"cohort_id": course["id"], "day": "2017-09-25", "marked": 3, "skipped": []}
+    assert resp.json == {"cohort_id": course["id"], "day": "2017-09-25", "marked": 3, "skipped": [],
+                         "now_attending": 0}  # the course factory makes them attending already
     day = date(2017, 9, 25)
     assert _stored(malang) == {(a, day): "present", (b, day): "excused", (c, day): "present"}
 
@@ -190,3 +191,15 @@ def test_bulk_mark_is_audited_once_with_counts(client, malang, course):
     assert calls[0]["action"] == "attendance.mark"
     assert calls[0]["after"]["marked"] == 3
     assert (calls[0]["after"]["present"], calls[0]["after"]["absent"]) == (2, 1)
+
+
+def test_the_first_attendance_moves_a_registered_person_to_attending(client, malang):
+    cohort = make_cohort(malang, start_date=date(2024, 4, 22), end_date=date(2024, 5, 8))
+    present = make_enrolment(malang, cohort["id"])["id"]
+    absent = make_enrolment(malang, cohort["id"])["id"]
+    resp = client.put(_url(malang, cohort["id"], "2024-04-22"),
+                      json={"marks": [{"enrolment_id": present, "status": "present"},
+                                      {"enrolment_id": absent, "status": "absent"}]})
+    assert resp.status_code == 200 and resp.json["now_attending"] == 1
+    assert client.get(api(malang, f"/enrolments/{present}")).json["status"] == "attending"
+    assert client.get(api(malang, f"/enrolments/{absent}")).json["status"] == "registered"

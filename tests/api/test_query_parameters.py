@@ -1,6 +1,7 @@
 """Unknown query parameters are refused (the outside review: `/employees?jabatan_kind=pengawas` answered with
-everyone, a filter silently not applied). Every GET operation that takes query parameters, read from the
-OpenAPI documents (so operations added later are covered), answers a 422 naming the unknown one."""
+everyone, a filter silently not applied; jabatan_kind is now a real filter, issue 18). Every GET operation that
+takes query parameters, read from the OpenAPI documents (so operations added later are covered), answers a 422
+naming the unknown one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import pytest
 
 API = "/t/kota-malang/api/v1"
-UNKNOWN = "jabatan_kind"
+UNKNOWN = "eselon"
 
 
 def _operations_with_query(document: dict) -> list[str]:
@@ -45,10 +46,11 @@ def test_every_tenant_list_endpoint_refuses_an_unknown_query_parameter(client, t
 
 
 def test_the_reviewers_example_is_refused_and_names_the_known_filters(client, tenants):
-    resp = client.get(f"{API}/employees", query_string={"jabatan_kind": "pengawas", "limit": 5})
+    resp = client.get(f"{API}/employees", query_string={"eselon": "pengawas", "limit": 5})
     _refused(resp)
+    assert client.get(f"{API}/employees", query_string={"jabatan_kind": "pengawas"}).status_code == 200
     reason = resp.get_json()["errors"][0]["reason"]
-    assert "opd_id" in reason and "limit" in reason  # says what may be asked instead
+    assert "opd_id" in reason and "jabatan_kind" in reason and "limit" in reason  # what may be asked instead
     assert client.get(f"{API}/employees", query_string={"limit": 5}).status_code == 200
 
 

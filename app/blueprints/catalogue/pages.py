@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 
 from app.blueprints.catalogue.schemas import PartnerSchema, ProgramSchema, ProgramUpdateSchema
+from app.domain.golongan import PNS_GOLONGAN
 from app.problems import Problem
 from app.services.catalogue import programs as service
 from app.web.blueprints import page_blueprint
@@ -55,7 +56,7 @@ def _catalogue_context() -> dict:
 
 def _program_form(program: dict | None, form, errors=None, status: int = 200):
     return render("catalogue/program_form.html", status, program=program, form=form, errors=errors or {},
-                  partners=_partners())
+                  partners=_partners(), golongan_options=PNS_GOLONGAN)
 
 
 @bp.get("/katalog/program/baru")
@@ -70,7 +71,8 @@ def create_program():
     try:
         program = service.create_program(**load_form(ProgramSchema(), _program_data()))
     except Problem as exc:
-        return render_problem("catalogue/program_form.html", exc, program=None, form=request.form, partners=_partners())
+        return render_problem("catalogue/program_form.html", exc, program=None, form=request.form, partners=_partners(),
+                              golongan_options=PNS_GOLONGAN)
     commit(program)
     return redirect(url_for("catalogue_pages.list_programs"), code=303)
 
@@ -82,6 +84,9 @@ def edit_program(program_id: int):
     form = {key: program[key] for key in ("code", "name", "program_type", "competency_type", "jp",
                                           "provider_partner_id")}
     form["active"] = "1" if program["active"] else ""
+    form.update(eligible_jabatan_kinds=program["eligible_jabatan_kinds"] or [],
+                eligible_employee_types=program["eligible_employee_types"] or [],
+                min_golongan=program["min_golongan"] or "", not_if_passed="1" if program["not_if_passed"] else "")
     return _program_form(program, form)
 
 
@@ -97,7 +102,7 @@ def update_program(program_id: int):
         updated = service.update_program(program_id, **changes)
     except Problem as exc:
         return render_problem("catalogue/program_form.html", exc, program=program, form=request.form,
-                              partners=_partners())
+                              partners=_partners(), golongan_options=PNS_GOLONGAN)
     commit(updated)
     return redirect(url_for("catalogue_pages.list_programs"), code=303)
 
@@ -108,4 +113,9 @@ def _program_data() -> dict:
     data = ints(request.form, *PROGRAM_INTS)
     if data.pop("active_shown", None):
         data["active"] = "1" if request.form.get("active") else "0"
+    if data.pop("eligibility_shown", None):  # the eligibility rules: none ticked = no rule
+        for key in ("eligible_jabatan_kinds", "eligible_employee_types"):
+            data[key] = request.form.getlist(key) or None
+        data["min_golongan"] = (request.form.get("min_golongan") or "").strip() or None
+        data["not_if_passed"] = "1" if request.form.get("not_if_passed") else "0"
     return data

@@ -11,6 +11,7 @@ from app.blueprints.cohorts.schemas import (
     BulkEnrolResultSchema,
     BulkEnrolSchema,
     BulkEnrolUploadSchema,
+    BulkStatusSchema,
     CohortCreateSchema,
     CohortDetailSchema,
     CohortListArgsSchema,
@@ -25,10 +26,13 @@ from app.blueprints.cohorts.schemas import (
     EnrolmentPhaseResultSchema,
     EnrolmentSchema,
     EnrolmentTransitionSchema,
+    ResultsOptionsSchema,
+    ResultsReportSchema,
+    ResultsSheetArgsSchema,
 )
-from app.services.cohorts import attendance, bulk_enrol, enrolments, schedule
+from app.services.cohorts import attendance, bulk_enrol, enrolments, results_sheet, schedule
 from app.web.blueprints import tenant_api_blueprint
-from app.web.responses import commit
+from app.web.responses import commit, downloadable, send_table
 
 cohorts_api = tenant_api_blueprint("cohorts", __name__, "cohorts",
                            "Cohorts (angkatan): one run of a program in a year, with its ordered phases.")
@@ -141,6 +145,55 @@ def transition(data, enrolment_id):
     program's JP) and every graded phase passed."""
     enrolment = enrolments.transition(enrolment_id, data.pop("to"), **data)
     return commit(enrolments.enrolment_detail(enrolment.id))
+
+
+def _options(data: dict) -> dict:
+    return {k: data[k] for k in ("sttpp_pattern", "sttpp_start", "certificate_date") if data.get(k) is not None}
+
+
+@enrolments_api.get("/cohorts/<int:cohort_id>/results-sheet")
+@enrolments_api.arguments(ResultsSheetArgsSchema, location="query")
+@downloadable(enrolments_api)
+def download_results_sheet(args, cohort_id):
+    """The cohort's results sheet: the roster with HASIL/NILAI per graded phase, HASIL, NILAI, NO_STTPP,
+    TGL_STTPP and JP (empty while open), to fill in and upload back."""
+    columns, rows, label = results_sheet.sheet(cohort_id)
+    return send_table(args["format"], columns, rows, name_parts=["hasil", label], title="Hasil")
+
+
+@enrolments_api.post("/cohorts/<int:cohort_id>/results-sheet")
+@enrolments_api.arguments(BulkEnrolUploadSchema, location="files")
+@enrolments_api.arguments(ResultsOptionsSchema, location="form")
+@enrolments_api.response(200, ResultsReportSchema)
+def upload_results_sheet(files, form, cohort_id):
+    """Upload the filled results sheet: without `confirm` a row report (what each row will do, or why not) and a
+    token; with `confirm` and the token, every valid row is written (phase results, outcome, STTPP, JP ledger).
+    Passes without NO_STTPP take numbers from `sttpp_pattern` ({seq} from `sttpp_start`, in sheet order)."""
+    upload = files["file"]
+    try:
+        rows = results_sheet.rows_from_upload(cohort_id, upload.stream, upload.filename or "")
+    finally:
+        upload.close()
+    result = results_sheet.run(cohort_id, rows, confirm_it=form["confirm"], token=form.get("token"), source="sheet",
+                               **_options(form))
+    return commit(result) if result["confirmed"] else result
+
+
+@enrolments_api.post("/cohorts/<int:cohort_id>/enrolments/bulk-status")
+@enrolments_api.arguments(BulkStatusSchema)
+@enrolments_api.response(200, ResultsReportSchema)
+def bulk_status(data, cohort_id):
+    """Move every open participant (or `enrolment_ids`) to `to`: attending, or passed (graded phases passed; STTPP
+    numbers from `sttpp_pattern`, dated `certificate_date`), failed, withdrawn. Preview, then confirm with the
+    token."""
+    if data["to"] == "attending":
+        result = results_sheet.mark_attending(cohort_id, data.get("enrolment_ids"), confirm_it=data["confirm"],
+                                              token=data.get("token"))
+    else:
+        rows = results_sheet.bulk_status_rows(cohort_id, data["to"], data.get("enrolment_ids"))
+        result = results_sheet.run(cohort_id, rows, confirm_it=data["confirm"], token=data.get("token"),
+                                   source="bulk-status", **_options(data))
+    return commit(result) if result["confirmed"] else result
 
 
 @enrolments_api.patch("/enrolments/<int:enrolment_id>")

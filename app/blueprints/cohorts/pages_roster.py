@@ -129,7 +129,7 @@ def _phase_days(cohort: dict) -> list[dict]:
     """The session days of each phase, for the day picker."""
     out = []
     for phase in cohort["phases"]:
-        days = [phase.start_date + timedelta(days=n) for n in range((phase.end_date - phase.start_date).days + 1)]
+        days = cohorts.session_days(phase)
         out.append({"name": phase.name, "days": days})
     return out
 

@@ -27,11 +27,26 @@ def _int(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(strict=True, **kwargs)
 
 
+class PhaseSessionInSchema(ma.Schema):
+    start_date = ma.fields.Date(required=True)
+    end_date = ma.fields.Date(required=True)
+    label = StrippedString(validate=ma.validate.Length(max=200), load_default=None)
+
+
+class PhaseAgendaInSchema(ma.Schema):
+    day = ma.fields.Date(required=True)
+    title = StrippedString(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
 class CohortPhaseInSchema(ma.Schema):
     name = StrippedString(required=True, validate=ma.validate.Length(min=1, max=200))
     start_date = ma.fields.Date(required=True)
     end_date = ma.fields.Date(required=True)
     graded = ma.fields.Boolean(load_default=False)
+    sessions = ma.fields.List(ma.fields.Nested(PhaseSessionInSchema), validate=ma.validate.Length(max=60),
+                              metadata={"description": "dated blocks inside the phase; none = the whole phase"})
+    agenda = ma.fields.List(ma.fields.Nested(PhaseAgendaInSchema), validate=ma.validate.Length(max=200),
+                            metadata={"description": "optional day-level items, each on a day of a block"})
 
 
 class CohortPhaseReplaceSchema(CohortPhaseInSchema):
@@ -46,6 +61,9 @@ class CohortPhaseSchema(ma.Schema):
     start_date = ma.fields.Date()
     end_date = ma.fields.Date()
     graded = ma.fields.Boolean()
+    sessions = ma.fields.List(ma.fields.Dict(), allow_none=True,
+                              metadata={"description": "[{start_date, end_date, label}]; null = the whole phase"})
+    agenda = ma.fields.List(ma.fields.Dict(), allow_none=True, metadata={"description": "[{day, title}]"})
 
 
 class CohortProgramSchema(ma.Schema):
@@ -321,6 +339,7 @@ class AttendanceMarkResultSchema(ma.Schema):
     day = ma.fields.Date()
     marked = ma.fields.Integer()
     skipped = ma.fields.List(ma.fields.Integer(), metadata={"description": "withdrawn enrolments, not marked"})
+    now_attending = ma.fields.Integer(metadata={"description": "registered people this first day moved to attending"})
 
 
 class AttendanceDayItemSchema(ma.Schema):
@@ -357,3 +376,43 @@ class AttendanceSummarySchema(ma.Schema):
     date_from = ma.fields.Date(data_key="from", attribute="from", allow_none=True)
     date_to = ma.fields.Date(data_key="to", attribute="to", allow_none=True)
     items = ma.fields.List(ma.fields.Nested(AttendanceSummaryItemSchema))
+
+
+class ResultsOptionsSchema(ma.Schema):
+    confirm = ma.fields.Boolean(load_default=False)
+    token = ma.fields.String(validate=ma.validate.Length(max=64))
+    sttpp_pattern = ma.fields.String(validate=ma.validate.Length(max=100), metadata={
+        "description": "for passes without NO_STTPP, e.g. STTPP/{seq:03}/PKA-II/BPSDM/2024"})
+    sttpp_start = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=0, max=1_000_000))
+    certificate_date = ma.fields.Date(metadata={"description": "for passes without TGL_STTPP"})
+
+
+class ResultsSheetArgsSchema(ma.Schema):
+    format = ma.fields.String(load_default="xlsx", validate=ma.validate.OneOf(("xlsx", "csv")))
+
+
+class BulkStatusSchema(ResultsOptionsSchema):
+    to = ma.fields.String(required=True, validate=ma.validate.OneOf(("attending", "passed", "failed", "withdrawn")))
+    enrolment_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(max=20_000),
+                                   metadata={"description": "default: every open participant"})
+
+
+class ResultsRowSchema(ma.Schema):
+    row = ma.fields.Integer(allow_none=True)
+    nip = ma.fields.String()
+    name = ma.fields.String(allow_none=True)
+    action = ma.fields.String(metadata={"description": "passed | failed | withdrawn | phase_results | unchanged"})
+    certificate_number = ma.fields.String(allow_none=True)
+    errors = ma.fields.List(ma.fields.String())
+
+
+class ResultsReportSchema(ma.Schema):
+    cohort_id = ma.fields.Integer()
+    rows = ma.fields.Integer()
+    valid = ma.fields.Integer()
+    invalid = ma.fields.Integer()
+    actions = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    report = ma.fields.List(ma.fields.Nested(ResultsRowSchema))
+    token = ma.fields.String()
+    confirmed = ma.fields.Boolean()
+    written = ma.fields.Integer()

@@ -245,6 +245,8 @@ def _load(dbapi_conn, bundle: Bundle) -> None:
         for entry in entries:
             table = known[entry["name"]]
             columns = entry["columns"]
+            if table.info.get("derived_by_trigger"):  # filled by a trigger as the tables before it were loaded
+                cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table.name)))
             stmt = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)").format(
                 sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
             digest = hashlib.sha256()

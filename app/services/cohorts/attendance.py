@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.extensions import db
-from app.models.cohorts import Attendance, Cohort, Enrolment
+from app.models.cohorts import Attendance, Cohort, CohortPhase, Enrolment
 from app.models.employees import Employee
 from app.problems import Problem
 from app.services.audit import log as audit
-from app.services.cohorts.schedule import get_cohort
+from app.services.cohorts.schedule import get_cohort, session_days
 from app.services.scope import OUT_OF_SCOPE, current_scope, employee_in_scope_clause, scoped
+from app.signals import tenant_data_changed
 
 
 def parse_day(text: str) -> date:
@@ -29,10 +30,16 @@ def parse_day(text: str) -> date:
 
 
 def _check_day_in_cohort(cohort: Cohort, day: date) -> None:
+    """The day is a session day: inside the cohort, and — when the cohort has phases — inside a block of one of
+    them (a phase without blocks is one block). 12 Apr 2024, between e-learning and commitment building, is not."""
     if (cohort.start_date and day < cohort.start_date) or (cohort.end_date and day > cohort.end_date):
         span = f"{cohort.start_date or '…'} s.d. {cohort.end_date or '…'}"
         raise Problem.invalid(f"Tanggal {day.isoformat()} di luar jadwal angkatan ({span}).", field="day",
                               reason=f"di luar jadwal angkatan ({span})")
+    phases = db.session.execute(sa.select(CohortPhase).where(CohortPhase.cohort_id == cohort.id)).scalars().all()
+    if phases and not any(day in session_days(p) for p in phases if p.start_date <= day <= p.end_date):
+        raise Problem.invalid(f"Tanggal {day.isoformat()} bukan hari sesi tahap mana pun.", field="day",
+                              reason="bukan hari sesi (di luar semua blok tahap)")
 
 
 def day_sheet(cohort_id: int, day: date) -> dict:
@@ -83,12 +90,21 @@ def mark_day(cohort_id: int, day: date, *, marks: list[dict], default_status: st
         stmt = pg_insert(Attendance).values(rows)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=[Attendance.enrolment_id, Attendance.day], set_={"status": stmt.excluded.status}))
+    # The first day someone is present (or excused) moves them from registered to attending.
+    came = [r["enrolment_id"] for r in rows if r["status"] in ("present", "excused")
+            and statuses[r["enrolment_id"]] == "registered"]
+    if came:
+        db.session.execute(sa.text(
+            "UPDATE enrolments SET status = 'attending', status_changed_at = now() "
+            "WHERE id = ANY(:ids) AND status = 'registered'"), {"ids": came})
     tally = Counter(r["status"] for r in rows)
     audit.record("attendance.mark", "attendance", f"{cohort.id}:{day.isoformat()}",
                  after={"cohort_id": cohort.id, "day": day.isoformat(), "marked": len(rows),
-                        "skipped_withdrawn": len(skipped),
+                        "skipped_withdrawn": len(skipped), "now_attending": len(came),
                         **{s: tally.get(s, 0) for s in ("present", "excused", "absent")}})
-    return {"cohort_id": cohort.id, "day": day, "marked": len(rows), "skipped": skipped}
+    if came:
+        tenant_data_changed.send(None, reason="attendance.first_day")
+    return {"cohort_id": cohort.id, "day": day, "marked": len(rows), "skipped": skipped, "now_attending": len(came)}
 
 
 def _marking_statuses(cohort_id: int) -> dict[int, str]:

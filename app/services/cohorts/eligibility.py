@@ -111,3 +111,35 @@ def check_one(program: Program, employee, *, override_reason: str | None, field:
     raise Problem.invalid(f"Pegawai {employee.nip} tidak memenuhi syarat {program.code}: {why}.",
                           errors=[{"field": field, "reason": f"tidak memenuhi syarat ({RULES[rule]}): {why}"}],
                           type_="not-eligible", rule=rule)
+
+
+_GOLONGAN_ARRAY = "ARRAY[" + ", ".join(f"'{g}'" for g in PNS_GOLONGAN) + "]::text[]"
+_LADDER_ARRAY = "ARRAY[" + ", ".join(f"'{t}'" for t, _ in sorted(LADDER.items(), key=lambda kv: kv[1])) + "]::text[]"
+
+
+def refusal_sql(e: str = "e", p: str = "p") -> str:
+    """SQL: the code of the first rule of program `p` that employee `e` breaks, or NULL — the same rules as
+    `refusals_for`, for set-based ways in (imports, reconciliation)."""
+    return (
+        f"CASE WHEN {p}.eligible_jabatan_kinds IS NOT NULL "  # noqa: S608 - aliases and constants, no input
+        f"          AND NOT coalesce({e}.jabatan_kind = ANY({p}.eligible_jabatan_kinds), false) "
+        f"          THEN 'jabatan_kind' "
+        f"     WHEN {p}.eligible_employee_types IS NOT NULL "
+        f"          AND NOT coalesce({e}.employee_type = ANY({p}.eligible_employee_types), false) "
+        f"          THEN 'employee_type' "
+        f"     WHEN {p}.min_golongan IS NOT NULL AND {e}.employee_type = 'PNS' "
+        f"          AND coalesce(array_position({_GOLONGAN_ARRAY}, {e}.golongan::text), 0) "
+        f"              < array_position({_GOLONGAN_ARRAY}, {p}.min_golongan::text) THEN 'min_golongan' "
+        f"     WHEN {p}.not_if_passed AND EXISTS ("
+        f"          SELECT 1 FROM enrolments x JOIN cohorts xc ON xc.id = x.cohort_id "
+        f"          JOIN programs xp ON xp.id = xc.program_id "
+        f"          WHERE x.employee_id = {e}.id AND x.status = 'passed' AND (xp.id = {p}.id OR "
+        f"                coalesce(array_position({_LADDER_ARRAY}, xp.program_type::text), 0) >= "
+        f"                coalesce(array_position({_LADDER_ARRAY}, {p}.program_type::text), 99))) "
+        f"          THEN 'already_passed' END")
+
+
+def rule_label_sql(code_sql: str) -> str:
+    """SQL: the Indonesian name of a rule code."""
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in RULES.items())
+    return f"CASE {code_sql} {cases} END"

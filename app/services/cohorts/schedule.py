@@ -256,6 +256,48 @@ def validate_phases(phases: Sequence[dict], start: date | None, end: date | None
     return errors
 
 
+def validate_sessions(phases: Sequence[dict]) -> list[dict]:
+    """Field errors for each phase's dated blocks (inside the phase, in order, not overlapping) and agenda items
+    (each on a day of a block)."""
+    errors: list[dict] = []
+    for i, phase in enumerate(phases):
+        blocks = sorted(phase.get("sessions") or [], key=lambda b: b["start_date"])
+        for j, block in enumerate(phase.get("sessions") or []):
+            where = f"phases.{i}.sessions.{j}"
+            if block["end_date"] < block["start_date"]:
+                errors.append({"field": f"{where}.end_date", "reason": "selesai sebelum mulai"})
+            elif block["start_date"] < phase["start_date"] or block["end_date"] > phase["end_date"]:
+                errors.append({"field": f"{where}.start_date",
+                               "reason": f"blok {_fmt(block['start_date'])} s.d. {_fmt(block['end_date'])} di luar "
+                                         f"{_phase_name(i, phase)}"})
+        for a, b in zip(blocks, blocks[1:], strict=False):
+            if b["start_date"] <= a["end_date"]:
+                errors.append({"field": f"phases.{i}.sessions",
+                               "reason": f"blok tumpang tindih pada {_phase_name(i, phase)} ({_fmt(b['start_date'])})"})
+        for j, item in enumerate(phase.get("agenda") or []):
+            if not any(b["start_date"] <= item["day"] <= b["end_date"] for b in blocks or [phase]):
+                errors.append({"field": f"phases.{i}.agenda.{j}.day",
+                               "reason": f"{_fmt(item['day'])} bukan hari {_phase_name(i, phase)}"})
+    return errors
+
+
+def _sessions_json(phase: dict) -> tuple[list | None, list | None]:
+    sessions = sorted(phase.get("sessions") or [], key=lambda b: b["start_date"])
+    agenda = sorted(phase.get("agenda") or [], key=lambda a: a["day"])
+    return ([{"start_date": b["start_date"].isoformat(), "end_date": b["end_date"].isoformat(),
+              "label": b.get("label")} for b in sessions] or None,
+            [{"day": a["day"].isoformat(), "title": a["title"]} for a in agenda] or None)
+
+
+def session_days(phase) -> list[date]:
+    """Every day of the phase's blocks (the whole phase when it has none)."""
+    from datetime import timedelta
+
+    blocks = [(date.fromisoformat(b["start_date"]), date.fromisoformat(b["end_date"])) for b in phase.sessions] \
+        if phase.sessions else [(phase.start_date, phase.end_date)]
+    return [s + timedelta(days=n) for s, e in blocks for n in range((e - s).days + 1)]
+
+
 def _raise_if(errors: list[dict], detail: str = "Data angkatan tidak valid.") -> None:
     if errors:
         raise Problem.invalid(detail, errors=errors)
@@ -299,6 +341,7 @@ def create_cohort(*, program_id: int, number: int, year: int, partner_id: int | 
     if date_errors:
         start_date = end_date = None  # do not also blame every phase for the cohort's own bad dates
     errors += validate_phases(phases, start_date, end_date)
+    errors += validate_sessions(phases)
     _raise_if(errors)
     label = cohort_label(program.code, number, year)
     clash = find_cohort(program_id, year, number)
@@ -308,7 +351,8 @@ def create_cohort(*, program_id: int, number: int, year: int, partner_id: int | 
                     start_date=start_date, end_date=end_date)
     insert_unique(cohort, _cohort_exists(label))
     rows = [CohortPhase(cohort_id=cohort.id, position=i + 1, name=p["name"].strip(), start_date=p["start_date"],
-                        end_date=p["end_date"], graded=p.get("graded", False)) for i, p in enumerate(phases)]
+                        end_date=p["end_date"], graded=p.get("graded", False),
+                        sessions=_sessions_json(p)[0], agenda=_sessions_json(p)[1]) for i, p in enumerate(phases)]
     db.session.add_all(rows)
     db.session.flush()
     audit.record("cohort.create", "cohorts", cohort.id,
@@ -373,6 +417,7 @@ def replace_phases(cohort_id: int, phases: Sequence[dict]) -> dict:
         seen.add(phase_id)
     start, end = cohort.start_date, cohort.end_date
     errors += validate_phases(phases, start, end)
+    errors += validate_sessions(phases)
     _raise_if(errors, "Daftar tahap tidak valid.")
     removed = [pid for pid in current if pid not in seen]
     if removed:
@@ -399,6 +444,7 @@ def replace_phases(cohort_id: int, phases: Sequence[dict]) -> dict:
         row.position, row.name, row.start_date, row.end_date = i + 1, phase["name"].strip(), phase["start_date"], \
             phase["end_date"]
         row.graded = phase.get("graded", False)
+        row.sessions, row.agenda = _sessions_json(phase)
         db.session.add(row)
         rows.append(row)
     if cohort.start_date is None and rows:

@@ -26,6 +26,7 @@ from app.models.imports import ImportRun
 from app.services import runs
 from app.services.audit import log as audit
 from app.services.bulk import copy_rows
+from app.services.cohorts.eligibility import refusal_sql, rule_label_sql
 from app.services.files.readers import FileFormatError, open_table
 from app.services.imports.pppk import COLUMNS, REQUIRED, STAGED_COLUMNS, Lookups, as_copy_row, validate_row
 from app.services.ops.metrics import record_rows
@@ -166,6 +167,7 @@ def _fail(run: ImportRun, message: str) -> str:
     return "failed"
 
 
+_REFUSAL = refusal_sql("e", "p")
 _APPLY_SQL = (
     "CREATE TEMP TABLE import_emp (nip text, inserted bool) ON COMMIT DROP",
     "CREATE TEMP TABLE import_enr (employee_id int, cohort_id int) ON COMMIT DROP",
@@ -194,6 +196,20 @@ _APPLY_SQL = (
     "             GROUP BY s.program_id, s.year, s.cohort_number, p.provider_partner_id, p.program_type "
     "             ON CONFLICT (program_id, year, number) DO NOTHING RETURNING id) "
     "SELECT count(*) FROM ins",
+    # The programs' eligibility rules: a row of someone the program refuses (and not already in the cohort)
+    # becomes a row error naming the rule, and is not enrolled.
+    "WITH bad AS (SELECT s.row_number, s.nip, " + _REFUSAL + " AS rule FROM import_staged_rows s "  # noqa: S608
+    "             JOIN employees e ON e.nip = s.nip "
+    "             JOIN cohorts c ON c.program_id = s.program_id AND c.year = s.year AND c.number = s.cohort_number "
+    "             JOIN programs p ON p.id = c.program_id "
+    "             WHERE s.run_id = :run AND NOT EXISTS (SELECT 1 FROM enrolments n WHERE n.employee_id = e.id "
+    "                                                  AND n.cohort_id = c.id)), "
+    "err AS (INSERT INTO import_row_errors (run_id, row_number, \"column\", value, code, reason) "
+    "        SELECT :run, row_number, 'NIP', nip, 'not_eligible', "
+    "               'tidak memenuhi syarat program: ' || " + rule_label_sql("rule") + " "
+    "        FROM bad WHERE rule IS NOT NULL RETURNING row_number) "
+    "DELETE FROM import_staged_rows s USING err WHERE s.run_id = :run "
+    "AND s.row_number = err.row_number",
     # Enrolments: the natural key (employee, cohort) makes a re-run add nothing.
     "WITH ins AS (INSERT INTO enrolments (employee_id, cohort_id, status) "
     "             SELECT e.id, c.id, 'registered' FROM import_staged_rows s "
@@ -240,11 +256,15 @@ def apply(run_id: int) -> str:
         result = db.session.execute(sa.text(statement), params)
         if statement.startswith("WITH ins AS (INSERT INTO cohorts"):
             cohorts_created = result.scalar_one()
+    not_eligible = db.session.execute(sa.text(
+        "SELECT count(*) FROM import_row_errors WHERE run_id = :run AND code = 'not_eligible'"), params).scalar_one()
     counts = db.session.execute(_COUNTS_SQL, params).one()
     db.session.execute(sa.text("DELETE FROM import_staged_rows WHERE run_id = :r"), {"r": run.id})
     run.rows_created, run.rows_updated, run.rows_unchanged = counts.created, counts.updated, counts.unchanged
     run.details = {**(run.details or {}), "employees_created": counts.employees_created,
-                   "employees_updated": counts.employees_updated, "cohorts_created": cohorts_created}
+                   "employees_updated": counts.employees_updated, "cohorts_created": cohorts_created,
+                   "not_eligible": not_eligible}
+    run.rows_invalid += not_eligible
     run.state, run.finished_at = "done", datetime.now(UTC)
     audit.record("import.apply", "import_runs", run.id,
                  after={"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,

@@ -26,6 +26,7 @@ from app.models.reconciliation import RECON_CLASSES, ReconciliationRun
 from app.services import runs
 from app.services.audit import log as audit
 from app.services.bulk import copy_rows
+from app.services.cohorts.eligibility import refusal_sql, rule_label_sql
 from app.services.cohorts.enrolments import sync_ledger
 from app.services.files.readers import FileFormatError, open_table
 from app.services.ops.metrics import record_rows
@@ -200,6 +201,7 @@ def start_classify(run_id: int) -> None:
 
 # --- apply ------------------------------------------------------------------------------------------------------
 
+_REFUSAL = refusal_sql("e", "p")  # the program's eligibility rules, for a partner-only row of a known employee
 _APPLY = (
     # The rows to apply as they stand NOW (our side re-read), and whether the domain's rules allow taking them.
     """CREATE TEMP TABLE recon_apply ON COMMIT DROP AS
@@ -224,13 +226,16 @@ _APPLY = (
                       AND o.id IS DISTINCT FROM n.id
                       AND upper(btrim(o.certificate_number)) = upper(btrim(r.partner_certificate_number)))
                   THEN 'nomor STTPP ' || r.partner_certificate_number || ' sudah dipakai peserta lain program ini '
-                       || 'pada tahun yang sama' END AS blocked
+                       || 'pada tahun yang sama'
+                WHEN e.id IS NOT NULL AND n.id IS NULL AND (__REFUSAL__) IS NOT NULL
+                  THEN 'tidak memenuhi syarat program: ' || __RULE__ END AS blocked
     FROM reconciliation_rows r
     JOIN cohorts c ON c.id = r.cohort_id JOIN programs p ON p.id = c.program_id
     LEFT JOIN employees e ON e.nip = r.nip
     LEFT JOIN enrolments n ON n.employee_id = e.id AND n.cohort_id = r.cohort_id
     WHERE r.run_id = :run AND r.decision = 'partner' AND r.applied_at IS NULL
-      AND r.klass IN ('partner_only', 'status_differs', 'jp_differs', 'certificate_missing')""",
+      AND r.klass IN ('partner_only', 'status_differs', 'jp_differs', 'certificate_missing')"""
+    .replace("__REFUSAL__", _REFUSAL).replace("__RULE__", rule_label_sql(_REFUSAL)),
     # A person the region does not know: name from the report, gender and birth date from the NIP.
     """INSERT INTO employees (nip, name, name_key, gender, birth_date, employee_type, active, source_updated_at)
     SELECT DISTINCT ON (nip) nip, name, name_key, gender, birth_date, 'PNS', true, now() FROM recon_apply

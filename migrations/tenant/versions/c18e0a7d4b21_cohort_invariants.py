@@ -25,8 +25,10 @@ depends_on = None
 
 # The triggers as app.models.cohorts.INVARIANT_SQL had them when this migration was written.
 INVARIANT_SQL = [
-    "CREATE OR REPLACE FUNCTION enrolments_check_pass() RETURNS trigger LANGUAGE plpgsql AS $$\nDECLARE\n    v_program int; v_year int; v_jp int; v_other int;\nBEGIN\n    IF NEW.status <> 'passed' THEN\n        RETURN NEW;\n    END IF;\n    SELECT c.program_id, c.year, p.jp INTO v_program, v_year, v_jp\n    FROM cohorts c JOIN programs p ON p.id = c.program_id WHERE c.id = NEW.cohort_id;\n    IF NEW.jp_earned > v_jp THEN\n        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_enrolments_jp_within_program',\n            MESSAGE = format('ck_enrolments_jp_within_program: enrolment %s: jp_earned %s exceeds the '\n                             'program''s %s JP', NEW.id, NEW.jp_earned, v_jp);\n    END IF;\n    PERFORM pg_advisory_xact_lock(hashtext('sttpp:' || v_program || ':' || v_year || ':'\n                                           || upper(btrim(NEW.certificate_number))));\n    SELECT e.id INTO v_other FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id\n    WHERE c.program_id = v_program AND c.year = v_year AND e.id <> NEW.id AND e.status = 'passed'\n      AND upper(btrim(e.certificate_number)) = upper(btrim(NEW.certificate_number))\n    LIMIT 1;\n    IF v_other IS NOT NULL THEN\n        RAISE EXCEPTION USING ERRCODE = 'unique_violation', CONSTRAINT = 'uq_enrolments_sttpp_program_year',\n            MESSAGE = format('uq_enrolments_sttpp_program_year: STTPP %s is already used by enrolment %s '\n                             '(same program and year)',\n                             NEW.certificate_number, v_other);\n    END IF;\n    RETURN NEW;\nEND $$",
+    "CREATE OR REPLACE FUNCTION enrolments_check_pass() RETURNS trigger LANGUAGE plpgsql AS $$\nDECLARE\n    v_jp int;\nBEGIN\n    IF NEW.status <> 'passed' THEN\n        RETURN NEW;\n    END IF;\n    SELECT p.jp INTO v_jp\n    FROM cohorts c JOIN programs p ON p.id = c.program_id WHERE c.id = NEW.cohort_id;\n    IF NEW.jp_earned > v_jp THEN\n        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_enrolments_jp_within_program',\n            MESSAGE = format('ck_enrolments_jp_within_program: enrolment %s: jp_earned %s exceeds the '\n                             'program''s %s JP', NEW.id, NEW.jp_earned, v_jp);\n    END IF;\n    RETURN NEW;\nEND $$",
     'CREATE TRIGGER enrolments_check_pass BEFORE INSERT OR UPDATE ON enrolments FOR EACH ROW EXECUTE FUNCTION enrolments_check_pass()',
+    "CREATE OR REPLACE FUNCTION enrolments_sttpp_number() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    IF TG_OP = 'UPDATE' THEN\n        DELETE FROM sttpp_numbers WHERE enrolment_id = NEW.id;\n    END IF;\n    IF NEW.status = 'passed' THEN\n        INSERT INTO sttpp_numbers (program_id, year, number_key, enrolment_id)\n        SELECT c.program_id, c.year, upper(btrim(NEW.certificate_number)), NEW.id FROM cohorts c\n        WHERE c.id = NEW.cohort_id;\n    END IF;\n    RETURN NULL;\nEND $$",
+    'CREATE TRIGGER enrolments_sttpp_number AFTER INSERT OR UPDATE OF status, certificate_number, cohort_id ON enrolments FOR EACH ROW EXECUTE FUNCTION enrolments_sttpp_number()',
     "CREATE OR REPLACE FUNCTION jp_entries_check_enrolment() RETURNS trigger LANGUAGE plpgsql AS $$\nDECLARE\n    v_bad record;\nBEGIN\n    IF TG_TABLE_NAME = 'jp_entries' THEN\n        SELECT j.id, j.enrolment_id, e.status, j.jp, e.jp_earned INTO v_bad\n        FROM jp_entries j JOIN enrolments e ON e.id = j.enrolment_id\n        WHERE j.id = NEW.id AND (e.status <> 'passed' OR e.jp_earned IS DISTINCT FROM j.jp);\n    ELSE\n        SELECT j.id, j.enrolment_id, e.status, j.jp, e.jp_earned INTO v_bad\n        FROM jp_entries j JOIN enrolments e ON e.id = j.enrolment_id\n        WHERE e.id = NEW.id AND (e.status <> 'passed' OR e.jp_earned IS DISTINCT FROM j.jp);\n    END IF;\n    IF FOUND THEN\n        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_jp_entries_pass_only',\n            MESSAGE = format('ck_jp_entries_pass_only: JP line %s: enrolment %s is %s with %s JP, the line '\n                             'says %s JP', v_bad.id,\n                             v_bad.enrolment_id, v_bad.status, coalesce(v_bad.jp_earned::text, 'no'), v_bad.jp);\n    END IF;\n    RETURN NULL;\nEND $$",
     'CREATE CONSTRAINT TRIGGER jp_entries_pass_only AFTER INSERT OR UPDATE ON jp_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.enrolment_id IS NOT NULL) EXECUTE FUNCTION jp_entries_check_enrolment()',
     'CREATE CONSTRAINT TRIGGER enrolments_ledger_follows AFTER UPDATE OF status, jp_earned ON enrolments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION jp_entries_check_enrolment()',
@@ -66,6 +68,13 @@ def upgrade() -> None:
     op.add_column('programs', sa.Column('eligible_employee_types', postgresql.ARRAY(sa.String(length=4)), nullable=True))
     op.add_column('programs', sa.Column('min_golongan', sa.String(length=8), nullable=True))
     op.add_column('programs', sa.Column('not_if_passed', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+    # Phases with dated blocks (sessions) and day-level agenda items.
+    op.add_column('cohort_phases', sa.Column('sessions', postgresql.JSONB(astext_type=sa.Text()), nullable=True))
+    op.add_column('cohort_phases', sa.Column('agenda', postgresql.JSONB(astext_type=sa.Text()), nullable=True))
+    op.create_check_constraint(op.f('ck_cohort_phases_sessions_array'), 'cohort_phases',
+                               "sessions IS NULL OR jsonb_typeof(sessions) = 'array'")
+    op.create_check_constraint(op.f('ck_cohort_phases_agenda_array'), 'cohort_phases',
+                               "agenda IS NULL OR jsonb_typeof(agenda) = 'array'")
     bind = op.get_bind()
     refusals = bind.execute(sa.text(_REFUSALS)).all()
     if refusals:
@@ -88,6 +97,19 @@ def upgrade() -> None:
     op.create_check_constraint(op.f('ck_enrolments_jp_positive'), 'enrolments', "jp_earned IS NULL OR jp_earned >= 1")
     op.create_index('ix_enrolments_sttpp', 'enrolments', [sa.text('upper(btrim(certificate_number))')],
                     postgresql_where=sa.text("status = 'passed'"))
+    op.create_table('sttpp_numbers',
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.SmallInteger(), nullable=False),
+    sa.Column('number_key', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_sttpp_numbers_enrolment_id_enrolments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_sttpp_numbers_program_id_programs')),
+    sa.PrimaryKeyConstraint('enrolment_id', name=op.f('pk_sttpp_numbers')),
+    sa.UniqueConstraint('program_id', 'year', 'number_key', name='uq_enrolments_sttpp_program_year')
+    )
+    op.execute("INSERT INTO sttpp_numbers (program_id, year, number_key, enrolment_id) "
+               "SELECT c.program_id, c.year, upper(btrim(e.certificate_number)), e.id FROM enrolments e "
+               "JOIN cohorts c ON c.id = e.cohort_id WHERE e.status = 'passed'")
     for statement in INVARIANT_SQL:
         op.execute(statement)
 
@@ -96,11 +118,18 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS enrolments_ledger_follows ON enrolments")
     op.execute("DROP TRIGGER IF EXISTS jp_entries_pass_only ON jp_entries")
     op.execute("DROP TRIGGER IF EXISTS enrolments_check_pass ON enrolments")
+    op.execute("DROP TRIGGER IF EXISTS enrolments_sttpp_number ON enrolments")
+    op.execute("DROP FUNCTION IF EXISTS enrolments_sttpp_number()")
+    op.drop_table('sttpp_numbers')
     op.execute("DROP FUNCTION IF EXISTS jp_entries_check_enrolment()")
     op.execute("DROP FUNCTION IF EXISTS enrolments_check_pass()")
     op.drop_index('ix_enrolments_sttpp', table_name='enrolments')
     op.drop_constraint(op.f('ck_enrolments_jp_positive'), 'enrolments', type_='check')
     op.drop_constraint(op.f('ck_enrolments_jp_only_when_passed'), 'enrolments', type_='check')
     op.drop_constraint(op.f('ck_enrolments_pass_has_sttpp'), 'enrolments', type_='check')
+    op.drop_constraint(op.f('ck_cohort_phases_agenda_array'), 'cohort_phases', type_='check')
+    op.drop_constraint(op.f('ck_cohort_phases_sessions_array'), 'cohort_phases', type_='check')
+    op.drop_column('cohort_phases', 'agenda')
+    op.drop_column('cohort_phases', 'sessions')
     for column in ('not_if_passed', 'min_golongan', 'eligible_employee_types', 'eligible_jabatan_kinds'):
         op.drop_column('programs', column)
