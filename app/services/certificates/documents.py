@@ -34,7 +34,7 @@ def mask_nip(nip: str) -> str:
 
 
 def base_url() -> str:
-    configured = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL")
+    configured = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("KOMPETEN_PUBLIC_URL")
     if configured:
         return configured.rstrip("/")
     if has_request_context():
