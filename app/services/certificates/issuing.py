@@ -176,10 +176,20 @@ def issue_cohort(cohort_id: int) -> dict:
 
 
 def refresh_all(**_kwargs) -> None:
-    """After results changed in bulk (reconciliation, imports, a status change), replace the certificates whose
-    enrolment no longer matches them; nothing new is issued (issuing is a person's decision per cohort)."""
-    stale = (sa.select(Certificate.enrolment_id).where(Certificate.status == "valid"))
+    """After results changed (reconciliation, imports, a status change), replace or revoke the certificates whose
+    enrolment no longer matches them; nothing new is issued (issuing is a person's decision per cohort). One
+    indexed query finds the stale ones, so a region with many certificates pays for the changed ones only."""
     db.session.flush()
-    if db.session.execute(stale.limit(1)).first() is None:
-        return
-    sync(Enrolment.id.in_(stale), person=False)
+    stale = db.session.execute(
+        sa.select(Certificate.enrolment_id)
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(Employee, Employee.id == Enrolment.employee_id)
+        .where(Certificate.status == "valid",
+               sa.or_(Enrolment.status != "passed",
+                      Enrolment.certificate_number.is_distinct_from(Certificate.number),
+                      Enrolment.certificate_date.is_distinct_from(Certificate.issued_on),
+                      sa.and_(Enrolment.jp_earned.is_not(None), Enrolment.jp_earned != Certificate.jp),
+                      Employee.name != Certificate.participant_name, Employee.nip != Certificate.participant_nip))
+    ).scalars().all()
+    if stale:
+        sync(Enrolment.id.in_(stale), person=False)
