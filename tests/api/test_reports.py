@@ -389,7 +389,8 @@ def test_cohort_roster_csv_and_xlsx(client, malang_data):
     resp = _get_file(client, f"{BASE}/cohorts/{cohort_id}/roster?format=csv")
     assert resp.headers["Content-Disposition"] == "attachment; filename=peserta-pkp-vi-2024-kota-malang.csv"
     rows = _csv_rows(resp)
-    assert list(rows[0]) == ["NIP", "Nama", "OPD", "Jabatan", "Status", "Nomor STTPP", "Tanggal STTPP", "JP"]
+    assert list(rows[0]) == ["NIP", "Nama", "OPD", "Jabatan", "Status", "Nomor STTPP", "Tanggal STTPP", "JP",
+                            "Kode verifikasi STTPP"]  # the code is empty until the STTPP is issued
     fitri = next(r for r in rows if r["Nama"] == "Fitri Handayani")
     assert (fitri["Status"], fitri["Nomor STTPP"], fitri["Tanggal STTPP"], fitri["JP"]) == (
         "passed", "STTPP/PKP-VI/2024/001", "2024-09-02", "30")

@@ -146,6 +146,8 @@ class RosterLineSchema(ma.Schema):
     status = ma.fields.String()
     certificate_number = ma.fields.String(allow_none=True)
     certificate_date = ma.fields.Date(allow_none=True)
+    verification_code = ma.fields.String(allow_none=True,
+                                         metadata={"description": "the valid STTPP's public verification code"})
     jp_earned = ma.fields.Integer(allow_none=True)
 
 

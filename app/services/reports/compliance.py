@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from app.domain.jp import REQUIRED_JP_PER_YEAR
 from app.extensions import db
 from app.models.catalogue import Partner, Program
+from app.models.certificates import Certificate
 from app.models.cohorts import Cohort, Enrolment
 from app.models.employees import Employee, JpEntry, Opd
 from app.problems import Problem
@@ -46,6 +47,7 @@ RECAP_COLUMNS = (
 ROSTER_COLUMNS = (
     ("nip", "NIP"), ("name", "Nama"), ("opd_name", "OPD"), ("jabatan", "Jabatan"), ("status", "Status"),
     ("certificate_number", "Nomor STTPP"), ("certificate_date", "Tanggal STTPP"), ("jp_earned", "JP"),
+    ("verification_code", "Kode verifikasi STTPP"),
 )
 ROSTER_SORTABLE = {"name": Employee.name_key, "nip": Employee.nip, "status": Enrolment.status}
 
@@ -304,9 +306,11 @@ def _roster_stmt(cohort_id: int) -> sa.Select:
     return (
         sa.select(Enrolment.id.label("enrolment_id"), Employee.id.label("employee_id"), Employee.nip, Employee.name,
                   Employee.opd_id, Opd.name.label("opd_name"), Employee.jabatan, Enrolment.status,
-                  Enrolment.certificate_number, Enrolment.certificate_date, Enrolment.jp_earned)
+                  Enrolment.certificate_number, Enrolment.certificate_date, Enrolment.jp_earned,
+                  Certificate.code.label("verification_code"))
         .join(Employee, Employee.id == Enrolment.employee_id)
         .outerjoin(Opd, Opd.id == Employee.opd_id)
+        .outerjoin(Certificate, sa.and_(Certificate.enrolment_id == Enrolment.id, Certificate.status == "valid"))
         .where(Enrolment.cohort_id == cohort_id, *scoped(employee_in_scope_clause()))
     )
 
