@@ -31,7 +31,9 @@ def send(slug: str):
 @click.option("--day", default=None, help="The reminder day (YYYY-MM-DD; default today, WIB).")
 @with_appcontext
 def remind(slug: str, day: str | None):
-    """Write a region's 20 JP reminders and OPD digests for a day, whatever its settings say (then `send`)."""
+    """Write a region's 20 JP reminders for a day.
+
+    The reminders and OPD digests of that day, whatever the region's settings say; `send` delivers them."""
     with tenant_context(slug):
         result = compose.jp_reminders(date.fromisoformat(day) if day else None)
         db.session.commit()
