@@ -171,7 +171,9 @@ def test_a_result_change_signal_revokes_the_certificate_of_an_enrolment_no_longe
     issue(malang, pka["cohort"]["id"])
     cert = certs_of(malang, pka["cohort"]["id"])[0]
     with tenant_context(malang):
-        db.session.execute(sa.update(Enrolment).where(Enrolment.id == cert["enrolment_id"]).values(status="failed"))
+        db.session.execute(sa.text("DELETE FROM jp_entries WHERE enrolment_id = :id"), {"id": cert["enrolment_id"]})
+        db.session.execute(sa.update(Enrolment).where(Enrolment.id == cert["enrolment_id"]).values(
+            status="failed", certificate_number=None, certificate_date=None, jp_earned=None))
         tenant_data_changed.send(None, reason="reconciliation")
         db.session.commit()
         assert db.session.get(Certificate, cert["id"]).status == "revoked"

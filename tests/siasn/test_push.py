@@ -48,6 +48,21 @@ def _assert_one_record_each(standin, expected: list[dict]) -> None:
         assert pushes[result["id"]]["state"] == "sent" and pushes[result["id"]]["siasn_id"] == record["id"]
 
 
+
+def _correct_jp(enrolment_id: int, jp: int) -> None:
+    """A correction as reconciliation makes one: the pass and its JP line change together (the database checks
+    that a pass and its ledger line agree)."""
+    params = {"id": enrolment_id, "jp": jp}
+    db.session.execute(sa.text("UPDATE enrolments SET jp_earned = :jp WHERE id = :id"), params)
+    db.session.execute(sa.text("UPDATE jp_entries SET jp = :jp WHERE enrolment_id = :id"), params)
+
+
+def _revoke(enrolment_id: int) -> None:
+    """The result is no longer a pass: no STTPP, no JP, no ledger line (as the database requires)."""
+    db.session.execute(sa.text("DELETE FROM jp_entries WHERE enrolment_id = :id"), {"id": enrolment_id})
+    db.session.execute(sa.text("UPDATE enrolments SET status = 'failed', certificate_number = NULL, "
+                               "certificate_date = NULL, jp_earned = NULL WHERE id = :id"), {"id": enrolment_id})
+
 @pytest.mark.committed
 def test_a_worker_killed_mid_push_leaves_exactly_one_record_per_person(client, malang, standin, app_config,
                                                                        redis_prefix, run_worker):
@@ -153,14 +168,14 @@ def test_a_correction_updates_the_record_and_a_revoked_result_deletes_it(client,
     sent = _push_one(client, run_worker, enrolment_id)
     assert standin.diklat[sent["siasn_id"]]["jumlahJam"] == result["jp_earned"]
     with tenant_context(MALANG):  # a correction (as reconciliation makes one): fewer JP
-        db.session.execute(sa.text("UPDATE enrolments SET jp_earned = 300 WHERE id = :id"), {"id": enrolment_id})
+        _correct_jp(enrolment_id, 300)
         db.session.commit()
     corrected = _push_one(client, run_worker, enrolment_id)
     assert corrected["siasn_id"] == sent["siasn_id"] and len(standin.diklat) == 1
     assert standin.diklat[sent["siasn_id"]]["jumlahJam"] == 300
 
     with tenant_context(MALANG):  # the result is revoked: no longer a pass
-        db.session.execute(sa.text("UPDATE enrolments SET status = 'failed' WHERE id = :id"), {"id": enrolment_id})
+        _revoke(enrolment_id)
         db.session.commit()
     deleted = _push_one(client, run_worker, enrolment_id)
     assert deleted["state"] == "deleted" and deleted["siasn_id"] is None and standin.diklat == {}
@@ -208,8 +223,8 @@ def test_the_schedule_sends_new_passes_corrections_and_revocations_by_itself(cli
     assert len(standin.diklat) == held and standin.updated == 0
     first, second = expected[0]["id"], expected[1]["id"]
     with tenant_context(MALANG):
-        db.session.execute(sa.text("UPDATE enrolments SET jp_earned = 300 WHERE id = :id"), {"id": first})
-        db.session.execute(sa.text("UPDATE enrolments SET status = 'failed' WHERE id = :id"), {"id": second})
+        _correct_jp(first, 300)
+        _revoke(second)
         db.session.commit()
     tick()
     pushes = _pushes()
