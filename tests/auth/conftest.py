@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from app.auth import new_secret
 from app.domain.nip import make_nip
 from app.extensions import db
-from app.jobs import redis_connection
 from app.models.accounts import PlatformUser
 from app.models.employees import Employee, Opd
 from app.services.accounts.hashing import hash_password
@@ -106,15 +105,6 @@ def make_employee(tenants):
         return nip
 
     return _make
-
-
-@pytest.fixture(autouse=True)
-def _forget_failed_logins(app):
-    """Failure counters live 15 minutes in Redis; each test starts with none (this run's prefix only)."""
-    yield
-    redis = redis_connection()
-    for key in redis.scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:login-fail:*"):
-        redis.delete(key)
 
 
 @pytest.fixture
