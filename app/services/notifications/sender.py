@@ -30,7 +30,7 @@ from app.tenancy import current_tenant
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 200
+CLAIM_BATCH = 100
 DEFAULT_BACKOFF = (30, 120, 600, 1800)  # after attempts 1..4; the 5th failure is final
 DEFAULT_LEASE = 300  # seconds a claim holds before another worker may take the message over
 
@@ -53,7 +53,11 @@ _RETRY_SQL = sa.text(
     "UPDATE notification_outbox SET status = :status, last_error = :error, claimed_at = NULL,"
     " next_attempt_at = clock_timestamp() + make_interval(secs => :wait), updated_at = clock_timestamp()"
     " WHERE id = :id AND status = 'sending' AND claimed_at = :claimed_at")
-_NEXT_DUE_SQL = sa.text("SELECT min(next_attempt_at) FROM notification_outbox WHERE status = 'queued'")
+# When the next message falls due: a queued one's next attempt, or the end of a claim's lease (its worker may be dead).
+_NEXT_DUE_SQL = sa.text(
+    "SELECT min(t) FROM (SELECT min(next_attempt_at) AS t FROM notification_outbox WHERE status = 'queued'"
+    " UNION ALL SELECT min(claimed_at) + make_interval(secs => :lease) FROM notification_outbox"
+    " WHERE status = 'sending') due")
 
 
 def _setting(name: str, default: str) -> str:
@@ -161,7 +165,7 @@ def _close(conn: smtplib.SMTP | None) -> None:
 def _schedule_retry() -> None:
     """When messages wait for their next attempt, one delayed sender job is enqueued for the earliest (the periodic
     `notifications.deliver` schedule would also get to them); a Redis key keeps it to one per region."""
-    due = db.session.execute(_NEXT_DUE_SQL).scalar_one_or_none()
+    due = db.session.execute(_NEXT_DUE_SQL, {"lease": lease_seconds()}).scalar_one_or_none()
     if due is None:
         return
     # RQ's scheduler keeps whole seconds: a second more, so that the job never runs before the message is due.
