@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -26,11 +27,11 @@ from app.extensions import db
 from app.jobs import enqueue, redis_connection, tenant_job
 from app.services.notifications import outbox
 from app.services.notifications import smtp as smtp_mod
-from app.tenancy import current_tenant
+from app.tenancy import current_tenant, tenant_context
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 100
+CLAIM_BATCH = 50
 DEFAULT_BACKOFF = (30, 120, 600, 1800)  # after attempts 1..4; the 5th failure is final
 DEFAULT_LEASE = 300  # seconds a claim holds before another worker may take the message over
 
@@ -104,9 +105,16 @@ def _failed(row, exc: BaseException, waits: tuple[int, ...]) -> str:
     return status
 
 
+def connections() -> int:
+    """How many SMTP connections one sender job keeps busy at once (`KOMPETEN_NOTIFY_CONNECTIONS`, default 4): the
+    sender mostly waits for the server and the database, so a few connections in parallel multiply its rate."""
+    return max(1, int(_setting("CONNECTIONS", "4")))
+
+
 def send_due(max_messages: int | None = None) -> dict:
-    """Send what is due in the bound region's outbox, batch by batch, until nothing is due (or `max_messages`).
-    Returns counts: sent, retrying, failed."""
+    """Send what is due in the bound region's outbox, batch by batch, until nothing is due (or `max_messages`),
+    over `connections()` SMTP connections in parallel (each with its own database session; the claims keep them
+    apart). Returns counts: sent, queued (to retry), failed."""
     config = smtp_mod.smtp_config()
     done = {"sent": 0, "queued": 0, "failed": 0}
     if config is None:
@@ -114,6 +122,35 @@ def send_due(max_messages: int | None = None) -> dict:
         return done
     sender, waits = sender_identity(), backoff()
     db.session.commit()
+    n = connections() if max_messages is None else 1
+    if n == 1:
+        results = [_send_loop(config, sender, waits, max_messages)]
+    else:
+        app, tenant_id = current_app._get_current_object(), current_tenant().id
+
+        def run() -> dict:
+            with app.app_context(), tenant_context(tenant_id):
+                try:
+                    return _send_loop(config, sender, waits, None)
+                finally:
+                    db.session.remove()
+
+        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="smtp") as pool:
+            results = [f.result() for f in [pool.submit(run) for _ in range(n)]]
+    for result in results:
+        for key, value in result.items():
+            done[key] += value
+    if done["sent"] or done["queued"] or done["failed"]:
+        log.info("outbox of %s: %d sent, %d to retry, %d failed", current_tenant().slug, done["sent"],
+                 done["queued"], done["failed"])
+    _schedule_retry()
+    return done
+
+
+def _send_loop(config: smtp_mod.SmtpConfig, sender: smtp_mod.Sender, waits: tuple[int, ...],
+               max_messages: int | None) -> dict:
+    """One SMTP connection's work: claim a batch, send each message and mark it, until nothing is due."""
+    done = {"sent": 0, "queued": 0, "failed": 0}
     conn: smtplib.SMTP | None = None
     try:
         while max_messages is None or sum(done.values()) < max_messages:
@@ -147,10 +184,6 @@ def send_due(max_messages: int | None = None) -> dict:
                 done["sent"] += 1
     finally:
         _close(conn)
-    if done["sent"] or done["queued"] or done["failed"]:
-        log.info("outbox of %s: %d sent, %d to retry, %d failed", current_tenant().slug, done["sent"],
-                 done["queued"], done["failed"])
-    _schedule_retry()
     return done
 
 
