@@ -3,7 +3,10 @@
 A claim is one short transaction: due rows (queued and due, or `sending` under a claim older than the lease: their
 worker died) are picked with FOR UPDATE SKIP LOCKED, set to `sending` with the claim time and one more attempt, and
 committed; two workers (or a second scheduler run) therefore never take the same message. Each message is then sent
-and marked `sent` in its own commit, right after the server accepted it. An SMTP failure puts the message back in
+and marked `sent` in its own commit, right after the server accepted it. A worker never sends from a claim older than
+half the lease (it gives the rest of its batch back), so a claim taken over after the full lease is never also being
+sent by a slow live worker; the lease must exceed half of itself plus the SMTP timeout (300 s against 30 s).
+An SMTP failure puts the message back in
 the queue with a backoff (`KOMPETEN_NOTIFY_RETRY_BACKOFF`, seconds between attempts); when the backoff is used up it
 is `failed` and waits on the outbox page for a person to resend it. A 5xx answer about the message itself (unknown
 mailbox) fails it at once.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -41,12 +45,17 @@ _CLAIM_SQL = sa.text(
     "  WHERE (status = 'queued' AND next_attempt_at <= clock_timestamp())"
     "     OR (status = 'sending' AND claimed_at < clock_timestamp() - make_interval(secs => :lease))"
     "  ORDER BY id LIMIT :n FOR UPDATE SKIP LOCKED)"
-    " UPDATE notification_outbox o SET status = 'sending', claimed_at = clock_timestamp(),"
+    " UPDATE notification_outbox o SET status = 'sending', claimed_at = now(),"
     "   attempts = o.attempts + 1, updated_at = clock_timestamp()"
     " FROM due WHERE o.id = due.id"
     " RETURNING o.id, o.kind, o.person_key, o.object_key, o.period, o.recipient, o.recipient_name, o.subject,"
     "   o.body_text, o.body_html, o.ics, o.attempts, o.claimed_at"
 )
+# A batch's messages not sent within half the lease go back to the queue (the attempt not counted), so that no worker
+# ever sends a message whose claim another worker may already have taken over.
+_RELEASE_SQL = sa.text(
+    "UPDATE notification_outbox SET status = 'queued', claimed_at = NULL, attempts = greatest(attempts - 1, 0),"
+    " updated_at = clock_timestamp() WHERE id = ANY(:ids) AND status = 'sending' AND claimed_at = :claimed_at")
 _SENT_SQL = sa.text(
     "UPDATE notification_outbox SET status = 'sent', sent_at = clock_timestamp(), last_error = NULL,"
     " updated_at = clock_timestamp() WHERE id = :id AND status = 'sending' AND claimed_at = :claimed_at")
@@ -152,13 +161,18 @@ def _send_loop(config: smtp_mod.SmtpConfig, sender: smtp_mod.Sender, waits: tupl
     """One SMTP connection's work: claim a batch, send each message and mark it, until nothing is due."""
     done = {"sent": 0, "queued": 0, "failed": 0}
     conn: smtplib.SMTP | None = None
+    lease = lease_seconds()
     try:
         while max_messages is None or sum(done.values()) < max_messages:
             rows = claim(CLAIM_BATCH if max_messages is None else min(CLAIM_BATCH, max_messages - sum(done.values())))
             if not rows:
                 break
-            connect_error: BaseException | None = None
-            for row in rows:
+            claimed, connect_error = time.monotonic(), None
+            for n, row in enumerate(rows):
+                if time.monotonic() - claimed > lease / 2:  # too slow: give the rest back rather than risk a twin
+                    db.session.execute(_RELEASE_SQL, {"ids": [r.id for r in rows[n:]], "claimed_at": row.claimed_at})
+                    db.session.commit()
+                    break
                 if connect_error is not None:  # the server is unreachable: the rest of the batch waits too
                     done[_failed(row, connect_error, waits)] += 1
                     continue
