@@ -13,8 +13,8 @@ def _menu(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("role", "present", "absent"), [
-    ("admin", {"Beranda", "Pegawai", "Impor", "Laporan", "Pengguna", "Log audit"}, {"Data saya"}),
-    ("operator", {"Beranda", "Pegawai", "Impor", "Laporan"}, {"Pengguna", "Log audit", "Data saya"}),
+    ("admin", {"Beranda", "Pegawai", "Impor", "Laporan", "Pengguna", "Log audit", "Notifikasi"}, {"Data saya"}),
+    ("operator", {"Beranda", "Pegawai", "Impor", "Laporan"}, {"Pengguna", "Log audit", "Data saya", "Notifikasi"}),
     ("viewer", {"Beranda", "Pegawai", "Impor", "Laporan"}, {"Pengguna", "Log audit"}),
     ("employee", {"Beranda"}, {"Pegawai", "Impor", "Pengguna", "Log audit", "Laporan"}),
 ])

@@ -42,15 +42,35 @@ def drain(app):
                 scheduler.enqueue_scheduled_jobs()
             finally:
                 scheduler.release_locks()
-            SimpleWorker(queues, connection=redis_connection()).work(burst=True)
+            worker = SimpleWorker(queues, connection=redis_connection())
+            # Its pub/sub thread only listens for "kill the horse" commands, and joining it at the end of a burst
+            # can take up to a minute under load: this worker runs without it.
+            worker.subscribe = worker.unsubscribe = lambda: None
+            worker.work(burst=True)
             if done() or time.monotonic() > deadline:
                 return
             time.sleep(0.3)
 
     yield _drain
+
+
+@pytest.fixture(autouse=True)
+def _quiet_queues(app):
+    """Each test starts and ends with empty queues: no sender job (or delayed retry) of one test runs in the next."""
+    _empty_queues(app)
+    yield
+    _empty_queues(app)
+
+
+def _empty_queues(app) -> None:
+    conn = redis_connection()
     for name in QUEUES:
-        queue(name).empty()
-    redis_connection().delete(*redis_connection().keys(f"{app.config['REDIS_KEY_PREFIX']}:notify:*") or ["-"])
+        q = queue(name)
+        q.empty()
+        for job_id in q.scheduled_job_registry.get_job_ids():
+            q.scheduled_job_registry.remove(job_id, delete_job=True)
+        conn.delete(RQScheduler.get_locking_key(q.name))
+    conn.delete(*conn.keys(f"{app.config['REDIS_KEY_PREFIX']}:notify:*") or ["-"])
 
 
 def outbox_rows(tenant) -> list[OutboxMessage]:

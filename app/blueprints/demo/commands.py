@@ -66,12 +66,28 @@ def _prepare(password: str | None) -> None:
         if outcome == "failed":
             click.echo(f"  demo data for {slug} failed: {line}", err=True)
     click.echo(f"  demo data: {'loaded into ' + ', '.join(seeded) if seeded else 'already there'}")
+    _demo_addresses()
     _demo_users(password)
+
+
+def _demo_addresses() -> None:
+    """Invented e-mail addresses for the demo employees, so that an enrolment shows its summons in the outbox."""
+    from app.services.notifications.people import fill_demo_addresses
+
+    for slug in sorted(demo_data.REGIONS):
+        try:
+            with tenant_context(slug):
+                fill_demo_addresses()
+                db.session.commit()
+        except (TenantNotFound, TenantUnavailable, SQLAlchemyError) as exc:
+            db.session.rollback()
+            click.echo(f"  demo e-mail addresses for {slug} failed: {str(exc).splitlines()[0]}", err=True)
 
 
 def _serve(host: str, port: int, log_file: Path) -> None:
     env = dict(os.environ)
     env.setdefault("KOMPETEN_COOKIE_SECURE", "0")  # the local demo is plain http: a Secure cookie would never return
+    mail = _local_smtp(env)
     with open(log_file, "a", encoding="utf-8") as log:
         siasn = _siasn_standin(host, env, log)
         children = [*([siasn[0]] if siasn else []),
@@ -93,6 +109,10 @@ def _serve(host: str, port: int, log_file: Path) -> None:
         if siasn:
             click.echo(f"  {base}/t/kota-malang/siasn   (SIASN link, connected to a TEST STAND-IN of SIASN, "
                        f"{siasn[1]})")
+        if mail is not None:
+            click.echo(f"  {base}/t/<slug>/notifikasi   (the outbox: what was sent by e-mail)\n"
+                       f"Mail: no SMTP server configured, so a local one listens on {mail.host}:{mail.port} and keeps "
+                       f"each message in {mail.mailbox.directory}")
         click.echo(f"  {base}/healthz\nLog (migrations, worker, web server): {log_file}\nPress Ctrl-C to stop.")
         while all(c.poll() is None for c in children):
             time.sleep(0.5)
@@ -101,6 +121,20 @@ def _serve(host: str, port: int, log_file: Path) -> None:
         click.echo("\nStopping ...")
     finally:
         _stop(children)
+        if mail is not None:
+            mail.stop()
+
+
+def _local_smtp(env: dict):
+    """With no SMTP server configured, a local one (aiosmtpd) on loopback for the demo's worker; None otherwise."""
+    if env.get("KOMPETEN_SMTP_HOST") or current_app.config.get("SMTP_HOST"):
+        return None
+    from app.services.notifications.local_smtp import LocalSmtp
+
+    mail = LocalSmtp(directory=Path(current_app.config["INSTANCE_DIR"]) / "mail").start()
+    env.update({"KOMPETEN_SMTP_HOST": mail.host, "KOMPETEN_SMTP_PORT": str(mail.port),
+                "KOMPETEN_SMTP_FROM": "no-reply@kompeten.local"})
+    return mail
 
 
 def _siasn_standin(host: str, env: dict, log):

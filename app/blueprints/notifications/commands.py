@@ -1,4 +1,4 @@
-"""`kompeten notifications …`: send what is due, run a region's 20 JP reminders by hand, show the outbox counts."""
+"""`kompeten notify …`: send what is due, run a region's 20 JP reminders by hand, show the outbox counts."""
 
 from datetime import date
 
@@ -10,7 +10,7 @@ from app.services.notifications import compose, outbox, sender
 from app.tenancy import tenant_context
 
 
-@click.group("notifications")
+@click.group("notify")
 def notifications():
     """E-mail notifications: the outbox and the 20 JP reminders."""
 

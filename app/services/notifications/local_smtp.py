@@ -4,6 +4,7 @@ can be told to refuse messages (a 4xx answer) to play a server in trouble."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import socket
@@ -87,3 +88,32 @@ class LocalSmtp:
     @property
     def running(self) -> bool:
         return self._controller is not None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m app.services.notifications.local_smtp [--port N] [--dir D]`: a local SMTP server until SIGTERM or
+    Ctrl-C; prints how many messages it received when it stops (the benchmark reads that line)."""
+    import argparse
+    import signal
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--dir", default=None, help="keep each message as an .eml file here")
+    args = parser.parse_args(argv)
+    server = LocalSmtp(args.port, Path(args.dir) if args.dir else None).start()
+    print(f"listening on {server.host}:{server.port}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    server.stop()
+    recipients = sum(len(r.rcpt_tos) for r in server.mailbox.received)
+    distinct = len({r.message_id for r in server.mailbox.received})
+    print(f"received {server.mailbox.count()} messages, {recipients} recipients, {distinct} distinct Message-IDs",
+          flush=True)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

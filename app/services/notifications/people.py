@@ -116,3 +116,14 @@ def set_my_preferences(nip: str | None, *, enabled: Iterable[str]) -> dict:
     audit.record("notification_preferences.set", "notification_optouts", employee.id, before={"off": before},
                  after={"off": off})
     return my_preferences(nip)
+
+
+_DEMO_ADDRESSES = sa.text(
+    "INSERT INTO notification_addresses (employee_id, email) "
+    "SELECT id, 'asn.' || nip || '@' || :domain FROM employees WHERE active ON CONFLICT (employee_id) DO NOTHING")
+
+
+def fill_demo_addresses(domain: str = "contoh.go.id") -> int:
+    """The demo only: an invented address for every active employee that has none (`asn.<nip>@contoh.go.id`), so
+    that enrolling someone in the demo shows a summons in the outbox. Not audited: demo set-up, not a person's write."""
+    return db.session.execute(_DEMO_ADDRESSES, {"domain": domain}).rowcount
