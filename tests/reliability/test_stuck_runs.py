@@ -447,9 +447,14 @@ def test_b2_redis_restarted_empty_and_the_worker_gone_with_it_the_reaper_requeue
     connection). Only the run's row knows there is work: its lease lapses, a view re-enqueues it."""
     rig = fresh
     client, run_id = _start(rig, work)
+    horses = rig.horses()  # now: a worker that dies with its Redis leaves its horse to init, out of reach
+    assert horses
     fault = time.monotonic()
     rig.redis.kill()
     rig.kill_worker(rig.workers[-1])
+    for horse in horses:
+        with contextlib.suppress(psutil.Error):
+            horse.send_signal(signal.SIGKILL)
     rig.redis.start()
     assert not redis_connection().keys("*")
     rig.start_worker()
