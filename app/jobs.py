@@ -198,7 +198,9 @@ def _waits_for_resume(job, tenant_id: int, allow_status: tuple[str, ...], retry:
     if job is None or info is None or info.status != "suspended" or "suspended" in allow_status:
         return False
     q = Queue(job.origin, connection=job.connection)
-    meta = {**job.meta, "deferred": int(job.meta.get("deferred", 0)) + 1}
+    # `stands_for`: the run that recorded the first job's id accepts its deferred copy (app/services/runs).
+    meta = {**job.meta, "deferred": int(job.meta.get("deferred", 0)) + 1,
+            "stands_for": job.meta.get("stands_for", job.id)}
     later = q.enqueue_in(SUSPENDED_RETRY_DELAY, job.func_name, args=job.args, kwargs=job.kwargs,
                          job_timeout=job.timeout, retry=retry, meta=meta)
     log.info("region %s is suspended: job %s deferred as %s", info.slug, job.id, later.id)

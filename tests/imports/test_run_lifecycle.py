@@ -165,3 +165,36 @@ def test_the_worker_recovers_fast(app):
     # A started job's registry entry outlives its last heartbeat by 15 s (RQ: 60 s): with maintenance every 30 s,
     # a job whose worker died is requeued within ~55 s.
     assert worker.get_heartbeat_ttl(job) == 25
+
+
+def test_a_run_whose_region_was_suspended_when_its_job_came_is_done_by_the_deferred_copy(client, serang_units,
+                                                                                          run_worker):
+    from rq.registry import ScheduledJobRegistry
+
+    from app.tenancy import registry
+
+    rows = 20
+    run_id = upload(client, "kab-serang", csv_bytes(generated_rows(rows))).get_json()["id"]
+
+    def set_status(status: str) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE platform.tenants SET status = :s WHERE id = :id"),
+                         {"s": status, "id": serang_units.id})
+        registry.invalidate()
+
+    set_status("suspended")
+    try:
+        run_worker()  # the job is not run: deferred (a copy with a new id, 5 minutes later)
+    finally:
+        set_status("active")
+    scheduled = ScheduledJobRegistry(queue=queue("imports"))
+    (later_id,) = scheduled.get_job_ids()
+    later = Job.fetch(later_id, connection=redis_connection())
+    assert later.meta["stands_for"] == _row(run_id)["job_id"] != later.id
+    scheduled.remove(later)
+    queue("imports").enqueue_job(later)  # what RQ's scheduler does when the delay is over
+    run_worker()
+    assert Job.fetch(later.id, connection=redis_connection()).return_value() == "done"
+    row = _row(run_id)
+    assert row["state"] == "done" and row["job_id"] == later.id and row["attempt"] == 1
+    assert count(serang_units, "enrolments") == rows

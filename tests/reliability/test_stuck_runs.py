@@ -31,6 +31,7 @@ from pathlib import Path
 import psutil
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from rq import SimpleWorker
 
 from app import create_app
@@ -183,11 +184,29 @@ def fresh(rig):
 
 # --- the two workloads --------------------------------------------------------------------------------------------
 
-class ImportWork:
+class Work:
+    """A kind of run under test: how to start it, read it, and tell whether it ended done or failed."""
+
+    name = ""
+    done = ""
+    table = ""
+
+    def is_done(self, view: dict) -> bool:
+        return view["state"] == self.done
+
+    def is_failed(self, view: dict) -> bool:
+        return view["state"] == "failed"
+
+    def attempt(self, run_id: int) -> int:
+        with tenant_context(SLUG):
+            return db.session.execute(sa.text(f"SELECT attempt FROM {self.table} WHERE id = :r"),  # noqa: S608
+                                      {"r": run_id}).scalar_one()
+
+
+class ImportWork(Work):
     name = "import"
     done = "done"
-    ended = ("done", "failed", "cancelled")
-    staged_table = "import_staged_rows"
+    table = "import_runs"
 
     def prepare(self) -> None:
         add_opds(SLUG, ["Dinas Kesehatan"])
@@ -226,11 +245,10 @@ class ImportWork:
         return _digest([*rows, tuple(counts)])
 
 
-class ReconciliationWork:
+class ReconciliationWork(Work):
     name = "reconciliation"
     done = "classified"
-    ended = ("classified", "failed", "superseded")
-    staged_table = "reconciliation_rows"
+    table = "reconciliation_runs"
 
     def __init__(self) -> None:
         self.data = generate(400, seed=17)
@@ -270,6 +288,58 @@ class ReconciliationWork:
         return _digest([*rows, tuple(sorted(counts.items()))])
 
 
+DIFFERENCES = {"status_differs": "partner", "jp_differs": "partner", "certificate_missing": "partner",
+               "partner_only": "partner", "local_only": "local"}
+
+
+class ApplyWork(ReconciliationWork):
+    """A reconciliation's apply: the decisions taken on a classified report, written in one transaction."""
+
+    name = "reconciliation-apply"
+
+    def prepare(self) -> None:
+        super().prepare()
+        client = current_app.test_client()
+        self.run_id = super().submit(client)
+        SimpleWorker([queue(n) for n in QUEUES], connection=redis_connection()).work(burst=True)
+        assert super().view(client, self.run_id)["state"] == "classified"
+
+    def submit(self, client) -> int:
+        resp = client.post(f"/t/{SLUG}/api/v1/reconciliations/{self.run_id}/apply", json={"classes": DIFFERENCES})
+        assert resp.status_code == 202, resp.get_json()
+        return self.run_id
+
+    def is_done(self, view: dict) -> bool:
+        return view["state"] == "classified" and view["error"] is None and "last_apply" in view["details"]
+
+    def is_failed(self, view: dict) -> bool:  # given up: back to classified, nothing written, the reason said
+        return view["state"] == "classified" and view["error"] is not None
+
+    def stall_sql(self) -> str:
+        return (f"CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM "
+                f"pg_sleep({STALL_SECONDS}); RETURN NULL; END $$; CREATE TRIGGER stall BEFORE UPDATE ON "
+                "enrolments FOR EACH STATEMENT EXECUTE FUNCTION stall()")
+
+    def staged(self, run_id: int) -> int:  # what a failed apply must not have left: rows marked applied
+        with tenant_context(SLUG):
+            return db.session.execute(sa.text(
+                "SELECT count(*) FROM reconciliation_rows WHERE run_id = :r AND applied_at IS NOT NULL"),
+                {"r": run_id}).scalar_one()
+
+    def digest(self, run_id: int) -> str:
+        with tenant_context(SLUG):
+            rows = db.session.execute(sa.text(
+                "SELECT e.nip, n.cohort_id, n.status, n.jp_earned, n.certificate_number, n.certificate_date, "
+                "j.jp, j.certificate_number FROM enrolments n JOIN employees e ON e.id = n.employee_id "
+                "LEFT JOIN jp_entries j ON j.enrolment_id = n.id ORDER BY 1, 2")).all()
+            audit = db.session.execute(sa.text(
+                "SELECT action, count(*) FROM audit_log WHERE action LIKE 'reconciliation.%' AND action <> "
+                "'reconciliation.upload' GROUP BY action ORDER BY action")).all()
+            outcome = db.session.execute(sa.text(
+                "SELECT details -> 'last_apply' FROM reconciliation_runs WHERE id = :r"), {"r": run_id}).scalar_one()
+        return _digest([*rows, *audit, tuple(sorted(outcome.items()))])
+
+
 def _digest(rows) -> str:
     h = hashlib.sha256()
     for row in rows:
@@ -277,7 +347,7 @@ def _digest(rows) -> str:
     return f"{len(rows)}:{h.hexdigest()}"
 
 
-WORKS = {"import": ImportWork, "reconciliation": ReconciliationWork}
+WORKS = {"import": ImportWork, "reconciliation": ReconciliationWork, "reconciliation-apply": ApplyWork}
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +361,7 @@ def clean(rig):
         run_id = work.submit(client)
         SimpleWorker([queue(n) for n in QUEUES], connection=redis_connection()).work(burst=True)
         view = work.view(client, run_id)
-        assert view["state"] == work.done, view
+        assert work.is_done(view), view
         out[name] = work.digest(run_id)
         wipe(resolve(SLUG))
     return out
@@ -321,19 +391,19 @@ def _follow(rig: Rig, work, client, run_id: int, since: float, *, supervise: boo
         with contextlib.suppress(Exception):  # the database may still be starting
             view = work.view(client, run_id)
         db.session.remove()
-        if view and view["state"] in work.ended:
+        if view and (work.is_done(view) or work.is_failed(view)):
             return view, time.monotonic() - since
         time.sleep(0.2)
     raise AssertionError(f"{work.name} run {run_id} not ended {DEADLINE} s after the fault: {view}")
 
 
 def _assert_clean_end(work, run_id: int, view: dict, clean: dict, label: str, seconds: float) -> None:
-    print(f"\n{label} {work.name}: {view['state']} {seconds:.1f} s after the fault")
-    assert work.staged(run_id) == 0 or view["state"] == work.done
-    if view["state"] == work.done:
+    outcome = "done" if work.is_done(view) else "failed"
+    print(f"\n{label} {work.name}: {outcome} ({view['state']}) {seconds:.1f} s after the fault")
+    if work.is_done(view):
         assert work.digest(run_id) == clean[work.name]
     else:
-        assert view["error"] and work.staged(run_id) == 0
+        assert work.is_failed(view) and view["error"] and work.staged(run_id) == 0
 
 
 @pytest.fixture(params=list(WORKS))
@@ -353,7 +423,7 @@ def test_b1_postgres_restarted_mid_run_the_run_resumes_and_ends_done(fresh, work
     time.sleep(2)  # the job's retries meet "connection refused" meanwhile
     rig.pg.start()
     view, seconds = _follow(rig, work, client, run_id, fault)
-    assert view["state"] == work.done, view  # retried with backoff past the restart, not failed
+    assert work.is_done(view), view  # retried with backoff past the restart, not failed
     _assert_clean_end(work, run_id, view, clean, "B1", seconds)
 
 
@@ -368,8 +438,30 @@ def test_b2_redis_restarted_empty_mid_run_the_run_is_requeued_and_ends_done(fres
     rig.redis.start()  # empty: the job, the queues and the registries are gone
     assert not redis_connection().keys("*")
     view, seconds = _follow(rig, work, client, run_id, fault)
-    assert view["state"] == work.done, view
+    assert work.is_done(view), view
     _assert_clean_end(work, run_id, view, clean, "B2", seconds)
+
+
+def test_b2_redis_restarted_empty_and_the_worker_gone_with_it_the_reaper_requeues_the_lost_job(fresh, work, clean):
+    """The case the issue saw: the job is gone from Redis AND no horse carries on (the worker died with its
+    connection). Only the run's row knows there is work: its lease lapses, a view re-enqueues it."""
+    rig = fresh
+    client, run_id = _start(rig, work)
+    horses = rig.horses()  # now: a worker that dies with its Redis leaves its horse to init, out of reach
+    assert horses
+    fault = time.monotonic()
+    rig.redis.kill()
+    rig.kill_worker(rig.workers[-1])
+    for horse in horses:
+        with contextlib.suppress(psutil.Error):
+            horse.send_signal(signal.SIGKILL)
+    rig.redis.start()
+    assert not redis_connection().keys("*")
+    rig.start_worker()
+    view, seconds = _follow(rig, work, client, run_id, fault)
+    assert work.is_done(view), view
+    assert work.attempt(run_id) == 2  # taken over by the reaper, once
+    _assert_clean_end(work, run_id, view, clean, "B2 (worker lost too)", seconds)
 
 
 # --- B3: the work horse SIGKILLed until the retries are used up ---------------------------------------------------
@@ -387,7 +479,7 @@ def test_b3_work_horse_killed_every_time_the_run_fails_with_a_reason_and_nothing
                 kills.append(horse.pid)
 
     view, seconds = _follow(rig, work, client, run_id, fault, on_poll=kill_horses)
-    assert view["state"] == "failed", view
+    assert work.is_failed(view), view
     assert "dihentikan setelah 2 kali dicoba" in view["error"], view["error"]
     assert work.staged(run_id) == 0
     print(f"{len(set(kills))} work horses killed")
@@ -403,5 +495,5 @@ def test_b4_whole_worker_killed_and_restarted_the_run_resumes_and_ends_done(fres
     rig.kill_worker(rig.workers[-1])  # worker and horse: the job stays "started" in Redis, nobody heartbeats
     rig.start_worker()  # the supervisor starts a new one at once
     view, seconds = _follow(rig, work, client, run_id, fault)
-    assert view["state"] == work.done, view
+    assert work.is_done(view), view
     _assert_clean_end(work, run_id, view, clean, "B4", seconds)

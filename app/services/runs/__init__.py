@@ -172,10 +172,12 @@ def holds(kind_name: str) -> Callable:
             if job is None:  # called directly (a test, a command): nothing to fence or renew
                 return fn(run_id, *args, **kwargs)
             t = kind.t
-            mine = sa.func.coalesce(t.c.job_id, job.id) == job.id
+            # Ours: the run's recorded job, a run dispatched without one, or the deferred copy of its job (a region
+            # that was suspended when it was due: app.jobs._waits_for_resume).
+            mine = sa.func.coalesce(t.c.job_id, job.id).in_([job.id, job.meta.get("stands_for") or job.id])
             with db.engine.begin() as conn:  # claims a run dispatched without an id; renews the lease if it is ours
                 owner = conn.execute(sa.update(t).where(t.c.id == run_id).values(
-                    job_id=sa.func.coalesce(t.c.job_id, job.id),
+                    job_id=sa.case((mine, job.id), else_=t.c.job_id),
                     heartbeat_at=sa.case((mine, sa.func.now()), else_=t.c.heartbeat_at),
                     lease_until=sa.case((mine, _after(_lease())), else_=t.c.lease_until)).returning(t.c.job_id)
                 ).scalar_one_or_none()
