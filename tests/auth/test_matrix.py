@@ -196,6 +196,7 @@ def test_caller_gets_exactly_the_expected_status(world, app, rule, method, acces
     resp = app.test_client(use_cookies=False).open(path, method=method, headers=headers,
                                                    json={} if method in BODY_METHODS else None,
                                                    environ_base={"REMOTE_ADDR": CLIENT_IP})
+    resp.close()  # a file download (an XLSX sheet) holds its stream until closed
     if expected == UNAUTH:
         assert resp.status_code == 401, f"{access}: expected 401, {_describe(resp)}"
     elif expected == FORBID:

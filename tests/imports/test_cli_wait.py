@@ -1,6 +1,8 @@
 """`kompeten import … --wait` and `kompeten reconcile … --wait` follow the worker's run to its end and print a
 summary, with a real worker draining the queues meanwhile."""
 
+import pytest
+
 from app.cli import cli
 from app.commands import follow_run
 from app.services.demo import malang_pka
@@ -16,6 +18,7 @@ def test_follow_run_prints_each_change_once_and_returns_the_last_view(malang, ca
     assert capsys.readouterr().out.split() == ["queued", "running", "done"]
 
 
+@pytest.mark.committed  # a worker thread runs the jobs: it must see the runs committed
 def test_import_and_reconcile_wait_for_the_worker_and_print_the_summary(app, serang, malang, tmp_path):
     add_opds(serang)
     seed_demo("kota-malang")

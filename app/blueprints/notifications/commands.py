@@ -19,7 +19,9 @@ def notifications():
 @click.argument("slug")
 @with_appcontext
 def send(slug: str):
-    """Send what is due in a region's outbox now (the worker does this by itself)."""
+    """Send what is due in a region's outbox now.
+
+    The worker does this by itself (the notifications.deliver schedule); this is for an operator in a hurry."""
     with tenant_context(slug):
         done = sender.send_due()
         db.session.commit()

@@ -29,7 +29,9 @@ def metrics_token():
 @ops.command("scrape")
 @with_appcontext
 def scrape():
-    """Print what /metrics would answer (from this host, no token needed)."""
+    """Print what /metrics would answer.
+
+    From this host, no token needed."""
     click.echo(metrics.scrape().decode())
 
 
