@@ -37,7 +37,9 @@ def test_a_vendor_sees_a_failed_job_with_its_error_and_region_and_retries_it(app
     assert "Antrean job" in html and "Job gagal" in html
     assert failed.id in html and "tests.ops.jobs.always_fails" in html
     assert "kab-serang" in html and "Boom: gagal dengan sengaja: dasbor" in html
-    assert "Tidak ada pekerja yang berjalan" in html  # the test's burst worker has quit
+    # The workers table is there; whether it is empty depends on workers of earlier tests whose registry keys
+    # have not expired yet (a killed worker's key lives for its TTL), so only its heading is checked here.
+    assert "<h2>Pekerja</h2>" in html
     assert 'href="/ops/jobs"' in client.get("/").get_data(as_text=True)  # linked from the vendor's home
 
     retries = len(_audit("job.retry"))
