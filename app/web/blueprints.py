@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from app.authz import BLUEPRINT_POLICIES
 from app.tenancy import TENANT_URL_PREFIX
-from app.web.api import TENANT_API_PREFIX
+from app.web.api import ADMIN_API_PREFIX, TENANT_API_PREFIX
 from app.web.inputs import ArgumentsParser
 
 
@@ -47,3 +47,34 @@ def page_blueprint(name: str, import_name: str, path: str = "", *, tenant: bool 
     html_problems(bp)
     no_store(bp, cache_control)
     return bp
+
+
+def admin_api_blueprint(name: str, import_name: str, path: str, description: str, *,
+                        read: str = "tenants:read", write: str = "tenants:write") -> Blueprint:
+    """A blueprint of the vendors' admin API under /admin/api/v1/<path> (documented in its own OpenAPI document).
+
+    Its views start with no open transaction (they bind regions one after another; the only one open is the
+    caller look-up's, read-only), answer with `Cache-Control: private, no-store`, and every call lands in the
+    platform audit log (refused ones too): method, path, status. What a call changed is recorded besides, with
+    before/after, by the service in the same transaction as the change."""
+    from app.extensions import db
+    from app.services.audit import log as audit
+
+    BLUEPRINT_POLICIES[name] = (read, write)
+    prefix = f"{ADMIN_API_PREFIX}/{path.strip('/')}" if path.strip("/") else ADMIN_API_PREFIX
+    blp = CheckedBlueprint(name, import_name, url_prefix=prefix, description=description)
+
+    @blp.before_request
+    def _end_lookup_transaction():
+        db.session.rollback()
+
+    @blp.after_request
+    def _no_store_and_audit(resp):
+        resp.headers.setdefault("Cache-Control", "private, no-store")
+        audit.record("admin.call", "admin_api", None,
+                     after={"method": flask.request.method, "path": flask.request.full_path.rstrip("?"),
+                            "status": resp.status_code},
+                     platform=True, separately=True)
+        return resp
+
+    return blp

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, json, request, send_file
 from flask_login import current_user
 
-from app.authz import BLUEPRINT_POLICIES, policy
+from app.authz import policy
 from app.blueprints.admin.schemas import (
     DeletedSchema,
     DeleteSchema,
@@ -27,34 +27,14 @@ from app.problems import PROBLEM_MIMETYPE, Problem, problem_response
 from app.services.admin import exports, idempotency
 from app.services.admin import tenants as service
 from app.services.audit import log as audit
-from app.web.api import ADMIN_API_PREFIX
-from app.web.blueprints import CheckedBlueprint
+from app.web.blueprints import admin_api_blueprint
 from app.web.responses import commit
 
-BLUEPRINT_POLICIES["admin_api"] = ("tenants:read", "tenants:write")
-blp = CheckedBlueprint("admin_api", __name__, url_prefix=ADMIN_API_PREFIX,
-                      description="Regions (tenants): provision, inspect, suspend, upgrade, export, archive, delete.")
+blp = admin_api_blueprint("admin_api", __name__, "",
+                          "Regions (tenants): provision, inspect, suspend, upgrade, export, archive, delete.")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _CONFLICT_DOC = {"description": "Exists with other data, wrong status, or an Idempotency-Key still in use"}
-
-
-@blp.before_request
-def _end_lookup_transaction():
-    """Views here bind regions one after another (provisioning, detail, restore): start with no open transaction
-    (the only one open is the caller lookup's, read-only)."""
-    db.session.rollback()
-
-
-@blp.after_request
-def _no_store_and_audit(resp):
-    """Every call lands in the platform audit log (refused ones too): method, path, status. What a call changed
-    is recorded besides, with before/after, by the service in the same transaction as the change."""
-    resp.headers.setdefault("Cache-Control", "private, no-store")
-    audit.record("admin.call", "admin_api", None,
-                 after={"method": request.method, "path": request.full_path.rstrip("?"), "status": resp.status_code},
-                 platform=True, separately=True)
-    return resp
 
 
 def _json(status: int, body: dict, replayed: bool = False) -> Response:

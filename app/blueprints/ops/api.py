@@ -3,35 +3,13 @@ service as the /ops/jobs page; retry and cancel are recorded in the platform aud
 
 from __future__ import annotations
 
-from flask import request
-
-from app.authz import BLUEPRINT_POLICIES
 from app.blueprints.ops.schemas import JobActionSchema, JobsSchema
-from app.extensions import db
-from app.services.audit import log as audit
 from app.services.ops import queues
-from app.web.api import ADMIN_API_PREFIX
-from app.web.blueprints import CheckedBlueprint
+from app.web.blueprints import admin_api_blueprint
 from app.web.responses import commit
 
-BLUEPRINT_POLICIES["ops_admin_api"] = ("tenants:read", "tenants:write")
-blp = CheckedBlueprint("ops_admin_api", __name__, url_prefix=f"{ADMIN_API_PREFIX}/jobs",
-                       description="Jobs: queues, workers, failed jobs (error, region); retry and cancel.")
-
-
-@blp.before_request
-def _no_lookup_transaction():
-    db.session.rollback()
-
-
-@blp.after_request
-def _no_store_and_audit(resp):
-    """Like every admin API call: in the platform audit log (refused ones too)."""
-    resp.headers.setdefault("Cache-Control", "private, no-store")
-    audit.record("admin.call", "admin_api", None,
-                 after={"method": request.method, "path": request.full_path.rstrip("?"), "status": resp.status_code},
-                 platform=True, separately=True)
-    return resp
+blp = admin_api_blueprint("ops_admin_api", __name__, "jobs",
+                          "Jobs: queues, workers, failed jobs (error, region); retry and cancel.")
 
 
 @blp.get("")

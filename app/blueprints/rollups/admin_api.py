@@ -4,34 +4,13 @@ and what it did (`rollups.refresh`)."""
 
 from __future__ import annotations
 
-from flask import request
-
-from app.authz import BLUEPRINT_POLICIES
 from app.blueprints.rollups.schemas import RefreshArgsSchema, RefreshSchema
-from app.extensions import db
-from app.services.audit import log as audit
 from app.services.rollups.refresh import vendor_refresh
-from app.web.api import ADMIN_API_PREFIX
-from app.web.blueprints import CheckedBlueprint
+from app.web.blueprints import admin_api_blueprint
 from app.web.responses import commit
 
-BLUEPRINT_POLICIES["rollups_admin_api"] = ("tenants:read", "tenants:write")
-blp = CheckedBlueprint("rollups_admin_api", __name__, url_prefix=ADMIN_API_PREFIX,
-                       description="Province and national rollups: refresh a region's figures now.")
-
-
-@blp.before_request
-def _end_lookup_transaction():
-    db.session.rollback()
-
-
-@blp.after_request
-def _no_store_and_audit(resp):
-    resp.headers.setdefault("Cache-Control", "private, no-store")
-    audit.record("admin.call", "admin_api", None,
-                 after={"method": request.method, "path": request.full_path.rstrip("?"), "status": resp.status_code},
-                 platform=True, separately=True)
-    return resp
+blp = admin_api_blueprint("rollups_admin_api", __name__, "",
+                          "Province and national rollups: refresh a region's figures now.")
 
 
 @blp.post("/tenants/<slug>/rollups/refresh")
