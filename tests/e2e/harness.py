@@ -135,6 +135,27 @@ def log_in(driver, base_url: str, slug: str, username: str, password: str) -> No
     WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, "nav.menu")))
 
 
+def click_and_wait_for_next_page(driver, element, timeout: float = 20.0) -> None:
+    """Click `element` (a submit button, a link) and return once the browser shows the next document. The old page
+    carries a mark on `window` that the new one does not; checking the mark asks nothing of the clicked element,
+    which Chromium may answer with "Node with given id does not belong to the document" (a WebDriverException,
+    not a stale-element error) while it swaps documents."""
+    from selenium.common.exceptions import WebDriverException
+
+    driver.execute_script("window.__kompetenOldPage = true;")
+    element.click()
+
+    def arrived():
+        try:
+            return driver.execute_script(
+                "return window.__kompetenOldPage === undefined && document.readyState === 'complete';"
+            )
+        except WebDriverException:  # the document is being replaced at this instant: not yet
+            return False
+
+    wait_for(arrived, timeout=timeout, interval=0.1)
+
+
 def fetch_with_session(driver, url: str) -> tuple[int, str, bytes]:
     """GET a link with the browser's cookies (a download the browser would save): (status, type, body)."""
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())

@@ -9,7 +9,7 @@ import pytest
 
 from app.jobs import redis_connection
 from app.services.accounts.login import ACCOUNT_LIMIT, WINDOW_SECONDS
-from tests.e2e.harness import document_status
+from tests.e2e.harness import click_and_wait_for_next_page, document_status
 from tests.fixtures.auth import TEST_PASSWORD, create_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.embedded_suite]
@@ -17,16 +17,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.embedded_suite]
 
 def _submit(driver, base: str, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base}/t/kota-malang/login")
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(password)
     button = driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
     driver.get_log("performance")  # forget the form's own GET
-    button.click()
-    WebDriverWait(driver, 20).until(staleness_of(button))  # the answer to the POST is the page now
+    click_and_wait_for_next_page(driver, button)  # the answer to the POST is the page now
 
 
 def test_a_wrong_password_shows_the_form_again_then_the_account_is_throttled(app, driver, live_server, malang):
