@@ -498,6 +498,7 @@ def main() -> int:
             ]
             for label, urls, count, warmup in checks:
                 results[label] = timed(client, app, label, urls, count, warmup)
+            dashboard(app, results, few)
             if args.explain:
                 for url in (opd(), search(), jp(), compliance, compliance + "&below_only=true",
                             f"{base}/reports/training-recap?year={BENCH_YEAR}"):
@@ -524,6 +525,38 @@ def main() -> int:
         else:
             log(f"kept database {DB_NAME} (re-run with --reuse to measure it again)")
     return 0
+
+
+def dashboard(app, results: dict, n: int) -> None:
+    """The staff dashboard's compliance figure: from the region's rollup summary (after a refresh) against computing
+    it live, this year and in the bench year (a full year of JP: what a live dashboard costs once the year fills)."""
+    from app.domain.dates import today_wib
+    from app.extensions import db
+    from app.services.home import dashboard as service
+    from app.services.rollups.refresh import refresh_tenant_summaries
+    from app.tenancy import tenant_context
+
+    year = today_wib().year
+    with app.test_request_context(), tenant_context(SLUG):
+        refresh_tenant_summaries([year, BENCH_YEAR])
+        db.session.commit()
+
+        def p50(fn) -> float:
+            samples = []
+            for _ in range(n):
+                t0 = time.perf_counter()
+                fn()
+                samples.append((time.perf_counter() - t0) * 1000)
+                db.session.rollback()
+            return statistics.median(samples)
+
+        summary = p50(lambda: service.summary_figures(year))
+        live = p50(lambda: service.reports.jp_compliance(year, limit=1))
+        live_full = p50(lambda: service.reports.jp_compliance(BENCH_YEAR, limit=1))
+    log(f"  {'dashboard compliance, from the summary':<44} p50 {summary:8.1f} ms   (this year, n={n})")
+    log(f"  {'dashboard compliance, computed live':<44} p50 {live:8.1f} ms   (this year)")
+    log(f"  {'dashboard compliance, computed live':<44} p50 {live_full:8.1f} ms   ({BENCH_YEAR}, a full year of JP)")
+    results["dashboard from the summary"] = {"p50": summary}
 
 
 def paging(args) -> int:
@@ -607,6 +640,7 @@ def summary(results: dict) -> None:
     verdict("employee JP lookup /employees/<nip>/jp", "p50", 15, "ms")
     verdict("jp-compliance, whole tenant (JSON)", "p50", 1000, "ms")
     verdict("rps", "rps", 300, "req/s", higher=True)
+    verdict("dashboard from the summary", "p50", 20, "ms")
 
 
 if __name__ == "__main__":
