@@ -89,7 +89,7 @@ def upgrade() -> None:
     op.add_column('jp_entries', sa.Column('submission_id', sa.Integer(), nullable=True))
     op.create_unique_constraint(op.f('uq_jp_entries_submission_id'), 'jp_entries', ['submission_id'])
     op.create_foreign_key('fk_jp_entries_submission', 'jp_entries', 'submissions', ['submission_id', 'employee_id', 'jp'], ['id', 'employee_id', 'jp_granted'], onupdate='CASCADE', ondelete='CASCADE')
-    op.drop_constraint('ck_jp_entries_source', 'jp_entries', type_='check')
+    op.drop_constraint(op.f('ck_jp_entries_source'), 'jp_entries', type_='check')
     op.create_check_constraint(op.f('ck_jp_entries_source'), 'jp_entries',
                                "source IN ('cohort', 'elearning', 'other', 'submission')")
     op.create_check_constraint(op.f('ck_jp_entries_submission_source'), 'jp_entries',
