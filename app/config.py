@@ -55,6 +55,10 @@ class Config:
         self.TENANTS_DIR = env.get("KOMPETEN_TENANTS_DIR", str(REPO_ROOT / "tenants"))
         # Where region export bundles are written (default: <instance dir>/exports).
         self.EXPORT_DIR = env.get("KOMPETEN_EXPORT_DIR")
+        # Files people upload (learning certificates): <FILES_DIR>/<region>/<key> (default: <instance dir>/files), or
+        # another store named `package.module:factory` (app/services/files/storage.py, e.g. an S3-compatible one).
+        self.FILES_DIR = env.get("KOMPETEN_FILES_DIR")
+        self.FILES_STORAGE = env.get("KOMPETEN_FILES_STORAGE")
         # Nightly backups (schedule admin.backup): how many daily, weekly and monthly bundles each region keeps, and
         # the age (hours) after which a region's leftover .zip.part file is removed.
         self.BACKUP_KEEP_DAILY = int(env.get("KOMPETEN_BACKUP_KEEP_DAILY", "7"))

@@ -72,7 +72,7 @@ class Employee(db.Model):
     )
 
 
-JP_SOURCES = ("cohort", "elearning", "other")
+JP_SOURCES = ("cohort", "elearning", "other", "submission")
 
 
 class JpEntry(db.Model):
@@ -82,6 +82,11 @@ class JpEntry(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"source IN {JP_SOURCES!r}", name="source"),
         sa.CheckConstraint("jp > 0", name="jp_positive"),
+        # a verified learning submission's line: its JP and person are the submission's (app/models/submissions.py)
+        sa.CheckConstraint("(source = 'submission') = (submission_id IS NOT NULL)", name="submission_source"),
+        sa.ForeignKeyConstraint(["submission_id", "employee_id", "jp"],
+                                ["submissions.id", "submissions.employee_id", "submissions.jp_granted"],
+                                name="fk_jp_entries_submission", ondelete="CASCADE", onupdate="CASCADE"),
         sa.Index("ix_jp_entries_employee_id_year", "employee_id", "year"),
         sa.Index("ix_jp_entries_year", "year"),
     )
@@ -92,6 +97,7 @@ class JpEntry(db.Model):
     jp: Mapped[int] = mapped_column(sa.Integer)
     source: Mapped[str] = mapped_column(sa.String(20))
     enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), unique=True)
+    submission_id: Mapped[int | None] = mapped_column(sa.Integer, unique=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     certificate_number: Mapped[str | None] = mapped_column(sa.String(100))
     completed_on: Mapped[date] = mapped_column(sa.Date)

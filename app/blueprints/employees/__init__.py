@@ -10,7 +10,8 @@ AREA = Area(
     web=(pages.bp,),
     nav=(NavItem("employee_pages.list_employees", "Pegawai", "training:read", order=20),
          NavItem("employee_pages.my_record", "Data saya", "self", order=80, needs_nip=True)),
-    labels={"jp_sources": {"cohort": "Angkatan", "elearning": "E-learning", "other": "Lainnya"},
+    labels={"jp_sources": {"cohort": "Angkatan", "elearning": "E-learning", "other": "Lainnya",
+                           "submission": "Pengajuan pegawai"},
             "jabatan_kinds": {kind: kind.capitalize() for kind in JABATAN_KINDS}},
     audit_labels={
         "actions": {"employee.create": "Menambah pegawai", "employee.update": "Mengubah data pegawai",

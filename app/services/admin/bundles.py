@@ -13,6 +13,11 @@ A bundle agreeing with itself proves nothing (anyone can change a CSV and its ch
 bundle is also signed: `manifest.sig` holds an HMAC-SHA256 of `manifest.json`'s exact bytes with a key that is
 never in the bundle (KOMPETEN_BUNDLE_KEY, else one derived from SECRET_KEY). Restore checks the zip against the
 SHA-256 recorded in `platform.tenant_exports` and the signature before anything is written.
+
+Stored files (the certificates employees upload, kept by app/services/files/storage.py) travel too: a table whose
+`info["stored_files"]` names a key column has each key's file written as `files/<key>`, its SHA-256 and size in the
+manifest's `files` (signed with it); restore writes them into the new region's store, checking each checksum, and
+removes what it wrote when the restore fails.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from psycopg import sql
 from app.extensions import db
 from app.models import tenant_tables
 from app.services.admin import migrations
+from app.services.files import storage as stores
 from app.tenancy import TenantInfo, registry, tenant_context
 
 log = logging.getLogger(__name__)
@@ -153,8 +159,35 @@ def write_bundle(dbapi_conn, tenant_row: dict, export_id: int) -> tuple[Path, di
     return final, manifest
 
 
+def _file_keys(cur) -> list[str]:
+    """The stored files the bound region's rows name (in the export's snapshot), sorted."""
+    keys: set[str] = set()
+    for table in tenant_tables():
+        column = table.info.get("stored_files")
+        if column:
+            keys.update(row[0] for row in cur.execute(sql.SQL("SELECT {} FROM {} WHERE {} IS NOT NULL").format(
+                sql.Identifier(column), sql.Identifier(table.name), sql.Identifier(column))))
+    return sorted(keys)
+
+
+def _write_files(cur, zf: zipfile.ZipFile, slug: str) -> tuple[list[dict], list[str]]:
+    """Each stored file as `files/<key>`: ([{key, sha256, bytes}], keys whose file is missing from the store)."""
+    store = stores.storage()
+    written, missing = [], []
+    for key in _file_keys(cur):
+        try:
+            data = store.get(slug, key)
+        except stores.FileMissing:
+            log.warning("export of %s: stored file %s is missing; the bundle says so", slug, key)
+            missing.append(key)
+            continue
+        zf.writestr(f"files/{key}", data, compress_type=zipfile.ZIP_STORED)
+        written.append({"key": key, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    return written, missing
+
+
 def _write_zip(cur, partial: Path, tenant_row: dict, export_id: int, stamp: datetime, version: str) -> dict:
-    """The zip at `partial`: every table's CSV, then the manifest and its signature."""
+    """The zip at `partial`: every table's CSV and stored file, then the manifest and its signature."""
     tables = []
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for table in tenant_tables():
@@ -162,9 +195,10 @@ def _write_zip(cur, partial: Path, tenant_row: dict, export_id: int, stamp: date
                 checksum, size = _copy_table(cur, table, sink)
             tables.append({"name": table.name, "columns": [c.name for c in table.columns],
                            "rows": _count(cur, table), "sha256": checksum, "bytes": size})
+        files, missing = _write_files(cur, zf, tenant_row["slug"])
         manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "export_id": export_id,
                     "created_at": stamp.isoformat(), "tenant": tenant_row, "schema_version": version,
-                    "tables": tables}
+                    "tables": tables, "files": files, "missing_files": missing}
         manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
         zf.writestr("manifest.json", manifest_bytes)
         zf.writestr(SIGNATURE, json.dumps(sign(manifest_bytes)))
@@ -225,6 +259,14 @@ def open_bundle(path: Path, recorded_sha256: str | None) -> Bundle:
         table = known.get(entry.get("name"))
         if table is None or f"tables/{table.name}.csv" not in names:
             raise BundleError(f"unknown or missing table {entry.get('name')!r}")
+    for entry in manifest.get("files", []):
+        key = entry.get("key") if isinstance(entry, dict) else None
+        try:
+            stores.check_key("restore", key)
+        except ValueError as exc:
+            raise BundleError(f"bad stored file key {key!r}") from exc
+        if f"files/{key}" not in names:
+            raise BundleError(f"stored file {key!r} is missing from the bundle")
     return Bundle(path, manifest)
 
 
@@ -276,7 +318,32 @@ def _verify(dbapi_conn, bundle: Bundle) -> None:
                               f"sha256={entry['sha256']}")
 
 
+def _restore_files(bundle: Bundle, slug: str, written: list[str]) -> None:
+    """Write the bundle's stored files into the region's store (appending each key to `written`)."""
+    store = stores.storage()
+    with zipfile.ZipFile(bundle.path) as zf:
+        for entry in bundle.manifest.get("files", []):
+            data = zf.read(f"files/{entry['key']}")
+            if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+                raise BundleError(f"stored file {entry['key']}: the file does not match its checksum (altered?)")
+            store.put(slug, entry["key"], data)
+            written.append(entry["key"])
+
+
 def restore_into(info: TenantInfo, bundle: Bundle) -> str:
+    """Build `info`'s schema (and its stored files) from the bundle; see `_restore_schema`. On any failure the
+    files written are removed again."""
+    written: list[str] = []
+    try:
+        return _restore_schema(info, bundle, written)
+    except BaseException:
+        store = stores.storage()
+        for key in written:
+            store.delete(info.slug, key)
+        raise
+
+
+def _restore_schema(info: TenantInfo, bundle: Bundle, written: list[str]) -> str:
     """Build `info`'s schema from the bundle in one transaction; the registry row must be `provisioning`.
     Returns the schema version at the end (head). Raises BundleError and leaves nothing on any mismatch."""
     version = bundle.manifest["schema_version"]
@@ -293,6 +360,7 @@ def restore_into(info: TenantInfo, bundle: Bundle) -> str:
         _create_tables(conn, version)
         _load(dbapi, bundle)
         _verify(dbapi, bundle)
+        _restore_files(bundle, info.slug, written)
         if version != migrations.head("tenant"):
             command.upgrade(migrations.alembic_config("tenant", conn), "head")
         head = migrations.head("tenant")
