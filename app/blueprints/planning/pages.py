@@ -4,6 +4,8 @@ cohorts, a cohort from a line, cohort costs, the XLSX). Thin: the API's schemas 
 
 from __future__ import annotations
 
+import re
+
 from flask import redirect, request, url_for
 
 from app.blueprints.planning.schemas import (
@@ -26,6 +28,24 @@ from app.web.pages import load_query, page, render
 from app.web.responses import commit, send_table
 
 bp = page_blueprint("planning_pages", __name__, "perencanaan")
+
+
+_WHOLE = re.compile(r"-?\d{1,15}")
+
+
+def _load(schema) -> dict:
+    """A form through the API's schema: whole-number inputs become integers first (the API's integers are
+    strict), so a 422 names the field exactly as the API's does."""
+    import marshmallow as ma
+
+    form = {}
+    for key in request.form:
+        value = request.form.get(key, "").strip()
+        field = schema.fields.get(key)
+        if isinstance(field, ma.fields.Integer) and _WHOLE.fullmatch(value):
+            value = int(value)
+        form[key] = value
+    return load_form(schema, form)
 
 
 def _programs() -> list[tuple[int, str]]:
@@ -51,7 +71,7 @@ def index(errors=None, form=None, status=200):
 @page("training:write")
 def open_round():
     try:
-        data = load_form(RoundCreateSchema(), request.form)
+        data = _load(RoundCreateSchema())
         out = commit(needs.open_round(**data))
     except Problem as exc:
         from app.extensions import db
@@ -81,7 +101,7 @@ def needs_page(year: int):
 @page("training:write")
 def submit_need(year: int):
     try:
-        data = load_form(NeedCreateSchema(), request.form)
+        data = _load(NeedCreateSchema())
         commit(needs.submit_need(year, **data))
     except Problem as exc:
         from app.extensions import db
@@ -123,7 +143,7 @@ def upload_needs(year: int):
 def decide(need_id: int):
     detail = needs.need_detail(need_id)
     try:
-        data = load_form(DecisionSchema(), request.form)
+        data = _load(DecisionSchema())
         commit(needs.decide(need_id, **data))
     except Problem as exc:
         from app.extensions import db
@@ -190,7 +210,7 @@ def build(year: int):
 def update_line(line_id: int):
     line = plan.get_line(line_id)
     return _plan_write(line.year, f"baris-{line_id}",
-                       lambda: plan.update_line(line_id, **load_form(PlanLineUpdateSchema(), request.form)))
+                       lambda: plan.update_line(line_id, **_load(PlanLineUpdateSchema())))
 
 
 @bp.post("/baris/<int:line_id>/angkatan")
@@ -198,7 +218,7 @@ def update_line(line_id: int):
 def create_cohort(line_id: int):
     line = plan.get_line(line_id)
     return _plan_write(line.year, f"baris-{line_id}",
-                       lambda: plan.create_cohort(line_id, **load_form(LineCohortCreateSchema(), request.form)))
+                       lambda: plan.create_cohort(line_id, **_load(LineCohortCreateSchema())))
 
 
 @bp.post("/angkatan/<int:cohort_id>/biaya")
@@ -206,4 +226,4 @@ def create_cohort(line_id: int):
 def set_budget(cohort_id: int):
     year = plan.schedule.get_cohort(cohort_id).year
     return _plan_write(year, f"angkatan-{cohort_id}",
-                       lambda: plan.set_budget(cohort_id, **load_form(BudgetSchema(), request.form)))
+                       lambda: plan.set_budget(cohort_id, **_load(BudgetSchema())))

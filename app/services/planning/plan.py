@@ -363,6 +363,8 @@ def figures(year: int) -> dict:
                 by_opd_total[opd_id][k] += cell[k]
             rows.append({"opd_id": opd_id, "opd_name": opds.get(opd_id, ""), **_finish(dict(cell))})
         cohorts = cohorts_of_program[program_id]
+        # a cohort's cost counts in full for its program, even before anyone is enrolled (OPD shares need people)
+        total["realised"] = sum((c["realised"] for c in cohorts), ZERO)
         out_programs.append({
             "program_id": program_id, "program_code": program.code, "program_name": program.name,
             "program_jp": program.jp, "plan_line_id": line.id if line else None,
@@ -376,6 +378,7 @@ def figures(year: int) -> dict:
         for k in totals:
             totals[k] += cell[k]
         out_opds.append({"opd_id": opd_id, "opd_name": opds.get(opd_id, ""), **_finish(dict(cell))})
+    totals["realised"] = sum((p["realised"] for p in out_programs), ZERO)
     totals = _finish(totals)
     totals["pagu"] = rupiah(sum((p["pagu"] for p in out_programs), ZERO))
     totals["planned_cohorts"] = sum(p["planned_cohorts"] for p in out_programs)
