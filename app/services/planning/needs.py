@@ -209,13 +209,11 @@ def add_rows(year: int, rows: list[dict], *, source: str) -> list[int]:
 
 
 def _need_query():
-    merged = sa.orm.aliased(Need)
     return (sa.select(Need, NeedsRound.year, NeedsRound.status.label("round_status"), Opd.name.label("opd_name"),
                       Employee.nip, Employee.name.label("employee_name"), Program.code.label("program_code"),
                       Program.name.label("program_name"))
             .join(NeedsRound, NeedsRound.id == Need.round_id).join(Opd, Opd.id == Need.opd_id)
-            .outerjoin(Employee, Employee.id == Need.employee_id).outerjoin(Program, Program.id == Need.program_id)
-            .outerjoin(merged, merged.id == Need.merged_into_id))
+            .outerjoin(Employee, Employee.id == Need.employee_id).outerjoin(Program, Program.id == Need.program_id))
 
 
 def _need_dict(row) -> dict:

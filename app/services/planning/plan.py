@@ -234,7 +234,10 @@ def link_cohort(line_id: int, cohort_id: int) -> dict:
 
 
 def budget_of(cohort_id: int) -> dict:
-    b = db.session.get(CohortBudget, cohort_id)
+    return _budget_out(cohort_id, db.session.get(CohortBudget, cohort_id))
+
+
+def _budget_out(cohort_id: int, b: CohortBudget | None) -> dict:
     parts = {p: (getattr(b, p) if b else ZERO) for p in COST_PARTS}
     return {"cohort_id": cohort_id, "pagu": b.pagu if b else None, **parts, "realised": sum(parts.values(), ZERO),
             "cost_recorded_at": b.cost_recorded_at if b else None}
@@ -302,6 +305,7 @@ def figures(year: int) -> dict:
     opds = dict(db.session.execute(sa.select(Opd.id, Opd.name)).all())
     lines = list(db.session.execute(sa.select(PlanLine).where(PlanLine.year == year)).scalars())
     line_of_program = {line.program_id: line for line in lines}
+    program_of_line = {line.id: line.program_id for line in lines}
     cells: dict[int, dict[int, dict]] = defaultdict(lambda: defaultdict(_cell))  # program -> opd -> cell
     r = db.session.execute(sa.select(NeedsRound).where(NeedsRound.year == year)).scalar_one_or_none()
     if r is not None:
@@ -314,8 +318,7 @@ def figures(year: int) -> dict:
     for line_id, opd_id, places in db.session.execute(
             sa.select(PlanLineOpd.plan_line_id, PlanLineOpd.opd_id, PlanLineOpd.places)
             .join(PlanLine, PlanLine.id == PlanLineOpd.plan_line_id).where(PlanLine.year == year)):
-        program_id = next(line.program_id for line in lines if line.id == line_id)
-        cells[program_id][opd_id]["places"] = places
+        cells[program_of_line[line_id]][opd_id]["places"] = places
     links = db.session.execute(sa.select(CohortPlanLink.cohort_id, CohortPlanLink.plan_line_id, Cohort)
                                .join(Cohort, Cohort.id == CohortPlanLink.cohort_id)
                                .join(PlanLine, PlanLine.id == CohortPlanLink.plan_line_id)
@@ -331,7 +334,10 @@ def figures(year: int) -> dict:
                 .where(Enrolment.cohort_id.in_(cohort_ids), Enrolment.status != schedule.NOT_COUNTED)
                 .group_by(Enrolment.cohort_id, Employee.opd_id)):
             per_cohort_opd[cohort_id][opd_id] = [enrolled, passed, int(jp)]
-    budgets = {c: budget_of(c) for c in cohort_ids}
+    budgets = {c: _budget_out(c, None) for c in cohort_ids}
+    if cohort_ids:
+        budgets |= {b.cohort_id: _budget_out(b.cohort_id, b) for b in db.session.execute(
+            sa.select(CohortBudget).where(CohortBudget.cohort_id.in_(cohort_ids))).scalars()}
     cohorts_of_program = defaultdict(list)
     for cohort_id, _line_id, cohort in links:
         program = programs[cohort.program_id]
