@@ -49,6 +49,7 @@ def install(app) -> None:
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.filters["angka"] = angka
     app.jinja_env.filters["persen"] = persen
+    app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["label"] = lambda code, kind: table[kind].get(code, code) if code is not None else "–"
 
 
@@ -95,3 +96,10 @@ def _indonesian(formatted: str) -> str:
 def persen(value) -> str:
     """A share in per cent: 32,5%."""
     return "–" if value is None else f"{angka(float(value))}%"
+
+
+def rupiah(value) -> str:
+    """Money the Indonesian way, in whole rupiah: Rp 12.500.000."""
+    if value is None:
+        return "–"
+    return "Rp " + f"{int(Decimal(value).to_integral_value()):,}".replace(",", ".")

@@ -77,10 +77,15 @@ def bulk_enrol_page(cohort_id: int):
                 nips = [str(n) for n in bulk_enrol.nips_from_upload(upload.stream, upload.filename)]
             finally:
                 upload.close()
+        elif request.form.get("verified_need") == "1" and not confirm_it:
+            # the people with a verified AKPK need for the program this year; confirmed by their NIPs as listed
+            result = bulk_enrol.run(cohort_id, filters={"verified_need": True}, source="page")
+            nips = [p["nip"] for p in result["enrol"]]
         else:
             nips = bulk_enrol.nips_from_text(text)
-        result = bulk_enrol.run(cohort_id, nips=nips, confirm_it=confirm_it, token=request.form.get("token"),
-                                source="page")
+        if not (request.form.get("verified_need") == "1" and not confirm_it):
+            result = bulk_enrol.run(cohort_id, nips=nips, confirm_it=confirm_it, token=request.form.get("token"),
+                                    source="page")
     except Problem as exc:
         return render_problem("cohorts/roster.html", exc, fields=("nips",), form={"nips": text},
                               **_roster_context(cohort_id))

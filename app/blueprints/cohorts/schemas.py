@@ -177,6 +177,8 @@ class BulkFiltersSchema(ma.Schema):
     employee_type = ma.fields.String(validate=ma.validate.OneOf(("PNS", "PPPK")))
     not_passed_program = ma.fields.Boolean(load_default=False,
                                            metadata={"description": "only people who have not passed this program"})
+    verified_need = ma.fields.Boolean(load_default=False, metadata={
+        "description": "only people with a verified training need (AKPK) for this program in the cohort's year"})
 
 
 class BulkEnrolSchema(ma.Schema):

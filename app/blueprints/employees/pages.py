@@ -22,6 +22,7 @@ from app.services.cohorts import enrolments as enrolment_service
 from app.services.employees import ledger as jp_service
 from app.services.employees import opds as opd_service
 from app.services.employees import records as service
+from app.services.planning.needs import needs_of_employee
 from app.services.scope import opd_in_scope
 from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, load_form
@@ -67,7 +68,8 @@ def _person_page(template: str, detail: dict, emp, **extra):
     corrections = [{**c, "cohort_label": cohort_of.get(c["enrolment_id"], "")}
                    for c in enrolment_service.corrections_of(employee_id=emp.id)]
     return render_template(template, person=detail, trainings=trainings, corrections=corrections,
-                           ledger=jp_service.ledger_by_year(emp), sources=SOURCE_OPTIONS, **extra)
+                           ledger=jp_service.ledger_by_year(emp), sources=SOURCE_OPTIONS,
+                           needs=needs_of_employee(emp.id), **extra)
 
 
 @bp.get("/pegawai/<nip>")

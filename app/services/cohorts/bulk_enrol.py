@@ -134,8 +134,8 @@ def plan_for_nips(cohort_id: int, raw_nips: list, *, override_reason: str | None
 
 def plan_for_filters(cohort_id: int, *, opd_id: int | None = None, jabatan_kind: str | None = None,
                      golongan: list[str] | None = None, employee_type: str | None = None,
-                     not_passed_program: bool = False, override_reason: str | None = None,
-                     lock: bool = False) -> Plan:
+                     not_passed_program: bool = False, verified_need: bool = False,
+                     override_reason: str | None = None, lock: bool = False) -> Plan:
     """The active people matching the filters (of the caller's OPDs), in name order, classified for this cohort.
     People already in the cohort are left out of a filter's pick (they are not a refusal of anything asked)."""
     cohort = get_cohort(cohort_id, lock=lock)
@@ -154,6 +154,10 @@ def plan_for_filters(cohort_id: int, *, opd_id: int | None = None, jabatan_kind:
         where.append(~sa.exists().where(
             Enrolment.employee_id == Employee.id, Enrolment.status == "passed",
             Enrolment.cohort_id.in_(sa.select(Cohort.id).where(Cohort.program_id == cohort.program_id))))
+    if verified_need:  # a verified AKPK need for the cohort's program in the cohort's year (docs/planning.md)
+        from app.services.planning.needs import verified_need_clause
+
+        where.append(verified_need_clause(cohort.program_id, cohort.year))
     rows = db.session.execute(sa.select(*_employee_columns()).where(*where)
                               .order_by(Employee.name_key, Employee.id).limit(MAX_PEOPLE + 1)).all()
     if len(rows) > MAX_PEOPLE:

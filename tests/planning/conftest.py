@@ -1,0 +1,1 @@
+from tests.web.conftest import browser_for  # noqa: F401 - the page tests' logged-in browser
