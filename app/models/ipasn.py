@@ -43,7 +43,8 @@ class IpasnWeight(db.Model):
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
         sa.CheckConstraint("leadership >= 0 AND functional >= 0 AND technical >= 0 AND seminar >= 0",
                            name="non_negative"),
-        sa.CheckConstraint(f"leadership + functional + technical + seminar <= {DIMENSION_MAX}", name="within_dimension"),
+        sa.CheckConstraint(f"leadership + functional + technical + seminar <= {DIMENSION_MAX}",
+                           name="within_dimension"),
     )
 
     year: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
@@ -95,7 +96,7 @@ BEGIN
         WHERE e.id = NEW.enrolment_id;
     END IF;
     RETURN NEW;
-END $$""",
+END $$""",  # noqa: S608 - built from constants only
     "CREATE TRIGGER jp_entries_activity_kind BEFORE INSERT OR UPDATE OF enrolment_id ON jp_entries "
     "FOR EACH ROW EXECUTE FUNCTION jp_entries_activity_kind()",
 ]

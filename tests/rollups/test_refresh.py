@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.jobs import enqueue, queue, redis_connection
+from app.services.rollups.metrics import IPASN_METRICS
 from app.services.rollups.refresh import (
     compute_summaries,
     pending_key,
@@ -18,7 +19,6 @@ from app.services.rollups.refresh import (
     schedule_refresh,
 )
 from app.tenancy import no_tenant, tenant_context
-from app.services.rollups.metrics import IPASN_METRICS
 from tests.fixtures.factories import count_queries
 
 THIS_YEAR = date.today().year

@@ -226,9 +226,10 @@ def opd_rows(year: int, *, opd_id: int | None = None) -> list[dict]:
     return [{**o, "opd_name": o["opd_name"] or "(tanpa OPD)"} for o in report["opds"]]
 
 
-def person_items(employee: Employee, year: int) -> dict | None:
-    """One person's four items for the year (None: not assessed — inactive, or no jabatan kind)."""
-    if not opd_in_scope(employee.opd_id) and current_scope() is not None:
+def person_items(employee: Employee, year: int, *, scoped: bool = True) -> dict | None:
+    """One person's four items for the year (None: not assessed — inactive, or no jabatan kind). `scoped=False`
+    for one's own record (no OPD scope applies)."""
+    if scoped and not opd_in_scope(employee.opd_id):
         return None
     sql = assessment_sql(employee=True) + _PEOPLE.format(where="", order="s.employee_id")
     row = db.session.execute(sa.text(sql), {"year": year, "employee_id": employee.id}).first()
@@ -242,7 +243,7 @@ def rollup_figures(years: list[int]) -> list[tuple[int, str, Decimal]]:
 
     # ONE statement for every year: the assessment, correlated to each year of the list
     inner = assessment_sql(population="snapshot").replace(":year", "y.year")
-    sql = sa.text(f"SELECT y.year, agg.* FROM unnest(CAST(:years AS int[])) AS y(year) "
+    sql = sa.text(f"SELECT y.year, agg.* FROM unnest(CAST(:years AS int[])) AS y(year) "  # noqa: S608 - constants
                   f"CROSS JOIN LATERAL ({inner} SELECT {AGGREGATES_SQL} FROM scored) agg")
     out: list[tuple[int, str, Decimal]] = []
     for row in db.session.execute(sql, {"years": list(years)}):

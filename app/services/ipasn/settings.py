@@ -105,7 +105,7 @@ def delete_exemption(exemption_id: int) -> None:
 
 MAPPING_FIELDS = ("activity_kind", "leadership_level")
 _RELABEL_SQL = sa.text(
-    f"UPDATE jp_entries j SET activity_kind = {ACTIVITY_KIND_SQL} FROM enrolments e "
+    f"UPDATE jp_entries j SET activity_kind = {ACTIVITY_KIND_SQL} FROM enrolments e "  # noqa: S608 - constants
     "JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id "
     "WHERE e.id = j.enrolment_id AND p.id = :program_id"
 )
