@@ -12,6 +12,7 @@ from app.problems import Problem
 from app.services.employees import records
 from app.services.employees.opds import list_opds
 from app.services.ipasn import report, settings
+from app.services.ipasn.items import ITEM_LABELS
 from app.services.reports.compliance import latest_jp_year
 from app.services.scope import opd_in_scope
 from app.web.blueprints import page_blueprint
@@ -57,7 +58,7 @@ def report_page():
     return render_template("ipasn/report.html", report=data, one_away=one_away, year=year, opd_id=opd_id,
                            years=[(y, y) for y in year_choices(year)], opds=opds, errors=errors,
                            chart=_distribution_chart(data["distribution"]), downloads=downloads,
-                           weights=settings.weights_for(year), items=report.ITEM_LABELS)
+                           weights=settings.weights_for(year), items=ITEM_LABELS)
 
 
 def _can_manage() -> bool:
@@ -108,4 +109,4 @@ def my_items():
         raise Problem.invalid("Tahun tidak valid.", field="year", reason="harus antara 2000 dan 2100")
     person = report.person_items(emp, year, scoped=False)
     return render_template("ipasn/me.html", person=person, year=year, years=[(y, y) for y in year_choices(year)],
-                           items=report.ITEM_LABELS, name=emp.name)
+                           items=ITEM_LABELS, name=emp.name)
