@@ -57,7 +57,7 @@ def test_the_report_and_people_lists_as_json_csv_and_xlsx(client, people, token_
 
     resp = client.get(api(people.tenant, f"/ipasn/report?{base}&format=xlsx"), headers=headers, buffered=True)
     sheet = openpyxl.load_workbook(io.BytesIO(resp.get_data()), read_only=True).worksheets[0]
-    rows = [r for r in sheet.iter_rows(values_only=True)]
+    rows = list(sheet.iter_rows(values_only=True))
     assert "Rata-rata skor" in rows[0] and [r[1] for r in rows[1:]] == [1]  # one OPD, one ASN assessed
 
     nip = _nip(people.tenant, staff)
