@@ -174,3 +174,19 @@ def test_an_employee_sees_their_own_items_and_staff_see_the_pages(client, people
     resp = admin.post("/ipasn/bobot", {"year": "2027", "post_kind": "jpt", "leadership": "30", "functional": "0",
                                        "technical": "10", "seminar": "10"})
     assert resp.status_code == 422 and "paling banyak 40" in resp.get_data(as_text=True)
+
+
+def test_with_the_demo_data_the_pages_show_figures_and_never_print_none(malang, browser_for):  # noqa: F811
+    from tests.reconciliation.conftest import seed_demo
+
+    seed_demo()
+    viewer = browser_for(malang, "viewer")
+    for path in (f"/ipasn?year={YEAR}", "/ipasn/bobot"):
+        page = viewer.get(path)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, path
+        assert ">None<" not in html and " None " not in html and "None</" not in html, path
+    with tenant_context(malang):
+        from app.services.ipasn import report
+
+        assert report.region_report(YEAR)["overall"]["assessed"] > 0
