@@ -11,6 +11,10 @@ from app.extensions import db
 PARTNER_KINDS = ("bpsdm", "badiklat", "lan", "other")
 PROGRAM_TYPES = ("pkn", "pka", "pkp", "latsar", "pppk_orientation", "technical", "functional", "elearning")
 COMPETENCY_TYPES = ("manajerial", "teknis", "sosial_kultural")
+# IP ASN mapping of a program (app.services.ipasn): NULL = derived from program_type (pkn/pka/pkp: leadership at
+# that level; functional; technical and elearning: technical; latsar, PPPK orientation: other).
+PROGRAM_ACTIVITY_KINDS = ("leadership", "functional", "technical", "seminar", "other")
+LEADERSHIP_LEVELS = ("PKN", "PKA", "PKP")
 
 
 class Partner(db.Model):
@@ -34,6 +38,8 @@ class Program(db.Model):
         sa.CheckConstraint(f"program_type IN {PROGRAM_TYPES!r}", name="program_type"),
         sa.CheckConstraint(f"competency_type IN {COMPETENCY_TYPES!r}", name="competency_type"),
         sa.CheckConstraint("jp > 0", name="jp_positive"),
+        sa.CheckConstraint(f"activity_kind IN {PROGRAM_ACTIVITY_KINDS!r}", name="activity_kind"),
+        sa.CheckConstraint(f"leadership_level IN {LEADERSHIP_LEVELS!r}", name="leadership_level"),
         sa.Index("ix_programs_name", "name"),
     )
 
@@ -53,3 +59,6 @@ class Program(db.Model):
     min_golongan: Mapped[str | None] = mapped_column(sa.String(8))  # a PNS golongan (III/a); PPPK are not ranked
     # Refuse someone who already passed this program, or a higher one of the leadership ladder (PKP < PKA < PKN).
     not_if_passed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # IP ASN: what a pass of this program counts as, and the leadership level it gives (NULL: from program_type).
+    activity_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    leadership_level: Mapped[str | None] = mapped_column(sa.String(3))

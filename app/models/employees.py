@@ -73,6 +73,10 @@ class Employee(db.Model):
 
 
 JP_SOURCES = ("cohort", "elearning", "other", "submission")
+# What a line counts as for the IP ASN competency dimension (app.services.ipasn): a cohort line's comes from its
+# program (app.models.ipasn.ACTIVITY_KIND_SQL, set by the trigger jp_entries_activity_kind when left NULL); a line
+# entered outside a cohort stays NULL (counted as nothing) until someone says what it was.
+ACTIVITY_KINDS = ("leadership", "functional", "technical", "seminar", "other")
 
 
 class JpEntry(db.Model):
@@ -87,6 +91,7 @@ class JpEntry(db.Model):
         sa.ForeignKeyConstraint(["submission_id", "employee_id", "jp"],
                                 ["submissions.id", "submissions.employee_id", "submissions.jp_granted"],
                                 name="fk_jp_entries_submission", ondelete="CASCADE", onupdate="CASCADE"),
+        sa.CheckConstraint(f"activity_kind IN {ACTIVITY_KINDS!r}", name="activity_kind"),
         sa.Index("ix_jp_entries_employee_id_year", "employee_id", "year"),
         sa.Index("ix_jp_entries_year", "year"),
     )
@@ -101,4 +106,5 @@ class JpEntry(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     certificate_number: Mapped[str | None] = mapped_column(sa.String(100))
     completed_on: Mapped[date] = mapped_column(sa.Date)
+    activity_kind: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

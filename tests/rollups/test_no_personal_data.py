@@ -1,6 +1,6 @@
 """Aggregates only: with the demo data of the four regions seeded and their summaries refreshed, no rollup
 response (JSON of both endpoints for every year 2017-2024, CSV, XLSX, the HTML pages) carries any employee's
-NIP or name."""
+NIP or name — the IP ASN competency figures included (counts and averages only)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.employees import Employee
 from app.services.demo import regions as demo
+from app.services.rollups.metrics import IPASN_METRICS
 from app.services.rollups.refresh import refresh_tenant_summaries
 from app.tenancy import tenant_context
 from tests.rollups.test_read import ALL, rollup_tables  # noqa: F401 (fixtures)
@@ -21,6 +22,9 @@ from tests.rollups.test_read import ALL, rollup_tables  # noqa: F401 (fixtures)
 YEARS = range(2017, 2025)
 PROVINCES = ("35", "36", "15")
 _DIGIT_RUNS = re.compile(r"\d{18}")
+IPASN_KEYS = {name.removeprefix("ipasn_") for name in IPASN_METRICS} | {
+    "average_score", "leadership_share", "functional_share", "technical_share", "seminar_share",
+    "one_away_average_gain"}
 
 
 def _seed_and_refresh(slug: str) -> tuple[set[str], set[str]]:
@@ -66,6 +70,7 @@ def test_no_rollup_response_carries_a_nip_or_a_name(tenants, rollup_tables, plat
             urls.append((jatim, f"/p/35/api/v1/rollups?year={year}&format={fmt}"))
 
     with_figures: set[str] = set()
+    with_ipasn: set[str] = set()
     for client, url in urls:
         resp = client.get(url, buffered=True)
         assert resp.status_code == 200, url
@@ -76,4 +81,9 @@ def test_no_rollup_response_carries_a_nip_or_a_name(tenants, rollup_tables, plat
         assert not leaked_names, f"{url}: names {leaked_names[:3]}"
         if url.startswith("/national/api/v1/rollups") and "format" not in url:
             with_figures |= {t["slug"] for t in resp.get_json()["tenants"] if t["figures"]}
+            for tenant in resp.get_json()["tenants"]:
+                ipasn = tenant["figures"]["ipasn"]
+                assert set(ipasn) == IPASN_KEYS, url  # counts, shares and averages: nothing about a person
+                with_ipasn |= {tenant["slug"]} if ipasn["assessed"] else set()
     assert with_figures >= ALL  # the walk did see every region's real figures, not only empty years
+    assert with_ipasn, "the walk saw IP ASN figures of at least one region (people with a jabatan kind)"

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.services.rollups import read
+from app.services.rollups.metrics import IPASN_METRICS
 from app.tenancy import no_tenant
 from tests.fixtures.factories import count_queries
 from tests.rollups.conftest import FreshContextClient
@@ -88,7 +89,21 @@ def expected_figures(metrics: dict) -> dict:
         "pppk_oriented": metrics["pppk_oriented"], "target_people": target,
         "achieved_vs_target": round(100 * metrics["people_trained"] / target, 1) if target else None,
         "cohorts_by_program": {m.split(":", 1)[1]: v for m, v in metrics.items() if m.startswith("cohorts:")},
+        "ipasn": expected_ipasn(metrics),
     }
+
+
+def expected_ipasn(metrics: dict) -> dict:
+    """The IP ASN figures as the read side derives them (zeros where the test wrote none)."""
+    counts = {name.removeprefix("ipasn_"): metrics.get(name, 0) for name in IPASN_METRICS}
+    assessed = counts["assessed"]
+    out = dict(counts)
+    out["average_score"] = round(float(counts["score_total"]) / assessed, 2) if assessed else None
+    for item in ("leadership", "functional", "technical", "seminar"):
+        due = counts[f"{item}_due"]
+        out[f"{item}_share"] = round(100 * counts[f"{item}_met"] / due, 1) if due else None
+    out["one_away_average_gain"] = round(float(counts["one_away_gain"]) / assessed, 2) if assessed else None
+    return out
 
 
 def by_slug(body: dict) -> dict[str, dict]:

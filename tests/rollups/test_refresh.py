@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.jobs import enqueue, queue, redis_connection
+from app.services.rollups.metrics import IPASN_METRICS
 from app.services.rollups.refresh import (
     compute_summaries,
     pending_key,
@@ -53,7 +54,9 @@ def dataset(malang, rollup_data):
 
 def _year(pns=2, pppk=2, trained=0, jp=0, meeting=0, oriented=0, **extra) -> dict[str, Decimal]:
     figures = {"asn_pns": pns, "asn_pppk": pppk, "people_trained": trained, "jp_delivered": jp,
-               "asn_meeting_20jp": meeting, "pppk_oriented": oriented, **extra}
+               "asn_meeting_20jp": meeting, "pppk_oriented": oriented,
+               **dict.fromkeys(IPASN_METRICS, 0),  # nobody has a jabatan kind here: no one is assessed
+               **extra}
     return {metric: Decimal(value) for metric, value in figures.items()}
 
 

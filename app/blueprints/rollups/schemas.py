@@ -12,6 +12,34 @@ class RollupArgsSchema(YearArgsSchema):
     format = ma.fields.String(load_default="json", validate=ma.validate.OneOf(("json", "csv", "xlsx")))
 
 
+class IpasnFiguresSchema(ma.Schema):
+    """The IP ASN competency dimension over the year's ASN (counts; average and shares derived from them)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    assessed = ma.fields.Integer(metadata={"description": "ASN assessed (a jabatan kind filled)"})
+    score_total = ma.fields.Float()
+    average_score = ma.fields.Float(allow_none=True, metadata={"description": "out of 40"})
+    leadership_due = ma.fields.Integer()
+    leadership_met = ma.fields.Integer()
+    leadership_share = ma.fields.Float(allow_none=True, metadata={"description": "percent of those due"})
+    functional_due = ma.fields.Integer()
+    functional_met = ma.fields.Integer()
+    functional_exempt = ma.fields.Integer()
+    functional_share = ma.fields.Float(allow_none=True)
+    technical_due = ma.fields.Integer()
+    technical_met = ma.fields.Integer()
+    technical_share = ma.fields.Float(allow_none=True)
+    seminar_due = ma.fields.Integer()
+    seminar_met = ma.fields.Integer()
+    seminar_share = ma.fields.Float(allow_none=True)
+    complete = ma.fields.Integer(metadata={"description": "meeting every item due"})
+    one_away = ma.fields.Integer(metadata={"description": "lacking exactly one item"})
+    one_away_gain = ma.fields.Float(metadata={"description": "points those one item away would add"})
+    one_away_average_gain = ma.fields.Float(allow_none=True)
+
+
 class FiguresSchema(ma.Schema):
     """One region's (or a sum's) figures for the year; aggregates only."""
 
@@ -30,6 +58,7 @@ class FiguresSchema(ma.Schema):
     achieved_vs_target = ma.fields.Float(allow_none=True, metadata={"description": "percent"})
     cohorts_by_program = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     regions = ma.fields.Integer(metadata={"description": "totals only: how many regions the total includes"})
+    ipasn = ma.fields.Nested(IpasnFiguresSchema)
 
 
 class CoverageSchema(ma.Schema):

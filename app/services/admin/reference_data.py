@@ -43,3 +43,6 @@ def seed(conn: sa.Connection, partners: Iterable) -> None:
     ]
     conn.execute(sa.dialects.postgresql.insert(Program.__table__).values(rows)
                  .on_conflict_do_nothing(index_elements=["code"]))
+    from app.services.ipasn import defaults as ipasn_defaults
+
+    ipasn_defaults.seed(conn)  # IP ASN weights and exemption keywords

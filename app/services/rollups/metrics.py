@@ -32,6 +32,16 @@ METRICS: dict[str, str] = {
                      "the year.",
     "target_people": "The region's own target of people to train in the year (only when set).",
 }
+IPASN_METRICS = (
+    "ipasn_assessed", "ipasn_score_total", "ipasn_leadership_due", "ipasn_leadership_met", "ipasn_functional_due",
+    "ipasn_functional_met", "ipasn_functional_exempt", "ipasn_technical_due", "ipasn_technical_met",
+    "ipasn_seminar_due", "ipasn_seminar_met", "ipasn_complete", "ipasn_one_away", "ipasn_one_away_gain",
+)
+"""IP ASN competency dimension over the year's snapshot (app.services.ipasn.report.rollup_figures): ASN assessed
+(a jabatan kind filled), the sum of their scores (average = total / assessed), per item how many it is due for and
+how many meet it, how many meet every item, how many lack exactly one and the points those would add. Counts only."""
+METRICS.update({name: "IP ASN competency dimension: " + name.removeprefix("ipasn_").replace("_", " ")
+                for name in IPASN_METRICS})
 COHORTS_PREFIX = "cohorts:"
 """`cohorts:<PROGRAM CODE>`: cohorts of that program in the year (only programs with cohorts that year)."""
 

@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 from app.domain.dates import WIB, today_wib
 from app.extensions import db
 from app.problems import Problem
-from app.services.rollups.metrics import BASE_METRICS, COHORTS_PREFIX
+from app.services.rollups.metrics import BASE_METRICS, COHORTS_PREFIX, IPASN_METRICS
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,12 @@ TABLE_COLUMNS = (
     ("people_trained", "Pegawai dilatih"), ("jp_delivered", "JP diberikan"),
     ("asn_meeting_20jp", "ASN memenuhi 20 JP"), ("share_meeting_20jp", "Persentase memenuhi 20 JP (%)"),
     ("pppk_oriented", "PPPK orientasi"), ("target_people", "Target orang"),
+    ("ipasn_average_score", "IP ASN: rata-rata skor kompetensi (maks. 40)"),
+    ("ipasn_leadership_share", "IP ASN: memenuhi kepemimpinan (%)"),
+    ("ipasn_functional_share", "IP ASN: memenuhi fungsional (%)"),
+    ("ipasn_technical_share", "IP ASN: memenuhi teknis 20 JP (%)"),
+    ("ipasn_seminar_share", "IP ASN: memenuhi seminar (%)"),
+    ("ipasn_one_away", "IP ASN: kurang satu butir (orang)"),
     ("achieved_vs_target", "Capaian terhadap target (%)"), ("cohorts", "Angkatan per program"),
     ("activity", "Kegiatan"), ("status", "Status angka"), ("figures_as_of", "Angka per (WIB)"),
     ("regions", "Jumlah wilayah"),
@@ -152,8 +158,22 @@ def _pct(part, whole) -> float | None:
     return round(100.0 * float(part) / float(whole), 1)
 
 
+IPASN_ITEMS = ("leadership", "functional", "technical", "seminar")
+
+
+def _ipasn(counts: dict) -> dict:
+    """The IP ASN competency figures (counts as stored, plus the average score and each item's share)."""
+    out = {name.removeprefix("ipasn_"): counts[name] for name in IPASN_METRICS}
+    out["average_score"] = round(float(out["score_total"]) / out["assessed"], 2) if out["assessed"] else None
+    for item in IPASN_ITEMS:
+        out[f"{item}_share"] = _pct(out[f"{item}_met"], out[f"{item}_due"])
+    out["one_away_average_gain"] = round(float(out["one_away_gain"]) / out["assessed"], 2) if out["assessed"] else None
+    return out
+
+
 def _derive(figures: dict) -> dict:
     """Add the figures computed at read time (totals and shares) from the stored counts."""
+    figures["ipasn"] = _ipasn(figures.pop("ipasn_counts"))
     figures["asn_total"] = figures["asn_pns"] + figures["asn_pppk"]
     figures["share_meeting_20jp"] = _pct(figures["asn_meeting_20jp"], figures["asn_total"])
     figures["achieved_vs_target"] = _pct(figures["people_trained"], figures["target_people"])
@@ -162,6 +182,7 @@ def _derive(figures: dict) -> dict:
 
 def _tenant_figures(metrics: dict) -> dict:
     figures: dict = {name: _number(metrics.get(name)) or 0 for name in COUNT_METRICS}
+    figures["ipasn_counts"] = {name: _number(metrics.get(name)) or 0 for name in IPASN_METRICS}
     figures["target_people"] = _number(metrics.get(TARGET_METRIC))
     figures["cohorts_by_program"] = {name[len(COHORT_PREFIX):]: _number(value)
                                      for name, value in sorted(metrics.items()) if name.startswith(COHORT_PREFIX)}
@@ -179,6 +200,8 @@ def _sum(tenants: list[dict]) -> dict:
     target share compares the people trained by regions that set a target with the sum of those targets."""
     every = [t["figures"] for t in tenants]
     total: dict = {name: sum(f[name] for f in every) for name in COUNT_METRICS}
+    total["ipasn_counts"] = {name: sum(f["ipasn"][name.removeprefix("ipasn_")] for f in every)
+                             for name in IPASN_METRICS}
     targeted = [f for f in every if f["target_people"] is not None]
     total["target_people"] = sum(f["target_people"] for f in targeted) if targeted else None
     cohorts: dict[str, int] = {}
@@ -446,6 +469,7 @@ def table_rows(rollup: dict) -> list[dict]:
     def flat(base: dict, figures: dict) -> dict:
         row = dict(base)
         row.update({key: figures.get(key) for key, _ in TABLE_COLUMNS if key in figures})
+        row.update({f"ipasn_{key}": value for key, value in figures["ipasn"].items()})
         row["cohorts"] = "; ".join(f"{code}: {n}" for code, n in figures["cohorts_by_program"].items())
         return row
 

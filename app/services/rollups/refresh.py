@@ -240,6 +240,10 @@ def compute_summaries(years: list[int] | None = None, *, snapshots_taken: bool =
         figures[(row.year, cohorts_metric(row.code))] = row.n
     for row in db.session.execute(_TARGETS_SQL, params):
         figures[(row.year, "target_people")] = row.people
+    from app.services.ipasn.report import rollup_figures
+
+    for year, metric, value in rollup_figures(years):  # IP ASN competency: counts and a score total
+        figures[(year, metric)] = value
     return [(year, metric, Decimal(value)) for (year, metric), value in sorted(figures.items())]
 
 
