@@ -19,6 +19,8 @@ from email.utils import formataddr, formatdate
 
 from flask import current_app
 
+from app.services.notifications.logo import LOGO_SRC
+
 TLS_MODES = ("none", "starttls", "ssl")
 
 
@@ -83,14 +85,24 @@ class Sender:
 
 def build_message(config: SmtpConfig, sender: Sender, *, message_key: str, recipient: str,
                   recipient_name: str | None, subject: str, body_text: str, body_html: str,
-                  ics: str | None = None) -> Message:
+                  ics: str | None = None, inline_logo: Message | None = None) -> Message:
     """A multipart/alternative (text, HTML) message, inside a multipart/mixed with the .ics attachment when given.
+    When the HTML shows the region's logo (`cid:logo@kompeten`) and `inline_logo` is given, the HTML and the image
+    part travel together as multipart/related inside the alternative (text-only readers never see the image).
+    The image part is the sender run's one object, shared by its messages (only read while flattening).
     The Message-ID is derived from the outbox key, so a message sent again is recognisably the same message.
     Built with the email package's compat32 classes: four times cheaper than EmailMessage, which matters at
     thousands of messages a run."""
     alternative = MIMEMultipart("alternative")
     alternative.attach(MIMEText(body_text, "plain", "utf-8"))
-    alternative.attach(MIMEText(body_html, "html", "utf-8"))
+    html = MIMEText(body_html, "html", "utf-8")
+    if inline_logo is not None and LOGO_SRC in body_html:
+        related = MIMEMultipart("related")
+        related.attach(html)
+        related.attach(inline_logo)
+        alternative.attach(related)
+    else:
+        alternative.attach(html)
     if ics:
         msg: Message = MIMEMultipart("mixed")
         msg.attach(alternative)
