@@ -112,7 +112,9 @@ def build_message(config: SmtpConfig, sender: Sender, *, message_key: str, recip
         msg.attach(calendar)
     else:
         msg = alternative
-    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
+    # A Header object, not its encode(): the pre-encoded string of a long subject began with a folded empty line,
+    # which readers showed as a leading space.
+    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     msg["From"] = formataddr((sender.name, config.from_address))
     msg["To"] = formataddr((recipient_name or "", recipient))
     if sender.reply_to:
