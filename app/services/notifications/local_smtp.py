@@ -11,6 +11,7 @@ import socket
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import cached_property
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -20,7 +21,13 @@ from aiosmtpd.controller import Controller
 class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
-    message: EmailMessage
+    raw: bytes
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        """Parsed when first read, not as it arrives: parsing a message with its inline logo costs the server more
+        than receiving it, and the server would then be the slowest part of a reminder run."""
+        return email.message_from_bytes(self.raw, policy=email.policy.default)
 
     @property
     def message_id(self) -> str:
@@ -40,9 +47,8 @@ class Mailbox:
         if self.refuse:
             return self.refuse
         raw = envelope.original_content or envelope.content
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
         with self._lock:
-            self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), msg))
+            self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), raw))
             count = len(self.received)
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)

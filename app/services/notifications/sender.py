@@ -189,7 +189,7 @@ def _send_loop(config: smtp_mod.SmtpConfig, sender: smtp_mod.Sender, waits: tupl
                                              body_text=row.body_text, body_html=row.body_html, ics=row.ics,
                                              inline_logo=inline)
                 try:
-                    smtp_mod.send(conn, config, sender, msg, row.recipient)
+                    smtp_mod.send(conn, config, sender, smtp_mod.serialize(msg, inline), row.recipient)
                 except (OSError, smtplib.SMTPException) as exc:
                     if not isinstance(exc, smtplib.SMTPRecipientsRefused):
                         conn = _close(conn)
