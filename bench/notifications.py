@@ -57,7 +57,7 @@ def main() -> None:
         run(url, redis_url, env, args, smtp.pid)
     finally:
         smtp.terminate()
-        out, _ = smtp.communicate(timeout=30)
+        out, _ = smtp.communicate(timeout=180)
         print(f"SMTP server: {out.strip().splitlines()[-1]}")
         if not args.keep:
             drop_database(admin_url, DB_NAME)
