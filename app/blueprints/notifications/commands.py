@@ -12,7 +12,7 @@ from app.tenancy import tenant_context
 
 @click.group("notify")
 def notifications():
-    """E-mail notifications: the outbox, the reminders and the staff digest."""
+    """E-mail: the outbox, reminders, staff digest."""
 
 
 @notifications.command("send")
