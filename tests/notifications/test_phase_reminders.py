@@ -122,3 +122,24 @@ def test_notify_phases_by_hand(app, malang, smtp_server):
     assert row.subject == "Pengingat: MOOC PKA Angkatan II 2024 dimulai 9 Maret 2024 (Kota Malang)"
     assert "dimulai lusa, 9 Maret 2024 s.d. 22 Maret 2024" in row.body_text
     assert "- MOOC: 9 Maret 2024 s.d. 22 Maret 2024" in row.body_text  # a phase without blocks is one block
+
+
+def test_the_settings_page_sets_the_days_and_the_new_templates_preview(app, malang, smtp_server):
+    from tests.web.cohort_helpers import browser_as
+
+    admin = browser_as(app, malang, "admin")
+    settings = admin.page("/notifikasi/pengaturan").get_data(as_text=True)
+    assert 'name="phase_reminder_days"' in settings and 'value="3"' in settings
+    assert "Pengingat tahap angkatan (peserta)" in settings and "Rekap mingguan untuk staf BKPSDM" in settings
+    for kind, words in (("phase_reminder", "Studi lapangan"), ("staff_digest", "Impor yang gagal minggu ini")):
+        html = admin.page(f"/notifikasi/templat/{kind}").get_data(as_text=True)
+        assert "Pratinjau" in html and words in html, kind
+    refused = admin.submit("/notifikasi/pengaturan", [("phase_reminder_days", "0"), ("enabled_kinds", "summons")])
+    assert refused.status_code == 422
+    saved = admin.submit("/notifikasi/pengaturan", [("phase_reminder_days", "7"), ("enabled_kinds", "summons"),
+                                                     ("enabled_kinds", "phase_reminder")])
+    assert saved.status_code == 303
+    with tenant_context(malang):
+        view = outbox.settings_view()
+        assert (view["phase_reminder_days"], view["enabled_kinds"]) == (7, ["summons", "phase_reminder"])
+        db.session.commit()

@@ -44,6 +44,7 @@ AREA = Area(
                     "notification_contact.set": "Mengubah kontak OPD",
                     "notification_preferences.set": "Mengubah pilihan pesan"},
         "groups": {"notification": "Notifikasi"},
+        "fields": {"phase_reminder_days": "Hari pengingat tahap sebelum dimulai"},
         "entities": {"notification_outbox": "Kotak keluar", "notification_settings": "Pengaturan notifikasi",
                      "notification_templates": "Templat pesan", "notification_addresses": "Alamat e-mail",
                      "notification_opd_contacts": "Kontak OPD", "notification_optouts": "Pilihan pesan"},
