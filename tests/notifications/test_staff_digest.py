@@ -116,3 +116,18 @@ def test_nothing_is_sent_when_every_section_is_empty(app, malang, smtp_server):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "kota-malang 2026-W50: 0 sections; 0 digests written"
     assert outbox_rows(malang) == []
+
+
+def test_the_schedules_fan_out_one_job_per_active_region(app, malang, drain):
+    from app.jobs import queue
+    from app.schedules import active_region_ids, fan_out, schedules
+
+    declared = schedules()
+    assert declared["notifications.phase_reminders"].cron == "0 0 * * *"  # 07:00 WIB
+    assert declared["notifications.staff_digest"].cron == "0 1 * * 1"  # Mondays 08:00 WIB
+    regions = active_region_ids()
+    assert fan_out("notifications.staff_digest") == len(regions) >= 1
+    jobs = [j for j in queue("default").jobs if j.func_name.endswith("weekly_staff_digest")]
+    assert len(jobs) == len(regions)
+    drain()
+    assert outbox_rows(malang) == []  # nothing waits in this region: no digest
