@@ -30,6 +30,26 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class DigestWindow:
+    """The week a staff digest covers: from `start` (inclusive) to `end` (exclusive), aware datetimes."""
+
+    start: Any
+    end: Any
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """An area's part of the weekly digest to the region's BKPSDM staff (app.services.notifications.digest):
+    `fn(window)` runs in the bound region and returns (count, lines): how many things wait for the staff and a few
+    lines of Indonesian text naming them. A section with count 0 is left out; no section with a count, no digest."""
+
+    name: str
+    title: str  # the section's heading in the mail, e.g. "Selisih rekonsiliasi yang belum diputuskan"
+    fn: Callable[[DigestWindow], tuple[int, list[str]]]
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     api: tuple = ()  # tenant API blueprints (flask-smorest), documented in /t/<slug>/api/v1/openapi.json
@@ -44,6 +64,7 @@ class Area:
     # "entities": {table: text}, "fields": {field: text}, "values": {field: label set name or {code: text}}}
     audit_labels: Mapping[str, Mapping] = field(default_factory=dict)
     schedules: tuple = ()  # app.schedules.Schedule: periodic jobs run by `kompeten scheduler` (RQ's cron)
+    digest_sections: tuple[DigestSection, ...] = ()  # the area's part of the weekly digest to BKPSDM staff
 
 
 @cache
@@ -63,6 +84,15 @@ def areas() -> tuple[Area, ...]:
 
 def nav_items() -> list[NavItem]:
     return sorted((item for area in areas() for item in area.nav), key=lambda item: item.order)
+
+
+def digest_sections() -> list[DigestSection]:
+    """Every area's digest sections, in their order; a name declared twice is a mistake."""
+    found = [s for area in areas() for s in area.digest_sections]
+    names = [s.name for s in found]
+    if len(names) != len(set(names)):
+        raise ValueError(f"digest section declared twice: {sorted(n for n in names if names.count(n) > 1)}")
+    return sorted(found, key=lambda s: (s.order, s.name))
 
 
 def labels() -> dict[str, Mapping[str, str]]:

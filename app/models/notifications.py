@@ -17,9 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-NOTIFICATION_KINDS = ("summons", "result", "jp_reminder", "jp_digest")
+NOTIFICATION_KINDS = ("summons", "result", "jp_reminder", "jp_digest", "phase_reminder", "staff_digest")
 # Kinds an employee may turn off for themselves (a summons is the surat panggilan: it always goes).
-OPTIONAL_KINDS = ("result", "jp_reminder")
+OPTIONAL_KINDS = ("result", "jp_reminder", "phase_reminder")
+PHASE_REMINDER_DAYS = (1, 30)  # how many days before a phase starts its reminder goes (the region's choice)
+DEFAULT_PHASE_REMINDER_DAYS = 3
 OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
 
 
@@ -64,7 +66,9 @@ class NotificationSettings(db.Model):
     """The region's one row: who the mail is from, which kinds it sends and on which days the 20 JP reminders go."""
 
     __tablename__ = "notification_settings"
-    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),
+                      sa.CheckConstraint(f"phase_reminder_days BETWEEN {PHASE_REMINDER_DAYS[0]} AND "
+                                         f"{PHASE_REMINDER_DAYS[1]}", name="phase_reminder_days"))
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     sender_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -73,6 +77,9 @@ class NotificationSettings(db.Model):
     disabled_kinds: Mapped[list[str]] = mapped_column(ARRAY(sa.String(20)), default=list, server_default="{}")
     # Days of the year ("MM-DD", WIB) on which the 20 JP reminders go, e.g. 07-01, 10-01, 11-01, 12-01.
     reminder_days: Mapped[list[str]] = mapped_column(ARRAY(sa.String(5)), default=list, server_default="{}")
+    # A phase's reminder goes this many days before it starts (to the cohort's registered and attending people).
+    phase_reminder_days: Mapped[int] = mapped_column(sa.SmallInteger, default=DEFAULT_PHASE_REMINDER_DAYS,
+                                                     server_default=str(DEFAULT_PHASE_REMINDER_DAYS))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now(),
                                                  onupdate=sa.func.now())
 

@@ -1,8 +1,9 @@
 """Bulk imports (PPPK enrolments from LAN or a provincial LMS): upload, a worker validates and applies, the
 row-by-row report."""
 
-from app.areas import Area, NavItem
+from app.areas import Area, DigestSection, NavItem
 from app.blueprints.imports import api, commands, pages
+from app.services.imports.digest import failed_imports
 
 AREA = Area(
     name="imports",
@@ -10,6 +11,7 @@ AREA = Area(
     web=(pages.bp,),
     nav=(NavItem("import_pages.list_imports", "Impor", "training:read", order=50, unscoped=True),),
     commands=(commands.import_group,),
+    digest_sections=(DigestSection("imports", "Impor yang gagal minggu ini", failed_imports, order=20),),
     labels={
         "import_states": {"queued": "Menunggu antrean", "validating": "Memeriksa baris", "importing": "Menulis data",
                           "done": "Selesai", "failed": "Gagal", "cancelled": "Dibatalkan"},

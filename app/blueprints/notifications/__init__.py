@@ -1,9 +1,15 @@
-"""Notifications by e-mail: summons, results and the 20 JP reminders, through an outbox per region."""
+"""Notifications by e-mail: summons, results, phase and 20 JP reminders and the staff digest, through an outbox per
+region."""
 
 from app.areas import Area, NavItem
 from app.blueprints.notifications import api, commands, pages
 from app.schedules import Schedule
-from app.services.notifications.pipeline import daily_reminders, on_tenant_data_changed
+from app.services.notifications.pipeline import (
+    daily_phase_reminders,
+    daily_reminders,
+    on_tenant_data_changed,
+    weekly_staff_digest,
+)
 from app.services.notifications.sender import deliver
 from app.signals import tenant_data_changed
 
@@ -19,6 +25,12 @@ AREA = Area(
         # 01:00 UTC = 08:00 WIB: the job sends only when the region's settings say today is a reminder day.
         Schedule("notifications.jp_reminders", daily_reminders, cron="0 1 * * *",
                  description="20 JP reminders on the region's reminder days"),
+        # 00:00 UTC = 07:00 WIB: reminders of the phases starting within the region's phase_reminder_days.
+        Schedule("notifications.phase_reminders", daily_phase_reminders, cron="0 0 * * *",
+                 description="reminders of the phases about to start, to their participants"),
+        # Mondays 01:00 UTC = 08:00 WIB: the week's digest to the region's BKPSDM staff.
+        Schedule("notifications.staff_digest", weekly_staff_digest, cron="0 1 * * 1",
+                 description="weekly digest to BKPSDM staff: open differences, failed imports, ..."),
         Schedule("notifications.deliver", deliver, interval=300,
                  description="send what is due (retries, anything whose enqueue was lost)"),
     ),
@@ -32,6 +44,7 @@ AREA = Area(
                     "notification_contact.set": "Mengubah kontak OPD",
                     "notification_preferences.set": "Mengubah pilihan pesan"},
         "groups": {"notification": "Notifikasi"},
+        "fields": {"phase_reminder_days": "Hari pengingat tahap sebelum dimulai"},
         "entities": {"notification_outbox": "Kotak keluar", "notification_settings": "Pengaturan notifikasi",
                      "notification_templates": "Templat pesan", "notification_addresses": "Alamat e-mail",
                      "notification_opd_contacts": "Kontak OPD", "notification_optouts": "Pilihan pesan"},

@@ -6,13 +6,13 @@ import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.services.notifications import compose, outbox, sender
+from app.services.notifications import compose, digest, outbox, sender
 from app.tenancy import tenant_context
 
 
 @click.group("notify")
 def notifications():
-    """E-mail notifications: the outbox and the 20 JP reminders."""
+    """E-mail: the outbox, reminders, staff digest."""
 
 
 @notifications.command("send")
@@ -41,6 +41,34 @@ def remind(slug: str, day: str | None):
         db.session.commit()
     click.echo(f"{slug} {result['day']}: {result['below']} below 20 JP; {result['reminders']} reminders and "
                f"{result['digests']} digests written")
+
+
+@notifications.command("phases")
+@click.argument("slug")
+@click.option("--day", default=None, help="The day of the run (YYYY-MM-DD; default today, WIB).")
+@with_appcontext
+def phases(slug: str, day: str | None):
+    """Write a region's phase reminders for a day.
+
+    One per participant of each phase starting within the region's phase_reminder_days; `send` delivers them."""
+    with tenant_context(slug):
+        result = compose.phase_reminders(date.fromisoformat(day) if day else None)
+        db.session.commit()
+    click.echo(f"{slug} {result['day']}: {result['phases']} phases; {result['reminders']} reminders written")
+
+
+@notifications.command("digest")
+@click.argument("slug")
+@click.option("--day", default=None, help="A day of the digest's week (YYYY-MM-DD; default today, WIB).")
+@with_appcontext
+def staff_digest(slug: str, day: str | None):
+    """Write a region's weekly digest to its BKPSDM staff.
+
+    Nothing is written when every section is empty; `send` delivers what was written."""
+    with tenant_context(slug):
+        result = digest.staff_digest(date.fromisoformat(day) if day else None)
+        db.session.commit()
+    click.echo(f"{slug} {result['week']}: {result['sections']} sections; {result['digests']} digests written")
 
 
 @notifications.command("status")

@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from app.models.notifications import NOTIFICATION_KINDS, OPTIONAL_KINDS, OUTBOX_STATUSES
+from app.models.notifications import NOTIFICATION_KINDS, OPTIONAL_KINDS, OUTBOX_STATUSES, PHASE_REMINDER_DAYS
 from app.services.pagination import ListArgsSchema, PageSchema
 
 
@@ -48,6 +48,11 @@ class SettingsSchema(ma.Schema):
     enabled_kinds = ma.fields.List(ma.fields.String(validate=_one_of(NOTIFICATION_KINDS)), load_default=None)
     reminder_days = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=5)), load_default=None,
                                    metadata={"description": "MM-DD days (WIB) of the 20 JP reminders"})
+    phase_reminder_days = ma.fields.Integer(load_default=None, allow_none=True,
+                                            validate=ma.validate.Range(min=PHASE_REMINDER_DAYS[0],
+                                                                       max=PHASE_REMINDER_DAYS[1]),
+                                            metadata={"description": "days before a phase starts that its reminder "
+                                                                     "goes (1-30, default 3)"})
 
 
 class TemplateSchema(ma.Schema):

@@ -1,7 +1,8 @@
 """Reconciliation of partner completion reports (BPSDM, Badiklat, LAN) with the region's enrolments."""
 
-from app.areas import Area, NavItem
+from app.areas import Area, DigestSection, NavItem
 from app.blueprints.reconciliation import api, commands, pages
+from app.services.reconciliation.digest import open_differences
 from app.services.reconciliation.runs import CLASS_LABELS, STATE_LABELS
 
 AREA = Area(
@@ -10,6 +11,8 @@ AREA = Area(
     web=(pages.bp,),
     nav=(NavItem("reconciliation_pages.list_runs", "Rekonsiliasi", "training:read", order=60, unscoped=True),),
     commands=(commands.reconcile,),
+    digest_sections=(DigestSection("reconciliation", "Selisih rekonsiliasi yang belum diputuskan", open_differences,
+                                   order=10),),
     labels={"reconciliation_classes": CLASS_LABELS, "reconciliation_states": STATE_LABELS},
     audit_labels={
         "actions": {"reconciliation.upload": "Mengunggah laporan mitra",

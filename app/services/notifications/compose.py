@@ -7,6 +7,10 @@
   active employee below 20 JP that year.
 - jp_digest, key (jp_digest, opd:<id>, "", <reminder day>): the same day, one message per OPD to its contact,
   listing its people below 20 JP.
+- phase_reminder, key (phase_reminder, employee:<id>, phase:<id>, <the phase's start date>): the region's
+  `phase_reminder_days` before a phase starts, to each registered or attending participant of its cohort, with the
+  phase's dates, place, session blocks and agenda.
+- staff_digest (app.services.notifications.digest): weekly, to the region's BKPSDM staff.
 
 Nothing is written for a kind the region turned off, nor (optional kinds) for an employee who turned it off, nor for
 someone without an e-mail address (an employee's address: `notification_addresses`, else their own user's)."""
@@ -22,6 +26,7 @@ from app.domain.dates import today_wib
 from app.domain.jp import REQUIRED_JP_PER_YEAR
 from app.extensions import db
 from app.models.catalogue import Partner, Program
+from app.models.certificates import Certificate
 from app.models.cohorts import Cohort, CohortPhase, Enrolment
 from app.models.notifications import OPTIONAL_KINDS
 from app.services.cohorts.schedule import cohort_label
@@ -141,6 +146,16 @@ def summons_for(enrolment_id: int) -> int:
                                     ics=ics)])
 
 
+def _certificate_url(enrolment_id: int) -> str | None:
+    """The public verification page of the enrolment's valid STTPP (KOMPETEN_PUBLIC_URL/t/<slug>/verifikasi/<code>),
+    where one has been issued; it shows the certificate and, for one the region issued, its PDF."""
+    from app.services.certificates.documents import verify_url
+
+    code = db.session.execute(sa.select(Certificate.code).where(Certificate.enrolment_id == enrolment_id,
+                                                                Certificate.status == "valid")).scalar_one_or_none()
+    return verify_url(code) if code else None
+
+
 def result_for(enrolment_id: int) -> int:
     """Write the result of one passed or failed enrolment to the outbox."""
     if not outbox.kind_enabled("result"):
@@ -156,7 +171,7 @@ def result_for(enrolment_id: int) -> int:
                "cohort_label": ctx["cohort_label"], "program_name": ctx["program_name"],
                "outcome": OUTCOMES[enrolment.status], "certificate_number": enrolment.certificate_number,
                "certificate_date": tanggal_panjang(enrolment.certificate_date) if enrolment.certificate_date else None,
-               "jp": enrolment.jp_earned, "certificate_url": None}
+               "jp": enrolment.jp_earned, "certificate_url": _certificate_url(enrolment.id)}
     subject, text, html = Renderer().render("result", context)
     return outbox.put([outbox.Draft(kind="result", person_key=f"employee:{person.id}",
                                     object_key=f"enrolment:{enrolment.id}", period="", recipient=person.email,
@@ -228,3 +243,67 @@ def jp_reminders(day: date | None = None) -> dict:
     log.info("20 JP reminders of %s for %s: %d below 20 JP, %d reminders and %d digests written", tenant.slug,
              period, len(people), reminders, digests)
     return {"day": period, "below": len(people), "reminders": reminders, "digests": digests}
+
+
+# --- phase reminders ---------------------------------------------------------------------------------------------
+
+_PHASES_DUE_SQL = sa.text(
+    "SELECT p.id, p.cohort_id, p.name, p.start_date, p.end_date, p.sessions, p.agenda "
+    "FROM cohort_phases p WHERE p.start_date BETWEEN :first AND :last ORDER BY p.start_date, p.id")
+_PARTICIPANTS_SQL = sa.text(
+    _ADDRESSED_SQL + "JOIN enrolments n ON n.employee_id = e.id "  # noqa: S608 - constant text, no input in it
+    "WHERE n.cohort_id = :cohort AND n.status IN ('registered', 'attending') AND e.active ORDER BY e.name_key, e.id")
+_PHASE_OPTED_OUT_SQL = sa.text("SELECT employee_id FROM notification_optouts WHERE kind = 'phase_reminder'")
+
+
+def _when(days: int) -> str:
+    return {0: "hari ini", 1: "besok", 2: "lusa"}.get(days, f"{days} hari lagi")
+
+
+def _blocks(phase) -> list[dict]:
+    """The phase's session blocks ({label, start, end} in words); a phase without blocks is one block."""
+    blocks = phase.sessions or [{"start_date": phase.start_date.isoformat(), "end_date": phase.end_date.isoformat(),
+                                 "label": phase.name}]
+    return [{"label": b.get("label") or phase.name, "start": tanggal_panjang(date.fromisoformat(b["start_date"])),
+             "end": tanggal_panjang(date.fromisoformat(b["end_date"]))} for b in blocks]
+
+
+def _agenda(phase) -> list[dict]:
+    return [{"day": tanggal_panjang(date.fromisoformat(a["day"])), "title": a.get("title") or ""}
+            for a in sorted(phase.agenda or [], key=lambda a: a["day"])]
+
+
+def phase_reminders(day: date | None = None) -> dict:
+    """Write the phase reminders due on `day` (default: today in WIB): for every phase starting within the region's
+    `phase_reminder_days` from that day (a missed run is caught up the next day, never twice: the key holds the
+    phase and its start date), one message per registered or attending participant with an address. A phase whose
+    dates move gets a reminder for its new start."""
+    day = day or today_wib()
+    if not outbox.kind_enabled("phase_reminder"):
+        return {"day": day.isoformat(), "phases": 0, "reminders": 0}
+    ahead = outbox.settings().phase_reminder_days
+    phases = db.session.execute(_PHASES_DUE_SQL, {"first": day, "last": day + timedelta(days=ahead)}).all()
+    tenant = current_tenant()
+    renderer, drafts, cohorts = Renderer(), [], {}
+    opted_out = set(db.session.execute(_PHASE_OPTED_OUT_SQL).scalars()) if phases else set()
+    for phase in phases:
+        if phase.cohort_id not in cohorts:
+            cohorts[phase.cohort_id] = (_cohort_context(phase.cohort_id),
+                                        db.session.execute(_PARTICIPANTS_SQL, {"cohort": phase.cohort_id}).all())
+        ctx, people = cohorts[phase.cohort_id]
+        days = (phase.start_date - day).days
+        common = {"region_name": tenant.name, "program_name": ctx["program_name"], "cohort_label": ctx["cohort_label"],
+                  "phase_name": phase.name, "days": days, "when": _when(days),
+                  "start": tanggal_panjang(phase.start_date), "end": tanggal_panjang(phase.end_date),
+                  "place": ctx["place"], "sessions": _blocks(phase), "agenda": _agenda(phase)}
+        for p in people:
+            if not p.email or p.id in opted_out:
+                continue
+            subject, text, html = renderer.render("phase_reminder", {**common, "name": p.name, "nip": p.nip})
+            drafts.append(outbox.Draft(kind="phase_reminder", person_key=f"employee:{p.id}",
+                                       object_key=f"phase:{phase.id}", period=phase.start_date.isoformat(),
+                                       recipient=p.email, recipient_name=p.name, subject=subject, body_text=text,
+                                       body_html=html))
+    written = outbox.put(drafts)
+    log.info("phase reminders of %s for %s: %d phases, %d reminders written", tenant.slug, day, len(phases), written)
+    return {"day": day.isoformat(), "phases": len(phases), "reminders": written}

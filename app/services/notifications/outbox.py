@@ -15,7 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.extensions import db
-from app.models.notifications import NOTIFICATION_KINDS, OUTBOX_STATUSES, NotificationSettings, OutboxMessage
+from app.models.notifications import (
+    NOTIFICATION_KINDS,
+    OUTBOX_STATUSES,
+    PHASE_REMINDER_DAYS,
+    NotificationSettings,
+    OutboxMessage,
+)
 from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.pagination import Page, paginate
@@ -23,7 +29,8 @@ from app.tenancy import current_tenant
 
 EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 DAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-SETTINGS_AUDITED = ("sender_name", "reply_to", "bounce_address", "disabled_kinds", "reminder_days")
+SETTINGS_AUDITED = ("sender_name", "reply_to", "bounce_address", "disabled_kinds", "reminder_days",
+                    "phase_reminder_days")
 # Until the admin says otherwise: 1 July, then the first of each month from October (the issue's example).
 DEFAULT_REMINDER_DAYS = ["07-01", "10-01", "11-01", "12-01"]
 
@@ -63,7 +70,7 @@ def settings_view() -> dict:
     return {"sender_name": s.sender_name or default_sender_name(), "reply_to": s.reply_to,
             "bounce_address": s.bounce_address, "enabled_kinds": [k for k in NOTIFICATION_KINDS
                                                                    if k not in s.disabled_kinds],
-            "reminder_days": list(s.reminder_days)}
+            "reminder_days": list(s.reminder_days), "phase_reminder_days": s.phase_reminder_days}
 
 
 def default_sender_name() -> str:
@@ -84,7 +91,8 @@ def _email(value: str | None, field: str) -> str | None:
 
 
 def update_settings(*, sender_name: str | None = None, reply_to: str | None = None, bounce_address: str | None = None,
-                    enabled_kinds: Iterable[str] | None = None, reminder_days: Iterable[str] | None = None) -> dict:
+                    enabled_kinds: Iterable[str] | None = None, reminder_days: Iterable[str] | None = None,
+                    phase_reminder_days: int | None = None) -> dict:
     """Change the region's settings (audited). `enabled_kinds` lists the kinds the region sends; the others are off."""
     s = settings()
     before = audit.snapshot(s, SETTINGS_AUDITED)
@@ -105,6 +113,12 @@ def update_settings(*, sender_name: str | None = None, reply_to: str | None = No
             raise Problem.invalid("Tanggal pengingat harus berbentuk BB-HH (mis. 07-01 untuk 1 Juli).",
                                   field="reminder_days", reason=f"tidak valid: {', '.join(bad)}")
         s.reminder_days = days
+    if phase_reminder_days is not None:
+        low, high = PHASE_REMINDER_DAYS
+        if not low <= phase_reminder_days <= high:
+            raise Problem.invalid(f"Pengingat tahap dikirim {low} sampai {high} hari sebelum tahap dimulai.",
+                                  field="phase_reminder_days", reason=f"harus {low} sampai {high}")
+        s.phase_reminder_days = phase_reminder_days
     db.session.flush()
     audit.record("notification_settings.update", "notification_settings", 1, before=before,
                  after=audit.snapshot(s, SETTINGS_AUDITED))

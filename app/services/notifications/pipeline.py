@@ -15,7 +15,7 @@ from sqlalchemy import event
 from app.domain.dates import today_wib
 from app.extensions import db
 from app.jobs import tenant_job
-from app.services.notifications import compose, sender
+from app.services.notifications import compose, digest, sender
 from app.tenancy import current_tenant_or_none
 
 log = logging.getLogger(__name__)
@@ -61,3 +61,21 @@ def daily_reminders(day: str | None = None, force: bool = False) -> dict:
     db.session.commit()
     sent = sender.send_due()
     return {**written, **sent, "reminder_day": True}
+
+
+@tenant_job("default", retries=0, timeout=3600)
+def daily_phase_reminders(day: str | None = None) -> dict:
+    """The daily phase-reminder job of one region (schedule `notifications.phase_reminders`): write the reminders of
+    the phases starting within the region's `phase_reminder_days`, commit, and send. Run twice: nothing new."""
+    written = compose.phase_reminders(date.fromisoformat(day) if day else None)
+    db.session.commit()
+    return {**written, **(sender.send_due() if written["reminders"] else {})}
+
+
+@tenant_job("default", retries=0, timeout=3600)
+def weekly_staff_digest(day: str | None = None) -> dict:
+    """The weekly digest job of one region (schedule `notifications.staff_digest`, Mondays): one message per staff
+    user when some area has something waiting; the week's key makes a second run a no-op."""
+    written = digest.staff_digest(date.fromisoformat(day) if day else None)
+    db.session.commit()
+    return {**written, **(sender.send_due() if written["digests"] else {})}

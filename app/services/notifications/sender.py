@@ -29,7 +29,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.jobs import enqueue, redis_connection, tenant_job
-from app.services.notifications import outbox
+from app.services.notifications import logo, outbox
 from app.services.notifications import smtp as smtp_mod
 from app.tenancy import current_tenant, tenant_context
 
@@ -130,17 +130,18 @@ def send_due(max_messages: int | None = None) -> dict:
         log.warning("no SMTP server configured (KOMPETEN_SMTP_HOST): messages wait in the outbox")
         return done
     sender, waits = sender_identity(), backoff()
+    inline = logo.inline_logo()  # built once for the run, attached to each message that shows it
     db.session.commit()
     n = connections() if max_messages is None else 1
     if n == 1:
-        results = [_send_loop(config, sender, waits, max_messages)]
+        results = [_send_loop(config, sender, waits, max_messages, inline)]
     else:
         app, tenant_id = current_app._get_current_object(), current_tenant().id
 
         def run() -> dict:
             with app.app_context(), tenant_context(tenant_id):
                 try:
-                    return _send_loop(config, sender, waits, None)
+                    return _send_loop(config, sender, waits, None, inline)
                 finally:
                     db.session.remove()
 
@@ -157,7 +158,7 @@ def send_due(max_messages: int | None = None) -> dict:
 
 
 def _send_loop(config: smtp_mod.SmtpConfig, sender: smtp_mod.Sender, waits: tuple[int, ...],
-               max_messages: int | None) -> dict:
+               max_messages: int | None, inline=None) -> dict:
     """One SMTP connection's work: claim a batch, send each message and mark it, until nothing is due."""
     done = {"sent": 0, "queued": 0, "failed": 0}
     conn: smtplib.SMTP | None = None
@@ -185,9 +186,10 @@ def _send_loop(config: smtp_mod.SmtpConfig, sender: smtp_mod.Sender, waits: tupl
                     continue
                 msg = smtp_mod.build_message(config, sender, message_key=message_key(row), recipient=row.recipient,
                                              recipient_name=row.recipient_name, subject=row.subject,
-                                             body_text=row.body_text, body_html=row.body_html, ics=row.ics)
+                                             body_text=row.body_text, body_html=row.body_html, ics=row.ics,
+                                             inline_logo=inline)
                 try:
-                    smtp_mod.send(conn, config, sender, msg, row.recipient)
+                    smtp_mod.send(conn, config, sender, smtp_mod.serialize(msg, inline), row.recipient)
                 except (OSError, smtplib.SMTPException) as exc:
                     if not isinstance(exc, smtplib.SMTPRecipientsRefused):
                         conn = _close(conn)

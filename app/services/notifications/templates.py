@@ -22,10 +22,14 @@ KIND_LABELS = {
     "result": "Hasil pelatihan",
     "jp_reminder": "Pengingat 20 JP (pegawai)",
     "jp_digest": "Rekap 20 JP per OPD (kontak OPD)",
+    "phase_reminder": "Pengingat tahap angkatan (peserta)",
+    "staff_digest": "Rekap mingguan untuk staf BKPSDM",
 }
 
+# `logo_src` is the region's logo as an inline image (cid:), or None when the region has no logo.
 _HTML_HEAD = ('<!doctype html><html lang="id"><body style="font-family:Arial,sans-serif;color:#222">'
-              '<p style="color:#555">{{ region_name }}</p>')
+              '{% if logo_src %}<p><img src="{{ logo_src }}" alt="Logo {{ region_name }}" height="64" '
+              'style="height:64px"></p>{% endif %}<p style="color:#555">{{ region_name }}</p>')
 _HTML_FOOT = ('<hr><p style="color:#777;font-size:12px">Pesan ini dikirim otomatis oleh Kompeten atas nama '
               '{{ region_name }}. Balas pesan ini untuk menghubungi BKPSDM.</p></body></html>')
 
@@ -110,6 +114,48 @@ DEFAULTS: dict[str, Wording] = {
             "<p>Mohon dukungan agar pegawai tersebut mengikuti pengembangan kompetensi.</p>"
             "<p>Hormat kami,<br>{{ region_name }}</p>" + _HTML_FOOT),
     ),
+    "phase_reminder": Wording(
+        subject="Pengingat: {{ phase_name }} {{ cohort_label }} dimulai {{ start }} ({{ region_name }})",
+        body_text=(
+            "Yth. {{ name }} (NIP {{ nip }}),\n\n"
+            "Tahap {{ phase_name }} pada {{ program_name }} {{ cohort_label }} dimulai {{ when }}, {{ start }}"
+            "{% if end != start %} s.d. {{ end }}{% endif %}{% if place %}, di {{ place }}{% endif %}.\n\n"
+            "Jadwal tahap ini:\n"
+            "{% for s in sessions %}- {{ s.label }}: {{ s.start }}{% if s.end != s.start %} s.d. {{ s.end }}"
+            "{% endif %}\n{% endfor %}"
+            "{% if agenda %}\nAgenda:\n{% for a in agenda %}- {{ a.day }}: {{ a.title }}\n{% endfor %}{% endif %}\n"
+            "Mohon mempersiapkan diri dan hadir sesuai jadwal.\n\n"
+            "Hormat kami,\n{{ region_name }}\n"),
+        body_html=(
+            _HTML_HEAD + "<p>Yth. {{ name }} (NIP {{ nip }}),</p>"
+            "<p>Tahap <b>{{ phase_name }}</b> pada {{ program_name }} {{ cohort_label }} dimulai {{ when }}, "
+            "<b>{{ start }}</b>{% if end != start %} s.d. {{ end }}{% endif %}"
+            "{% if place %}, di {{ place }}{% endif %}.</p><p>Jadwal tahap ini:</p>"
+            "<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>Kegiatan</th>"
+            "<th>Tanggal</th></tr>{% for s in sessions %}<tr><td>{{ s.label }}</td><td>{{ s.start }}"
+            "{% if s.end != s.start %} s.d. {{ s.end }}{% endif %}</td></tr>{% endfor %}</table>"
+            "{% if agenda %}<p>Agenda:</p><ul>{% for a in agenda %}<li>{{ a.day }}: {{ a.title }}</li>"
+            "{% endfor %}</ul>{% endif %}"
+            "<p>Mohon mempersiapkan diri dan hadir sesuai jadwal.</p><p>Hormat kami,<br>{{ region_name }}</p>"
+            + _HTML_FOOT),
+    ),
+    "staff_digest": Wording(
+        subject="Rekap mingguan {{ week }}: {{ total }} hal menunggu tindak lanjut ({{ region_name }})",
+        body_text=(
+            "Yth. {{ name }},\n\n"
+            "Berikut hal-hal yang menunggu tindak lanjut BKPSDM {{ region_name }} (rekap {{ week }}):\n\n"
+            "{% for s in sections %}{{ s.title }}: {{ s.count }}\n{% for line in s.lines %}- {{ line }}\n"
+            "{% endfor %}\n{% endfor %}"
+            "Silakan buka Kompeten untuk menindaklanjutinya.\n\n"
+            "Hormat kami,\nKompeten {{ region_name }}\n"),
+        body_html=(
+            _HTML_HEAD + "<p>Yth. {{ name }},</p>"
+            "<p>Berikut hal-hal yang menunggu tindak lanjut BKPSDM {{ region_name }} (rekap {{ week }}):</p>"
+            "{% for s in sections %}<h3 style=\"margin-bottom:4px\">{{ s.title }}: {{ s.count }}</h3><ul>"
+            "{% for line in s.lines %}<li>{{ line }}</li>{% endfor %}</ul>{% endfor %}"
+            "<p>Silakan buka Kompeten untuk menindaklanjutinya.</p><p>Hormat kami,<br>Kompeten {{ region_name }}</p>"
+            + _HTML_FOOT),
+    ),
 }
 assert set(DEFAULTS) == set(NOTIFICATION_KINDS)  # noqa: S101 - every kind has its default wording
 
@@ -129,6 +175,20 @@ SAMPLES: dict[str, dict] = {
                                           "shortfall": 12},
                                          {"name": "Siti Aminah", "nip": "199002022015032002", "jp": 0,
                                           "shortfall": 20}]},
+    "phase_reminder": {"name": "Budi Santoso", "nip": "198001012005011001", "program_name": "Pelatihan "
+                       "Kepemimpinan Administrator", "cohort_label": "PKA Angkatan II 2026", "phase_name": "Klasikal I",
+                       "when": "3 hari lagi", "days": 3, "start": "22 April 2026", "end": "8 Mei 2026",
+                       "place": "Aula BKPSDM",
+                       "sessions": [{"label": "Klasikal", "start": "22 April 2026", "end": "30 April 2026"},
+                                    {"label": "Studi lapangan", "start": "1 Mei 2026", "end": "1 Mei 2026"},
+                                    {"label": "Klasikal", "start": "6 Mei 2026", "end": "8 Mei 2026"}],
+                       "agenda": [{"day": "8 Mei 2026", "title": "Penutupan"}]},
+    "staff_digest": {"name": "Admin BKPSDM", "week": "30 November – 6 Desember 2026", "total": "3",
+                     "sections": [{"name": "reconciliation", "title": "Selisih rekonsiliasi yang belum diputuskan",
+                                   "count": "2", "lines": ["PKA 2026 dari BPSDM Provinsi (laporan.xlsx): 2 selisih "
+                                                           "belum diputuskan"]},
+                                  {"name": "imports", "title": "Impor yang gagal minggu ini", "count": "1",
+                                   "lines": ["pppk.xlsx (02-12-2026 09:15 WIB): kolom NIP tidak ditemukan"]}]},
 }
 
 _text_env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
@@ -150,16 +210,21 @@ def wording(kind: str) -> tuple[Wording, bool]:
 
 
 class Renderer:
-    """Compiles a region's wordings once per run (a reminder run renders thousands of messages)."""
+    """Compiles a region's wordings once per run (a reminder run renders thousands of messages), and looks up once
+    whether the region has a logo (`logo_src` in every template: the inline image's cid: URL, or None)."""
 
     def __init__(self) -> None:
+        from app.services.notifications.logo import logo_src
+
         self._compiled: dict[str, tuple] = {}
+        self.logo_src = logo_src()
 
     def render(self, kind: str, context: dict) -> tuple[str, str, str]:
         if kind not in self._compiled:
             w, _own = wording(kind)
             self._compiled[kind] = _compile(w)
         subject, text, html = self._compiled[kind]
+        context = {"logo_src": self.logo_src, **context}
         return (" ".join(subject.render(context).split())[:300], text.render(context), html.render(context))
 
 
@@ -171,7 +236,7 @@ def preview(kind: str, region_name: str, w: Wording | None = None) -> dict:
     """The wording (the given one, else the region's) rendered with the sample values; a template error is a 422
     naming the part that is wrong."""
     w = w or wording(kind)[0]
-    context = {**SAMPLES[check_kind(kind)], "region_name": region_name}
+    context = {"logo_src": None, **SAMPLES[check_kind(kind)], "region_name": region_name}
     out = {}
     for part, env, source in (("subject", _text_env, w.subject), ("body_text", _text_env, w.body_text),
                               ("body_html", _html_env, w.body_html)):
