@@ -203,9 +203,10 @@ def _classify(plan: Plan, people: list[tuple[str, object]], *, override_reason: 
 # --- confirming ------------------------------------------------------------------------------------------------
 
 
-def confirm(plan: Plan, token: str | None, *, source: str, override_reason: str | None = None) -> dict:
+def confirm(plan: Plan, token: str | None, *, source: str, override_reason: str | None = None,
+            actor: tuple[int | None, str | None] | None = None) -> dict:
     """Enrol what the plan says, in one INSERT, when `token` is the preview's (else 409); one audit entry with the
-    list; returns the row report."""
+    list; returns the row report. `actor`: the person a job works for (default: the request's)."""
     if not token:
         raise Problem.invalid("Kirim token dari pratinjau untuk mengonfirmasi.", field="token", reason="wajib diisi")
     if token != plan.token():
@@ -224,11 +225,11 @@ def confirm(plan: Plan, token: str | None, *, source: str, override_reason: str 
         "cohort_id": plan.cohort.id, "source": source, "enrolled": len(ids),
         "nips": [p["nip"] for p in plan.enrol],
         "refused": [{"nip": r["nip"], "code": r["code"]} for r in plan.refused],
-        **({"override_reason": override_reason, "overridden": overridden} if overridden else {})})
+        **({"override_reason": override_reason, "overridden": overridden} if overridden else {})}, actor=actor)
     if overridden:
         audit.record("eligibility.override", "cohorts", plan.cohort.id,
                      after={"reason": override_reason, "nips": overridden,
-                            "rules": sorted({p["override"] for p in plan.enrol if p.get("override")})})
+                            "rules": sorted({p["override"] for p in plan.enrol if p.get("override")})}, actor=actor)
     if ids:
         tenant_data_changed.send(None, reason="enrolment.bulk_create")
     report = plan.out()
