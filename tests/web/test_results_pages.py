@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -131,3 +132,26 @@ def test_a_bad_pattern_is_said_on_the_roster_and_a_viewer_may_only_download(mala
     down.close()
     assert down.status_code == 200 and body.removeprefix(b"\xef\xbb\xbf").startswith(b"NIP,")
     assert viewer.post(f"/angkatan/{cohort['id']}/peserta/status-massal", {"to": "attending"}).status_code == 403
+
+
+@pytest.mark.committed
+def test_a_large_confirmation_from_the_pages_goes_to_a_worker_and_its_progress_page_follows_it(
+        malang, browser_for, app, run_worker, monkeypatch):
+    monkeypatch.setitem(app.config, "COHORT_BULK_JOB_ROWS", 2)
+    cohort = make_cohort(malang, start_date=date(2024, 3, 9), end_date=END, phases=PKA_PHASES, quota=None)
+    people = [make_employee(malang, name=f"Peserta Besar {i}") for i in range(3)]
+    operator = browser_for(malang, "operator")
+    url = f"/angkatan/{cohort['id']}/peserta/banyak"
+    html = operator.post(url, {"nips": "\n".join(p["nip"] for p in people)}).get_data(as_text=True)
+    token = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
+    nips = re.search(r'name="nips" value="([0-9 ]+)"', html).group(1)
+    queued = operator.post(url, {"confirm": "1", "token": token, "nips": nips})
+    assert queued.status_code == 303 and "/proses/" in queued.headers["Location"]
+    progress = queued.headers["Location"].split(f"/t/{malang.slug}", 1)[1]
+    waiting = operator.get(progress).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in waiting and "Menunggu antrean" in waiting
+    run_worker()
+    done = operator.get(progress).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in done and "Selesai" in done
+    assert "3 pegawai didaftarkan; 0 ditolak." in text_of(done)
+    assert len(_statuses(malang, cohort["id"])) == 3
