@@ -68,7 +68,8 @@ class Employee(db.Model):
     source_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # "Data belum lengkap": set when the person was created from a partner's report (reconciliation) without OPD,
     # golongan or jabatan; cleared (by trigger employees_incomplete) once all three are filled, never before.
-    data_incomplete_since: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    data_incomplete_since: Mapped[datetime | None] = mapped_column(  # the trigger may change it: re-read after
+        sa.DateTime(timezone=True), server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue())
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
