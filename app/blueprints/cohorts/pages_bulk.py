@@ -34,7 +34,7 @@ def _options(form) -> dict:
 def _preview(cohort_id: int, result: dict, *, what: str, form: dict, hidden: dict):
     return render("cohorts/bulk_preview.html", cohort=cohorts.cohort_detail(cohort_id), result=result, what=what,
                   form=form, hidden=hidden, actions=ACTION_WORDS, tab="peserta",
-                  as_job=bulk_runs.runs_as_job(result["valid"]))
+                  as_job=what == "lembar" and bulk_runs.runs_as_job(result["rows"]))
 
 
 def _roster_problem(cohort_id: int, exc: Problem, panel: str, form):
