@@ -51,6 +51,27 @@ def test_a_large_bulk_enrolment_is_written_by_a_worker_for_the_person_who_confir
     assert actor == done["requested_by"] and actor.startswith("admin-uji-") and after["enrolled"] == 5
 
 
+def test_people_picked_by_filters_are_enrolled_by_a_worker_when_they_are_many(
+        client, malang, run_worker, small_threshold):
+    from tests.fixtures.factories import make_opd
+
+    cohort = make_cohort(malang, quota=None)
+    opd = make_opd(malang, name="Dinas Saringan Besar")
+    people = [make_employee(malang, opd_id=opd["id"]) for _ in range(4)]
+    url = api(malang, f"/cohorts/{cohort['id']}/enrolments/bulk")
+    body = {"filters": {"opd_id": opd["id"]}}
+    preview = client.post(url, json=body).json
+    assert preview["will_enrol"] == 4
+    queued = client.post(url, json={**body, "confirm": True, "token": preview["token"]})
+    assert queued.status_code == 202 and queued.json["rows"] == 4
+    run_worker()
+    done = client.get(queued.headers["Location"]).json
+    assert done["state"] == "done" and done["result"]["enrolled"] == 4
+    enrolled = _one(malang, "SELECT array_agg(employee_id ORDER BY employee_id) FROM enrolments WHERE cohort_id = :c",
+                    c=cohort["id"])[0]
+    assert enrolled == sorted(p["id"] for p in people)
+
+
 def test_a_large_results_sheet_is_written_by_a_worker_and_a_stale_preview_fails_its_run_with_the_reason(
         client, malang, run_worker, small_threshold):
     cohort = make_cohort(malang, start_date=date(2024, 3, 9), end_date=END, phases=PKA_PHASES, quota=None)

@@ -102,9 +102,12 @@ def _queued(run):
 
 
 def _bulk(cohort_id: int, nips, filters, data: dict, source: str):
-    if data.get("confirm") and nips is not None and bulk_runs.runs_as_job(len(nips)):
-        return _queued(bulk_runs.start_enrol(cohort_id, nips, token=data.get("token"),
-                                             override_reason=data.get("override_reason"), source=source))
+    if data.get("confirm") and (nips is None) != (filters is None):
+        picked = len(nips) if nips is not None else bulk_enrol.count_for_filters(cohort_id, **(filters or {}))
+        if bulk_runs.runs_as_job(picked):
+            return _queued(bulk_runs.start_enrol(cohort_id, nips, token=data.get("token"), filters=filters,
+                                                 rows=picked, override_reason=data.get("override_reason"),
+                                                 source=source))
     result = bulk_enrol.run(cohort_id, nips=nips, filters=filters, confirm_it=data.get("confirm", False),
                             token=data.get("token"), override_reason=data.get("override_reason"), source=source)
     return commit(result) if result["confirmed"] else result

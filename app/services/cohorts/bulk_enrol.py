@@ -140,6 +140,27 @@ def plan_for_filters(cohort_id: int, *, opd_id: int | None = None, jabatan_kind:
     People already in the cohort are left out of a filter's pick (they are not a refusal of anything asked)."""
     cohort = get_cohort(cohort_id, lock=lock)
     plan = Plan(cohort=cohort, program=db.session.get(Program, cohort.program_id))
+    where = _filter_where(cohort, opd_id=opd_id, jabatan_kind=jabatan_kind, golongan=golongan,
+                          employee_type=employee_type, not_passed_program=not_passed_program)
+    rows = db.session.execute(sa.select(*_employee_columns()).where(*where)
+                              .order_by(Employee.name_key, Employee.id).limit(MAX_PEOPLE + 1)).all()
+    if len(rows) > MAX_PEOPLE:
+        raise Problem.invalid(f"Saringan memilih lebih dari {MAX_PEOPLE} orang; persempit saringannya.",
+                              field="filters", reason=f"lebih dari {MAX_PEOPLE} orang")
+    _classify(plan, [(r.nip, r) for r in rows], override_reason=override_reason)
+    return plan
+
+
+def count_for_filters(cohort_id: int, **filters) -> int:
+    """How many people `filters` pick (what decides whether their confirmation goes to a worker)."""
+    cohort = get_cohort(cohort_id)
+    return db.session.execute(sa.select(sa.func.count()).select_from(Employee)
+                              .where(*_filter_where(cohort, **filters))).scalar_one()
+
+
+def _filter_where(cohort: Cohort, *, opd_id: int | None = None, jabatan_kind: str | None = None,
+                  golongan: list[str] | None = None, employee_type: str | None = None,
+                  not_passed_program: bool = False) -> list:
     where = [Employee.active, *scoped(employee_in_scope_clause()),
              ~sa.exists().where(Enrolment.employee_id == Employee.id, Enrolment.cohort_id == cohort.id)]
     if opd_id is not None:
@@ -154,13 +175,7 @@ def plan_for_filters(cohort_id: int, *, opd_id: int | None = None, jabatan_kind:
         where.append(~sa.exists().where(
             Enrolment.employee_id == Employee.id, Enrolment.status == "passed",
             Enrolment.cohort_id.in_(sa.select(Cohort.id).where(Cohort.program_id == cohort.program_id))))
-    rows = db.session.execute(sa.select(*_employee_columns()).where(*where)
-                              .order_by(Employee.name_key, Employee.id).limit(MAX_PEOPLE + 1)).all()
-    if len(rows) > MAX_PEOPLE:
-        raise Problem.invalid(f"Saringan memilih lebih dari {MAX_PEOPLE} orang; persempit saringannya.",
-                              field="filters", reason=f"lebih dari {MAX_PEOPLE} orang")
-    _classify(plan, [(r.nip, r) for r in rows], override_reason=override_reason)
-    return plan
+    return where
 
 
 def _classify(plan: Plan, people: list[tuple[str, object]], *, override_reason: str | None) -> None:

@@ -68,15 +68,17 @@ def start(cohort_id: int, kind: str, rows: int, params: dict) -> CohortBulkRun:
     return run
 
 
-def start_enrol(cohort_id: int, nips: list, *, token: str | None, override_reason: str | None,
-                source: str) -> CohortBulkRun:
+def start_enrol(cohort_id: int, nips: list | None, *, token: str | None, override_reason: str | None,
+                source: str, filters: dict | None = None, rows: int | None = None) -> CohortBulkRun:
+    """A bulk enrolment of `nips`, or of the people `filters` pick (`rows` of them now)."""
     if not token:
         raise Problem.invalid("Kirim token dari pratinjau untuk mengonfirmasi.", field="token", reason="wajib diisi")
     from app.services.cohorts.eligibility import require_override_right
 
     override_reason = require_override_right(override_reason)
-    return start(cohort_id, "enrol", len(nips), {"nips": [str(n) for n in nips], "token": token,
-                                                 "override_reason": override_reason, "source": source})
+    who = {"nips": [str(n) for n in nips]} if nips is not None else {"filters": filters}
+    return start(cohort_id, "enrol", len(nips) if nips is not None else rows or 0,
+                 {**who, "token": token, "override_reason": override_reason, "source": source})
 
 
 def start_results(cohort_id: int, rows: list[dict], *, token: str | None, source: str,
@@ -104,9 +106,14 @@ def _work(run: CohortBulkRun) -> dict:
     p = run.params
     actor = (run.requested_by_id, run.requested_by)
     if run.kind == "enrol":
-        plan = bulk_enrol.plan_for_nips(run.cohort_id, p["nips"], override_reason=p.get("override_reason"),
-                                        lock=True)
-        return bulk_enrol.confirm(plan, p["token"], source=p.get("source") or "api",
+        if p.get("filters") is not None:
+            plan = bulk_enrol.plan_for_filters(run.cohort_id, **p["filters"],
+                                               override_reason=p.get("override_reason"), lock=True)
+        else:
+            plan = bulk_enrol.plan_for_nips(run.cohort_id, p["nips"], override_reason=p.get("override_reason"),
+                                            lock=True)
+        return bulk_enrol.confirm(plan, p["token"], source="filters" if p.get("filters") is not None
+                                  else p.get("source") or "api",
                                   override_reason=p.get("override_reason"), actor=actor)
     options = dict(p.get("options") or {})
     if options.get("certificate_date"):
