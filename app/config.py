@@ -117,6 +117,9 @@ class Config:
         # re-enqueued, at most RUN_MAX_ATTEMPTS jobs per run, then failed with a reason (docs/reliability.md).
         self.RUN_LEASE_SECONDS = float(env.get("KOMPETEN_RUN_LEASE_SECONDS", "20"))
         self.RUN_MAX_ATTEMPTS = int(env.get("KOMPETEN_RUN_MAX_ATTEMPTS", "3"))
+        # A bulk enrolment or results sheet confirmed with more rows than this is written by an RQ job
+        # (app/services/cohorts/bulk_runs.py), not in the request.
+        self.COHORT_BULK_JOB_ROWS = int(env.get("KOMPETEN_COHORT_BULK_JOB_ROWS", "500"))
         # A transient database or Redis error (connection refused, "starting up", server closed the connection) is
         # retried after each of these delays in turn (seconds; 183 s in all), outlasting a server restart.
         self.JOB_RETRY_BACKOFF = tuple(float(x) for x in env.get(

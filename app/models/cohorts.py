@@ -138,6 +138,44 @@ class Attendance(db.Model):
     status: Mapped[str] = mapped_column(sa.String(10))
 
 
+BULK_RUN_KINDS = ("enrol", "results")
+BULK_RUN_STATES = ("queued", "running", "done", "failed")
+
+
+class CohortBulkRun(db.Model):
+    """A large bulk enrolment or results upload confirmed by a person and written by an RQ job (issue 18): what
+    was confirmed (`params`: the NIPs or the sheet's rows, the options and the preview's token), who, and the
+    outcome. The run lifecycle of app/services/runs (job id, attempt, heartbeat, lease) keeps it from hanging."""
+
+    __tablename__ = "cohort_bulk_runs"
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {BULK_RUN_KINDS!r}", name="kind"),
+        sa.CheckConstraint(f"state IN {BULK_RUN_STATES!r}", name="state"),
+        sa.CheckConstraint("state <> 'done' OR result IS NOT NULL", name="done_has_result"),
+        sa.CheckConstraint("state <> 'failed' OR error IS NOT NULL", name="failed_has_reason"),
+        sa.Index("ix_cohort_bulk_runs_cohort_id", "cohort_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    state: Mapped[str] = mapped_column(sa.String(10), default="queued", server_default="queued")
+    rows: Mapped[int] = mapped_column(sa.Integer)
+    params: Mapped[dict] = mapped_column(JSONB)
+    result: Mapped[dict | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.Integer)
+    requested_by: Mapped[str | None] = mapped_column(sa.String(200))
+    # The requester's OPD scope (None: the whole region): the job sees the people the person saw.
+    opd_scope: Mapped[list[int] | None] = mapped_column(sa.ARRAY(sa.Integer))
+    job_id: Mapped[str | None] = mapped_column(sa.String(100))
+    attempt: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
 # --- invariants that need another table (triggers; the tenant migration creates the very same) ------------------
 
 INVARIANT_SQL: list[str] = [

@@ -66,6 +66,10 @@ class Employee(db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # When the source of the current values (a person or an import file) last changed them.
     source_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # "Data belum lengkap": set when the person was created from a partner's report (reconciliation) without OPD,
+    # golongan or jabatan; cleared (by trigger employees_incomplete) once all three are filled, never before.
+    data_incomplete_since: Mapped[datetime | None] = mapped_column(  # the trigger may change it: re-read after
+        sa.DateTime(timezone=True), server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue())
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
@@ -108,3 +112,33 @@ class JpEntry(db.Model):
     completed_on: Mapped[date] = mapped_column(sa.Date)
     activity_kind: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+# "Data belum lengkap" (issue 18): the flag clears itself once OPD, golongan and jabatan are all filled, and cannot
+# be cleared while one is missing. Provisioning creates this from here; the tenant migration the very same.
+INCOMPLETE_SQL: list[str] = [
+    """CREATE OR REPLACE FUNCTION employees_incomplete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_complete boolean;
+BEGIN
+    v_complete := NEW.opd_id IS NOT NULL AND NEW.golongan IS NOT NULL AND coalesce(btrim(NEW.jabatan), '') <> '';
+    IF NEW.data_incomplete_since IS NOT NULL AND v_complete THEN
+        NEW.data_incomplete_since := NULL;
+    ELSIF TG_OP = 'UPDATE' AND OLD.data_incomplete_since IS NOT NULL AND NEW.data_incomplete_since IS NULL
+          AND NOT v_complete THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_employees_incomplete_until_filled',
+            MESSAGE = format('ck_employees_incomplete_until_filled: employee %s still lacks OPD, golongan or '
+                             'jabatan', NEW.id);
+    END IF;
+    RETURN NEW;
+END $$""",
+    # Only rows that carry the flag (before or after) run it: imports of 80,000 people do not pay for it.
+    "CREATE TRIGGER employees_incomplete_insert BEFORE INSERT ON employees FOR EACH ROW "
+    "WHEN (NEW.data_incomplete_since IS NOT NULL) EXECUTE FUNCTION employees_incomplete()",
+    "CREATE TRIGGER employees_incomplete BEFORE UPDATE ON employees FOR EACH ROW "
+    "WHEN (OLD.data_incomplete_since IS NOT NULL OR NEW.data_incomplete_since IS NOT NULL) "
+    "EXECUTE FUNCTION employees_incomplete()",
+]
+
+for _statement in INCOMPLETE_SQL:
+    sa.event.listen(Employee.__table__, "after_create", sa.DDL(_statement.replace("%", "%%")))

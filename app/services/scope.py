@@ -7,6 +7,10 @@ exactly like not found (404), so an operator cannot probe which NIPs or enrolmen
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import sqlalchemy as sa
 
 from app.authz import opd_scope
@@ -17,8 +21,26 @@ from app.problems import Problem
 OUT_OF_SCOPE = "di luar OPD Anda"
 
 
+_UNSET = object()
+_JOB_SCOPE: ContextVar = ContextVar("job_opd_scope", default=_UNSET)
+
+
+@contextmanager
+def as_scope(opd_ids: list[int] | None) -> Iterator[None]:
+    """A job working for a person sees what that person saw: their OPD ids (None: the whole region), recorded
+    with the run when it was started (`current_scope()` in the request)."""
+    token = _JOB_SCOPE.set(sorted(opd_ids) if opd_ids else None)
+    try:
+        yield
+    finally:
+        _JOB_SCOPE.reset(token)
+
+
 def current_scope() -> list[int] | None:
     """The caller's OPD ids (sorted, so statements are stable), or None when not limited."""
+    held = _JOB_SCOPE.get()
+    if held is not _UNSET:
+        return held
     scope = opd_scope()
     return sorted(scope) if scope else None
 

@@ -2,7 +2,7 @@
 and certificates (STTPP)."""
 
 from app.areas import Area, NavItem
-from app.blueprints.cohorts import api, pages, pages_roster  # noqa: F401  (pages_roster: routes on pages.bp)
+from app.blueprints.cohorts import api, pages, pages_bulk, pages_roster  # noqa: F401  (routes on pages.bp)
 
 AREA = Area(
     name="cohorts",

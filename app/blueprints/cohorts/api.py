@@ -1,6 +1,8 @@
 """Cohorts (/cohorts: with their phases), enrolments (/cohorts/<id>/enrolments, /enrolments/<id>: the status
 machine, phase results, certificates) and attendance per day (/cohorts/<id>/attendance/<day>)."""
 
+from flask import url_for
+
 from app.blueprints.cohorts.schemas import (
     AttendanceDaySheetSchema,
     AttendanceMarkDaySchema,
@@ -11,6 +13,7 @@ from app.blueprints.cohorts.schemas import (
     BulkEnrolResultSchema,
     BulkEnrolSchema,
     BulkEnrolUploadSchema,
+    BulkRunSchema,
     BulkStatusSchema,
     CohortCreateSchema,
     CohortDetailSchema,
@@ -30,7 +33,7 @@ from app.blueprints.cohorts.schemas import (
     ResultsReportSchema,
     ResultsSheetArgsSchema,
 )
-from app.services.cohorts import attendance, bulk_enrol, enrolments, results_sheet, schedule
+from app.services.cohorts import attendance, bulk_enrol, bulk_runs, enrolments, results_sheet, schedule
 from app.web.blueprints import tenant_api_blueprint
 from app.web.responses import commit, downloadable, send_table
 
@@ -88,7 +91,23 @@ def enrol(data, cohort_id):
     return commit(enrolments.enrolment_detail(enrolments.enrol(cohort_id, **data).id))
 
 
+def _queued(run):
+    """202 with the run's URL: a large confirmation is written by a worker (poll the URL)."""
+    from flask import jsonify
+
+    url = url_for("enrolments.bulk_run", cohort_id=run.cohort_id, run_id=run.id)
+    resp = jsonify(BulkRunSchema().dump({**bulk_runs.run_detail(run), "url": url}))
+    resp.status_code, resp.headers["Location"] = 202, url
+    return resp
+
+
 def _bulk(cohort_id: int, nips, filters, data: dict, source: str):
+    if data.get("confirm") and (nips is None) != (filters is None):
+        picked = len(nips) if nips is not None else bulk_enrol.count_for_filters(cohort_id, **(filters or {}))
+        if bulk_runs.runs_as_job(picked):
+            return _queued(bulk_runs.start_enrol(cohort_id, nips, token=data.get("token"), filters=filters,
+                                                 rows=picked, override_reason=data.get("override_reason"),
+                                                 source=source))
     result = bulk_enrol.run(cohort_id, nips=nips, filters=filters, confirm_it=data.get("confirm", False),
                             token=data.get("token"), override_reason=data.get("override_reason"), source=source)
     return commit(result) if result["confirmed"] else result
@@ -97,6 +116,8 @@ def _bulk(cohort_id: int, nips, filters, data: dict, source: str):
 @enrolments_api.post("/cohorts/<int:cohort_id>/enrolments/bulk")
 @enrolments_api.arguments(BulkEnrolSchema)
 @enrolments_api.response(200, BulkEnrolResultSchema)
+@enrolments_api.alt_response(202, schema=BulkRunSchema, description="more than COHORT_BULK_JOB_ROWS NIPs "
+                             "confirmed: written by a worker; poll the run's URL (Location)")
 def bulk_enrol_people(data, cohort_id):
     """Enrol many people at once: `nips` (a list), `text` (pasted, one a line) or `filters` (OPD, jabatan kind,
     golongan, PNS/PPPK, has not passed this program). Without `confirm`: a preview of who will be enrolled and
@@ -112,6 +133,7 @@ def bulk_enrol_people(data, cohort_id):
 @enrolments_api.arguments(BulkEnrolUploadSchema, location="files")
 @enrolments_api.arguments(BulkEnrolFileSchema, location="form")
 @enrolments_api.response(200, BulkEnrolResultSchema)
+@enrolments_api.alt_response(202, schema=BulkRunSchema, description="a large confirmation, written by a worker")
 def bulk_enrol_file(files, form, cohort_id):
     """The same as /bulk with the NIP column of a CSV or XLSX file (preview, then confirm with the token and the
     same file)."""
@@ -165,6 +187,8 @@ def download_results_sheet(args, cohort_id):
 @enrolments_api.arguments(BulkEnrolUploadSchema, location="files")
 @enrolments_api.arguments(ResultsOptionsSchema, location="form")
 @enrolments_api.response(200, ResultsReportSchema)
+@enrolments_api.alt_response(202, schema=BulkRunSchema, description="more than COHORT_BULK_JOB_ROWS rows "
+                             "confirmed: written by a worker; poll the run's URL (Location)")
 def upload_results_sheet(files, form, cohort_id):
     """Upload the filled results sheet: without `confirm` a row report (what each row will do, or why not) and a
     token; with `confirm` and the token, every valid row is written (phase results, outcome, STTPP, JP ledger).
@@ -174,9 +198,21 @@ def upload_results_sheet(files, form, cohort_id):
         rows = results_sheet.rows_from_upload(cohort_id, upload.stream, upload.filename or "")
     finally:
         upload.close()
+    if form["confirm"] and bulk_runs.runs_as_job(len(rows)):
+        return _queued(bulk_runs.start_results(cohort_id, rows, token=form.get("token"), source="sheet",
+                                               options=_options(form)))
     result = results_sheet.run(cohort_id, rows, confirm_it=form["confirm"], token=form.get("token"), source="sheet",
                                **_options(form))
     return commit(result) if result["confirmed"] else result
+
+
+@enrolments_api.get("/cohorts/<int:cohort_id>/bulk-runs/<int:run_id>")
+@enrolments_api.response(200, BulkRunSchema)
+def bulk_run(cohort_id, run_id):
+    """A large bulk enrolment or results upload written by a worker: its state (queued, running, done, failed),
+    then its report (done) or the reason (failed)."""
+    run = bulk_runs.get_run(cohort_id, run_id, reap=True)
+    return {**bulk_runs.run_detail(run), "url": url_for("enrolments.bulk_run", cohort_id=cohort_id, run_id=run_id)}
 
 
 @enrolments_api.post("/cohorts/<int:cohort_id>/enrolments/bulk-status")
@@ -186,13 +222,8 @@ def bulk_status(data, cohort_id):
     """Move every open participant (or `enrolment_ids`) to `to`: attending, or passed (graded phases passed; STTPP
     numbers from `sttpp_pattern`, dated `certificate_date`), failed, withdrawn. Preview, then confirm with the
     token."""
-    if data["to"] == "attending":
-        result = results_sheet.mark_attending(cohort_id, data.get("enrolment_ids"), confirm_it=data["confirm"],
-                                              token=data.get("token"))
-    else:
-        rows = results_sheet.bulk_status_rows(cohort_id, data["to"], data.get("enrolment_ids"))
-        result = results_sheet.run(cohort_id, rows, confirm_it=data["confirm"], token=data.get("token"),
-                                   source="bulk-status", **_options(data))
+    result = results_sheet.bulk_status(cohort_id, data["to"], data.get("enrolment_ids"), confirm_it=data["confirm"],
+                                       token=data.get("token"), **_options(data))
     return commit(result) if result["confirmed"] else result
 
 

@@ -16,7 +16,7 @@ from app.blueprints.cohorts.schemas import (
     EnrolmentTransitionSchema,
 )
 from app.problems import Problem
-from app.services.cohorts import attendance, bulk_enrol, enrolments
+from app.services.cohorts import attendance, bulk_enrol, bulk_runs, enrolments
 from app.services.cohorts import schedule as cohorts
 from app.services.employees import records as employees
 from app.web.filters import label_set
@@ -84,6 +84,11 @@ def bulk_enrol_page(cohort_id: int):
         else:
             nips = bulk_enrol.nips_from_text(text)
         if not (request.form.get("verified_need") == "1" and not confirm_it):
+            if confirm_it and bulk_runs.runs_as_job(len(nips)):  # a large cohort: a worker enrols them
+                run = bulk_runs.start_enrol(cohort_id, nips, token=request.form.get("token"), override_reason=None,
+                                            source="page")
+                commit(None)
+                return redirect(url_for("cohort_pages.bulk_run", cohort_id=cohort_id, run_id=run.id), code=303)
             result = bulk_enrol.run(cohort_id, nips=nips, confirm_it=confirm_it, token=request.form.get("token"),
                                     source="page")
     except Problem as exc:

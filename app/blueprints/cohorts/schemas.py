@@ -418,3 +418,20 @@ class ResultsReportSchema(ma.Schema):
     token = ma.fields.String()
     confirmed = ma.fields.Boolean()
     written = ma.fields.Integer()
+
+
+class BulkRunSchema(ma.Schema):
+    """A large bulk enrolment or results sheet written by a worker (more rows than COHORT_BULK_JOB_ROWS)."""
+
+    id = ma.fields.Integer()
+    cohort_id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"enum": ["enrol", "results"]})
+    state = ma.fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    rows = ma.fields.Integer()
+    result = ma.fields.Dict(allow_none=True, metadata={
+        "description": "when done: the same report as a confirmation in the request"})
+    error = ma.fields.String(allow_none=True, metadata={"description": "why it failed (Indonesian)"})
+    requested_by = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    finished_at = ma.fields.DateTime(allow_none=True)
+    url = ma.fields.String(metadata={"description": "this run, to poll"})

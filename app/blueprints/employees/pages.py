@@ -57,6 +57,19 @@ def list_employees():
     result = service.list_employees(**args)
     return render_template("employees/list.html", page=result, errors=errors, filters=request.args,
                            opds=_opd_options(), types=TYPE_OPTIONS, actives=ACTIVE_OPTIONS,
+                           pager=pager(result), can_write=_can_write(),
+                           incomplete_count=service.count_incomplete())
+
+
+@bp.get("/pegawai/belum-lengkap")
+@page("training:read")
+def incomplete_employees():
+    """People created from a partner's report (reconciliation) without OPD, golongan or jabatan: an operator
+    completes each through the edit form; the flag clears itself when all three are filled (a trigger)."""
+    args, errors = load_query(EmployeeListArgsSchema())
+    args.update(incomplete=True, active=True, limit=min(args.get("limit") or PAGE_SIZE, PAGE_SIZE))
+    result = service.list_employees(**args)
+    return render_template("employees/incomplete.html", page=result, errors=errors,
                            pager=pager(result), can_write=_can_write())
 
 
@@ -150,4 +163,7 @@ def update_employee(nip: str):
         return _form_page("employees/form.html", exc.status, form=request.form, errors=form_errors(exc),
                           person=detail)
     commit(updated)
+    if detail["incomplete"]:
+        flash("Data pegawai sudah lengkap." if not updated["incomplete"] else
+              "Data masih belum lengkap: isi OPD, golongan dan jabatan.")
     return redirect(url_for("employee_pages.show_employee", nip=nip), code=303)

@@ -31,6 +31,9 @@ class EmployeeSchema(ma.Schema):
     source_updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)
+    incomplete = ma.fields.Boolean(dump_only=True, metadata={
+        "description": "data belum lengkap: created from a partner's report; OPD, golongan or jabatan missing"})
+    data_incomplete_since = ma.fields.DateTime(dump_only=True, allow_none=True)
 
 
 class EmployeeUpdateSchema(ma.Schema):
@@ -55,6 +58,8 @@ class EmployeeListArgsSchema(ListArgsSchema):
     jabatan_kind = ma.fields.String(validate=ma.validate.OneOf(JABATAN_KINDS),
                                     metadata={"description": "jpt | administrator | pengawas | fungsional | pelaksana"})
     active = ma.fields.Boolean(load_default=None)
+    incomplete = ma.fields.Boolean(load_default=None, metadata={
+        "description": "true: only people flagged data belum lengkap (created from a partner's report)"})
 
 
 class EmployeePageSchema(PageSchema):

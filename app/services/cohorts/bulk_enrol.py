@@ -140,6 +140,28 @@ def plan_for_filters(cohort_id: int, *, opd_id: int | None = None, jabatan_kind:
     People already in the cohort are left out of a filter's pick (they are not a refusal of anything asked)."""
     cohort = get_cohort(cohort_id, lock=lock)
     plan = Plan(cohort=cohort, program=db.session.get(Program, cohort.program_id))
+    where = _filter_where(cohort, opd_id=opd_id, jabatan_kind=jabatan_kind, golongan=golongan,
+                          employee_type=employee_type, not_passed_program=not_passed_program,
+                          verified_need=verified_need)
+    rows = db.session.execute(sa.select(*_employee_columns()).where(*where)
+                              .order_by(Employee.name_key, Employee.id).limit(MAX_PEOPLE + 1)).all()
+    if len(rows) > MAX_PEOPLE:
+        raise Problem.invalid(f"Saringan memilih lebih dari {MAX_PEOPLE} orang; persempit saringannya.",
+                              field="filters", reason=f"lebih dari {MAX_PEOPLE} orang")
+    _classify(plan, [(r.nip, r) for r in rows], override_reason=override_reason)
+    return plan
+
+
+def count_for_filters(cohort_id: int, **filters) -> int:
+    """How many people `filters` pick (what decides whether their confirmation goes to a worker)."""
+    cohort = get_cohort(cohort_id)
+    return db.session.execute(sa.select(sa.func.count()).select_from(Employee)
+                              .where(*_filter_where(cohort, **filters))).scalar_one()
+
+
+def _filter_where(cohort: Cohort, *, opd_id: int | None = None, jabatan_kind: str | None = None,
+                  golongan: list[str] | None = None, employee_type: str | None = None,
+                  not_passed_program: bool = False, verified_need: bool = False) -> list:
     where = [Employee.active, *scoped(employee_in_scope_clause()),
              ~sa.exists().where(Enrolment.employee_id == Employee.id, Enrolment.cohort_id == cohort.id)]
     if opd_id is not None:
@@ -158,13 +180,7 @@ def plan_for_filters(cohort_id: int, *, opd_id: int | None = None, jabatan_kind:
         from app.services.planning.needs import verified_need_clause
 
         where.append(verified_need_clause(cohort.program_id, cohort.year))
-    rows = db.session.execute(sa.select(*_employee_columns()).where(*where)
-                              .order_by(Employee.name_key, Employee.id).limit(MAX_PEOPLE + 1)).all()
-    if len(rows) > MAX_PEOPLE:
-        raise Problem.invalid(f"Saringan memilih lebih dari {MAX_PEOPLE} orang; persempit saringannya.",
-                              field="filters", reason=f"lebih dari {MAX_PEOPLE} orang")
-    _classify(plan, [(r.nip, r) for r in rows], override_reason=override_reason)
-    return plan
+    return where
 
 
 def _classify(plan: Plan, people: list[tuple[str, object]], *, override_reason: str | None) -> None:
@@ -207,9 +223,10 @@ def _classify(plan: Plan, people: list[tuple[str, object]], *, override_reason: 
 # --- confirming ------------------------------------------------------------------------------------------------
 
 
-def confirm(plan: Plan, token: str | None, *, source: str, override_reason: str | None = None) -> dict:
+def confirm(plan: Plan, token: str | None, *, source: str, override_reason: str | None = None,
+            actor: tuple[int | None, str | None] | None = None) -> dict:
     """Enrol what the plan says, in one INSERT, when `token` is the preview's (else 409); one audit entry with the
-    list; returns the row report."""
+    list; returns the row report. `actor`: the person a job works for (default: the request's)."""
     if not token:
         raise Problem.invalid("Kirim token dari pratinjau untuk mengonfirmasi.", field="token", reason="wajib diisi")
     if token != plan.token():
@@ -228,11 +245,11 @@ def confirm(plan: Plan, token: str | None, *, source: str, override_reason: str 
         "cohort_id": plan.cohort.id, "source": source, "enrolled": len(ids),
         "nips": [p["nip"] for p in plan.enrol],
         "refused": [{"nip": r["nip"], "code": r["code"]} for r in plan.refused],
-        **({"override_reason": override_reason, "overridden": overridden} if overridden else {})})
+        **({"override_reason": override_reason, "overridden": overridden} if overridden else {})}, actor=actor)
     if overridden:
         audit.record("eligibility.override", "cohorts", plan.cohort.id,
                      after={"reason": override_reason, "nips": overridden,
-                            "rules": sorted({p["override"] for p in plan.enrol if p.get("override")})})
+                            "rules": sorted({p["override"] for p in plan.enrol if p.get("override")})}, actor=actor)
     if ids:
         tenant_data_changed.send(None, reason="enrolment.bulk_create")
     report = plan.out()

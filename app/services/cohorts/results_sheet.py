@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -314,8 +314,9 @@ def plan(cohort_id: int, rows: list[dict], *, sttpp_pattern: str | None = None, 
     return out
 
 
-def confirm(p: Plan, token: str | None, *, source: str) -> dict:
-    """Write what the plan says (its valid rows), when `token` is the preview's."""
+def confirm(p: Plan, token: str | None, *, source: str, actor: tuple[int | None, str | None] | None = None) -> dict:
+    """Write what the plan says (its valid rows), when `token` is the preview's. `actor`: the person a job works
+    for (default: the request's)."""
     if not token:
         raise Problem.invalid("Kirim token dari pratinjau untuk mengonfirmasi.", field="token", reason="wajib diisi")
     if token != p.token():
@@ -345,7 +346,7 @@ def confirm(p: Plan, token: str | None, *, source: str) -> dict:
         "source": source, "rows": result["rows"], "invalid": result["invalid"], "actions": result["actions"],
         "written": [{"enrolment_id": x["id"], "status": x["status"], "certificate_number": x["number"]}
                     for x in p.writes],
-        "phase_results": len(p.phase_writes)})
+        "phase_results": len(p.phase_writes)}, actor=actor)
     if p.writes or p.phase_writes:
         db.session.flush()
         tenant_data_changed.send(None, reason="enrolment.results_upload")
@@ -353,9 +354,46 @@ def confirm(p: Plan, token: str | None, *, source: str) -> dict:
     return result
 
 
-def run(cohort_id: int, rows: list[dict], *, confirm_it: bool, token: str | None, source: str, **options) -> dict:
+def run(cohort_id: int, rows: list[dict], *, confirm_it: bool, token: str | None, source: str,
+        actor: tuple[int | None, str | None] | None = None, **options) -> dict:
     p = plan(cohort_id, rows, lock=confirm_it, **options)
-    return confirm(p, token, source=source) if confirm_it else p.out()
+    return confirm(p, token, source=source, actor=actor) if confirm_it else p.out()
+
+
+def bulk_status(cohort_id: int, to: str, enrolment_ids: list[int] | None, *, confirm_it: bool, token: str | None,
+                actor: tuple[int | None, str | None] | None = None, **options) -> dict:
+    """The bulk status change (API and page): attending for the registered, else the outcome `to` for everyone
+    open (or the listed), through the same plan as a sheet."""
+    if to == "attending":
+        return mark_attending(cohort_id, enrolment_ids, confirm_it=confirm_it, token=token, actor=actor)
+    rows = bulk_status_rows(cohort_id, to, enrolment_ids)
+    return run(cohort_id, rows, confirm_it=confirm_it, token=token, source="bulk-status", actor=actor, **options)
+
+
+def rows_to_json(rows: list[dict]) -> list[dict]:
+    """A sheet's rows as JSON values (dates as ISO text, phase ids as text keys), to carry from the preview to the
+    confirmation (a page's hidden field, a job's parameters); `rows_from_json` reads them back."""
+    out = []
+    for r in rows:
+        when = r.get("date")
+        if isinstance(when, datetime):
+            when = when.date()
+        out.append({**r, "date": when.isoformat() if isinstance(when, date) else when,
+                    "phases": {str(k): list(v) for k, v in (r.get("phases") or {}).items()}})
+    return out
+
+
+def rows_from_json(rows: list[dict]) -> list[dict]:
+    """What `rows_to_json` made, as `plan` reads it (a 422 naming `rows` for anything else)."""
+    try:
+        return [{"row": int(r["row"]) if r.get("row") is not None else None, "nip": r.get("nip"),
+                 "outcome": str(r.get("outcome") or ""), "score": str(r.get("score") or ""),
+                 "number": str(r.get("number") or ""), "date": r.get("date"), "jp": str(r.get("jp") or ""),
+                 "phases": {int(k): (str(v[0] or ""), str(v[1] or "")) for k, v in (r.get("phases") or {}).items()}}
+                for r in rows]
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise Problem.invalid("Data lembar hasil rusak; unggah lagi lembarnya.", field="rows",
+                              reason="tidak terbaca") from exc
 
 
 def bulk_status_rows(cohort_id: int, to: str, enrolment_ids: list[int] | None) -> list[dict]:
@@ -372,7 +410,8 @@ def bulk_status_rows(cohort_id: int, to: str, enrolment_ids: list[int] | None) -
             for i, r in enumerate(db.session.execute(stmt), start=1)]
 
 
-def mark_attending(cohort_id: int, enrolment_ids: list[int] | None, *, confirm_it: bool, token: str | None) -> dict:
+def mark_attending(cohort_id: int, enrolment_ids: list[int] | None, *, confirm_it: bool, token: str | None,
+                   actor: tuple[int | None, str | None] | None = None) -> dict:
     """Bulk: registered → attending (for everyone open, or the listed)."""
     get_cohort(cohort_id, lock=confirm_it)
     stmt = (sa.select(Enrolment.id).join(Employee, Employee.id == Enrolment.employee_id)
@@ -395,6 +434,7 @@ def mark_attending(cohort_id: int, enrolment_ids: list[int] | None, *, confirm_i
         db.session.execute(sa.text("UPDATE enrolments SET status = 'attending', status_changed_at = now() "
                                    "WHERE id = ANY(:ids) AND status = 'registered'"), {"ids": ids})
         tenant_data_changed.send(None, reason="enrolment.bulk_status")
-    audit.record("enrolment.bulk_status", "cohorts", cohort_id, after={"to": "attending", "enrolment_ids": ids})
+    audit.record("enrolment.bulk_status", "cohorts", cohort_id, after={"to": "attending", "enrolment_ids": ids},
+                 actor=actor)
     out.update(confirmed=True, written=len(ids))
     return out

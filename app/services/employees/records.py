@@ -43,7 +43,8 @@ def _golongan_filter(golongan: str) -> str:
 
 def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_type: str | None = None,
                    golongan: str | None = None, jabatan_kind: str | None = None, active: bool | None = None,
-                   limit: int, offset: int, sort: str | None = None, cursor: str | None = None) -> Page:
+                   incomplete: bool | None = None, limit: int, offset: int, sort: str | None = None,
+                   cursor: str | None = None) -> Page:
     """A page of employees, each with its OPD, in two queries (the total, then the page joined to its OPDs).
 
     `q` made only of digits is a NIP prefix; anything else matches names containing it, ignoring case and accents.
@@ -65,6 +66,9 @@ def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_
         conditions.append(Employee.jabatan_kind == jabatan_kind)
     if active is not None:
         conditions.append(Employee.active.is_(active))
+    if incomplete is not None:  # "data belum lengkap": created from a partner's report, OPD/golongan/jabatan missing
+        flag = Employee.data_incomplete_since
+        conditions.append(flag.is_not(None) if incomplete else flag.is_(None))
     order = sort_clause(sort, SORTABLE, "name")
 
     return paginate(sa.select(Employee, Opd.name).outerjoin(Opd, Opd.id == Employee.opd_id).where(*conditions),
@@ -81,8 +85,16 @@ def employee_view(emp: Employee, opd_name: str | None) -> dict:
         "jabatan_kind": emp.jabatan_kind, "opd_id": emp.opd_id,
         "opd": {"id": emp.opd_id, "name": opd_name} if emp.opd_id is not None else None,
         "active": emp.active, "source_updated_at": emp.source_updated_at, "created_at": emp.created_at,
-        "updated_at": emp.updated_at,
+        "updated_at": emp.updated_at, "incomplete": emp.data_incomplete_since is not None,
+        "data_incomplete_since": emp.data_incomplete_since,
     }
+
+
+def count_incomplete() -> int:
+    """Active people of the caller's OPDs flagged "data belum lengkap" (the dashboard's and the list's link)."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(Employee).where(
+        Employee.data_incomplete_since.is_not(None), Employee.active,
+        *scoped(employee_in_scope_clause()))).scalar_one()
 
 
 

@@ -20,6 +20,7 @@ from app.models.employees import JpEntry
 from app.models.imports import ImportRun
 from app.models.rollups import TenantRefresh, TenantSummary
 from app.services.cohorts.schedule import cohort_label
+from app.services.employees import records
 from app.services.reconciliation import runs as reconciliation
 from app.services.reports import compliance as reports
 from app.services.scope import employee_id_in_scope_clause, scoped
@@ -97,7 +98,7 @@ def staff_summary(today: date, year: int | None = None) -> dict:
         figures = {"compliance": reports.jp_compliance(year, limit=1).overall,
                    "people_trained": people_trained(year), "as_of": None}
     return {"year": year, **figures, "open_cohorts": open_cohorts(today), "running_imports": running_imports(),
-            "open_differences": open_differences()}
+            "open_differences": open_differences(), "incomplete_employees": records.count_incomplete()}
 
 
 def open_differences() -> int | None:

@@ -237,8 +237,10 @@ _APPLY = (
       AND r.klass IN ('partner_only', 'status_differs', 'jp_differs', 'certificate_missing')"""
     .replace("__REFUSAL__", _REFUSAL).replace("__RULE__", rule_label_sql(_REFUSAL)),
     # A person the region does not know: name from the report, gender and birth date from the NIP.
-    """INSERT INTO employees (nip, name, name_key, gender, birth_date, employee_type, active, source_updated_at)
-    SELECT DISTINCT ON (nip) nip, name, name_key, gender, birth_date, 'PNS', true, now() FROM recon_apply
+    # No OPD, golongan or jabatan in a report: flagged "data belum lengkap" until an operator completes them.
+    """INSERT INTO employees (nip, name, name_key, gender, birth_date, employee_type, active, source_updated_at,
+                           data_incomplete_since)
+    SELECT DISTINCT ON (nip) nip, name, name_key, gender, birth_date, 'PNS', true, now(), now() FROM recon_apply
     WHERE employee_id IS NULL AND blocked IS NULL ORDER BY nip
     ON CONFLICT (nip) DO NOTHING""",
     """UPDATE recon_apply a SET employee_id = e.id FROM employees e WHERE a.employee_id IS NULL AND e.nip = a.nip""",

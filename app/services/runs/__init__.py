@@ -69,7 +69,8 @@ class RunKind:
 
 KINDS: dict[str, RunKind] = {}
 # The modules that register a kind (imported by their areas anyway; imported here too for a bare reaper).
-KIND_MODULES = ("app.services.imports.pipeline", "app.services.reconciliation.pipeline")
+KIND_MODULES = ("app.services.imports.pipeline", "app.services.reconciliation.pipeline",
+                "app.services.cohorts.bulk_runs")
 
 
 def _load_kinds() -> None:
