@@ -24,7 +24,7 @@ from app.services.submissions.kinds import LABELS
 from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, ints, load_form
 from app.web.pages import load_query, page, render, render_problem
-from app.web.paging import PAGE_SIZE, pager
+from app.web.paging import PAGE_SIZE, page_args, pager
 from app.web.responses import commit
 
 bp = page_blueprint("submission_pages", __name__)
@@ -89,10 +89,10 @@ def queue():
         args["status"] = "pending"
     limit = min(args.get("limit") or PAGE_SIZE, PAGE_SIZE)
     result = service.list_submissions(status=args["status"], opd_id=args["opd_id"], limit=limit,
-                                      offset=args["offset"])
+                                      **page_args(request.args))
     return render("submissions/queue.html", page=result, errors=errors, filters=request.args,
                   status=args["status"], statuses=STATUS_OPTIONS, opds=service.opd_choices(),
-                  pager=pager(result.total, result.limit, result.offset))
+                  pager=pager(result))
 
 
 def _detail(submission_id: int, status: int = 200, **context):

@@ -119,7 +119,7 @@ def _staff_select():
 
 
 def list_submissions(*, status: str | None = None, opd_id: int | None = None, limit: int = 50,
-                     offset: int = 0) -> Page:
+                     offset: int = 0, cursor: str | None = None) -> Page:
     """The queue: the caller's scope, by status and OPD; waiting ones oldest first, decided ones newest first."""
     if status is not None and status not in SUBMISSION_STATUSES:
         raise Problem.invalid(field="status", reason=f"harus salah satu dari: {', '.join(SUBMISSION_STATUSES)}")
@@ -129,7 +129,7 @@ def list_submissions(*, status: str | None = None, opd_id: int | None = None, li
     if opd_id is not None:
         stmt = stmt.where(Employee.opd_id == opd_id)
     order = [Submission.created_at] if status == "pending" else [Submission.created_at.desc()]
-    return paginate(stmt, limit=limit, offset=offset, order_by=order,
+    return paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=order,
                     tiebreak=Submission.id if status == "pending" else Submission.id.desc(),
                     view=lambda row: view(row.Submission, row.Employee, row.opd_name))
 

@@ -2,7 +2,7 @@
 (people created from a partner's report, issue 18)
 
 Revision ID: d18b4c2e7a90
-Revises: 3f2493eaafc9
+Revises: d3a8c41f7e22
 Create Date: 2026-12-08 00:30:00
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = "d18b4c2e7a90"
-down_revision = "3f2493eaafc9"
+down_revision = 'd3a8c41f7e22'
 branch_labels = None
 depends_on = None
 

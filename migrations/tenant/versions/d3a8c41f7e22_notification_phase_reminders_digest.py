@@ -1,7 +1,7 @@
 """notifications: phase reminders (the region's days before a phase), the weekly staff digest
 
 Revision ID: d3a8c41f7e22
-Revises: 3f2493eaafc9
+Revises: e5a7c3d91f20
 Create Date: 2026-12-08 00:10:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'd3a8c41f7e22'
-down_revision = '3f2493eaafc9'
+down_revision = 'e5a7c3d91f20'
 branch_labels = None
 depends_on = None
 

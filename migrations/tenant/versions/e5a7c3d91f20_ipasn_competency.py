@@ -2,7 +2,7 @@
 IP ASN mapping, the weights per year and post kind (seeded with the defaults), the exemption keywords
 
 Revision ID: e5a7c3d91f20
-Revises: 3f2493eaafc9
+Revises: f1fcebc46351
 Create Date: 2026-12-08 00:20:00
 """
 
@@ -34,7 +34,7 @@ DEFAULT_WEIGHTS_YEAR = 2019
 DEFAULT_EXEMPTIONS = ("dokter", "guru", "apoteker", "perawat", "bidan", "asesor", "psikolog")
 
 revision = 'e5a7c3d91f20'
-down_revision = '3f2493eaafc9'
+down_revision = 'f1fcebc46351'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ linked to a plan line, and each cohort's ceiling and realised cost. Triggers: a 
 change and a round never reopens; a linked cohort is of its line's program and year.
 
 Revision ID: f1fcebc46351
-Revises: 3f2493eaafc9
+Revises: 2f615b0ddc5c
 Create Date: 2026-12-08 00:03:52.262224
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'f1fcebc46351'
-down_revision = '3f2493eaafc9'
+down_revision = '2f615b0ddc5c'
 branch_labels = None
 depends_on = None
 
