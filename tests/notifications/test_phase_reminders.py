@@ -143,3 +143,20 @@ def test_the_settings_page_sets_the_days_and_the_new_templates_preview(app, mala
         view = outbox.settings_view()
         assert (view["phase_reminder_days"], view["enabled_kinds"]) == (7, ["summons", "phase_reminder"])
         db.session.commit()
+
+
+def test_a_cohort_without_phases_is_reminded_of_its_own_dates(malang, smtp_server):
+    cohort = make_cohort(malang, number=9, year=2024, start_date=date(2024, 9, 2), end_date=date(2024, 9, 6))
+    emp = make_employee(malang, name="Fajar")
+    make_enrolment(malang, cohort["id"], emp["id"])
+    with tenant_context(malang):
+        db.session.add(EmployeeAddress(employee_id=emp["id"], email="fajar@contoh.go.id"))
+        db.session.commit()
+        assert compose.phase_reminders(date(2024, 9, 1)) == {"day": "2024-09-01", "phases": 1, "reminders": 1}
+        db.session.commit()
+        assert sender.send_due()["sent"] == 1
+    [row] = outbox_rows(malang)
+    assert (row.object_key, row.period) == (f"cohort:{cohort['id']}", "2024-09-02")
+    [msg] = [r.message for r in smtp_server.mailbox.to("fajar@contoh.go.id")]
+    assert msg["Subject"] == "Pengingat: Pelaksanaan PKA Angkatan IX 2024 dimulai 2 September 2024 (Kota Malang)"
+    assert "dimulai besok, 2 September 2024 s.d. 6 September 2024" in msg.get_body(("plain",)).get_content()

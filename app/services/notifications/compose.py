@@ -7,7 +7,8 @@
   active employee below 20 JP that year.
 - jp_digest, key (jp_digest, opd:<id>, "", <reminder day>): the same day, one message per OPD to its contact,
   listing its people below 20 JP.
-- phase_reminder, key (phase_reminder, employee:<id>, phase:<id>, <the phase's start date>): the region's
+- phase_reminder, key (phase_reminder, employee:<id>, phase:<id> or cohort:<id> for a cohort without phases,
+  <the phase's start date>): the region's
   `phase_reminder_days` before a phase starts, to each registered or attending participant of its cohort, with the
   phase's dates, place, session blocks and agenda.
 - staff_digest (app.services.notifications.digest): weekly, to the region's BKPSDM staff.
@@ -247,9 +248,15 @@ def jp_reminders(day: date | None = None) -> dict:
 
 # --- phase reminders ---------------------------------------------------------------------------------------------
 
+# The phases starting in the window, and (object "cohort:<id>") each cohort without phases that starts in it: its own
+# dates are its one phase, "Pelaksanaan", as in the summons.
 _PHASES_DUE_SQL = sa.text(
-    "SELECT p.id, p.cohort_id, p.name, p.start_date, p.end_date, p.sessions, p.agenda "
-    "FROM cohort_phases p WHERE p.start_date BETWEEN :first AND :last ORDER BY p.start_date, p.id")
+    "SELECT 'phase:' || p.id AS object_key, p.cohort_id, p.name, p.start_date, p.end_date, p.sessions, p.agenda "
+    "FROM cohort_phases p WHERE p.start_date BETWEEN :first AND :last "
+    "UNION ALL SELECT 'cohort:' || c.id, c.id, 'Pelaksanaan', c.start_date, c.end_date, NULL, NULL FROM cohorts c "
+    "WHERE c.start_date BETWEEN :first AND :last AND c.end_date IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM cohort_phases p WHERE p.cohort_id = c.id) "
+    "ORDER BY start_date, object_key")
 _PARTICIPANTS_SQL = sa.text(
     _ADDRESSED_SQL + "JOIN enrolments n ON n.employee_id = e.id "  # noqa: S608 - constant text, no input in it
     "WHERE n.cohort_id = :cohort AND n.status IN ('registered', 'attending') AND e.active ORDER BY e.name_key, e.id")
@@ -301,7 +308,7 @@ def phase_reminders(day: date | None = None) -> dict:
                 continue
             subject, text, html = renderer.render("phase_reminder", {**common, "name": p.name, "nip": p.nip})
             drafts.append(outbox.Draft(kind="phase_reminder", person_key=f"employee:{p.id}",
-                                       object_key=f"phase:{phase.id}", period=phase.start_date.isoformat(),
+                                       object_key=phase.object_key, period=phase.start_date.isoformat(),
                                        recipient=p.email, recipient_name=p.name, subject=subject, body_text=text,
                                        body_html=html))
     written = outbox.put(drafts)
