@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
+from app.areas import DigestWindow, digest_sections
 from app.domain.dates import today_wib
 from app.extensions import db
 from app.models.employees import JpEntry
 from app.models.submissions import MAX_FILE_BYTES, Submission
-from app.services.submissions.digest import digest_section
+from app.services.submissions.digest import digest_section, waiting_submissions
 from app.services.submissions.kinds import ACTIVITY_KIND_OF, KINDS
 from app.signals import tenant_data_changed
 from app.tenancy import tenant_context
@@ -331,6 +332,12 @@ def test_the_digest_section_counts_waiting_submissions(app, region, malang):
     assert [i["name"] for i in section["items"]] == ["Ani Lestari", "Citra Dewi"]
     assert pendidikan["count"] == 1 and pendidikan["items"][0]["opd"] == "Dinas Pendidikan"
     assert (later["count"], later["new"]) == (2, 0)
+    with tenant_context(malang):
+        count, lines = waiting_submissions(DigestWindow(now - timedelta(days=7), now + timedelta(minutes=1)))
+        db.session.rollback()
+    assert count == 2 and lines[0] == "2 masuk minggu ini; 2 menunggu verifikasi."
+    assert lines[1].startswith("Ani Lestari (") and "JP diajukan, sejak " in lines[1]
+    assert "submissions" in [s.name for s in digest_sections()]  # the weekly staff digest carries it
 
 
 def test_the_storage_refuses_keys_that_climb_out(app):
@@ -357,3 +364,21 @@ def test_dates_are_ordered_in_the_database_too(app, region, malang):
         with pytest.raises(sa.exc.IntegrityError, match="dates_ordered"):
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_verified_seminar_counts_for_the_ip_asn_seminar_item_with_the_submission_as_evidence(app, region, malang):
+    ani = region["people"]["Ani Lestari"]
+    sub = region["ani"].submit(pdf_bytes("seminar"), kind="seminar", jp_claimed="3").get_json()
+    year = date.fromisoformat(sub["end_date"]).year
+    before = region["admin"].get(f"ipasn/employees/{ani['nip']}?year={year}").get_json()["items"]["seminar"]
+    assert before["evidence"] == []
+    done = region["admin"].post(f"submissions/{sub['id']}/verify", json={"jp_granted": 3})
+    assert done.status_code == 200, done.get_json()
+    with tenant_context(malang):
+        kind = db.session.execute(sa.select(JpEntry.activity_kind)
+                                  .where(JpEntry.submission_id == sub["id"])).scalar_one()
+        db.session.rollback()
+    assert kind == "seminar"
+    item = region["admin"].get(f"ipasn/employees/{ani['nip']}?year={year}").get_json()["items"]["seminar"]
+    assert [e["submission_id"] for e in item["evidence"]] == [sub["id"]]
+    assert item["evidence"][0]["source"] == "submission" and item["status"] in ("met", "n/a")

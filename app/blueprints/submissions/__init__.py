@@ -1,8 +1,9 @@
 """Learning submitted by employees (bukti pengembangan kompetensi): the employee submits an activity with its
 certificate file; the OPD's operators and BKPSDM verify it into the JP ledger or reject it."""
 
-from app.areas import Area, NavItem
+from app.areas import Area, DigestSection, NavItem
 from app.blueprints.submissions import api, pages
+from app.services.submissions.digest import waiting_submissions
 from app.services.submissions.kinds import LABELS
 
 AREA = Area(
@@ -14,6 +15,8 @@ AREA = Area(
     labels={"submission_statuses": {"pending": "Menunggu verifikasi", "verified": "Diverifikasi",
                                     "rejected": "Ditolak"},
             "submission_kinds": LABELS},
+    digest_sections=(DigestSection("submissions", "Pengajuan JP yang menunggu verifikasi", waiting_submissions,
+                                   order=40),),
     audit_labels={
         "actions": {"submission.create": "Mengajukan kegiatan belajar", "submission.verify": "Memverifikasi pengajuan",
                     "submission.reject": "Menolak pengajuan", "submission.correct": "Mengoreksi pengajuan"},

@@ -144,14 +144,15 @@ def _with_titles(people: list[dict]) -> list[dict]:
     if not ids:
         return people
     lines = {r.id: r for r in db.session.execute(
-        sa.select(JpEntry.id, JpEntry.enrolment_id, JpEntry.title, JpEntry.year, JpEntry.jp, JpEntry.source)
+        sa.select(JpEntry.id, JpEntry.enrolment_id, JpEntry.submission_id, JpEntry.title, JpEntry.year, JpEntry.jp,
+                  JpEntry.source)
         .where(JpEntry.id.in_(ids)))}
     for person in people:
         for item in person["items"].values():
             for e in item["evidence"]:
                 line = lines[e["jp_entry_id"]]
-                e.update(enrolment_id=line.enrolment_id, title=line.title, year=line.year, jp=line.jp,
-                         source=line.source)
+                e.update(enrolment_id=line.enrolment_id, submission_id=line.submission_id, title=line.title,
+                         year=line.year, jp=line.jp, source=line.source)
     return people
 
 

@@ -33,3 +33,20 @@ def digest_section(window_start: datetime, window_end: datetime, *, opd_ids=None
     return {"count": counts[0], "new": counts[1],
             "items": [{"id": r.id, "submitted_at": r.created_at, "nip": r.nip, "name": r.name, "opd": r.opd_name,
                        "title": r.title, "kind": r.kind, "jp_claimed": r.jp_claimed} for r in rows]}
+
+
+def waiting_submissions(window) -> tuple[int, list[str]]:
+    """The submissions area's part of the weekly staff digest (app.areas.DigestSection): every submission still
+    waiting for verification, the oldest named first, and how many of them came in this week."""
+    from app.services.submissions.kinds import LABELS
+    from app.web.filters import angka, tanggal
+
+    found = digest_section(window.start, window.end)
+    lines = [f"{item['name']} ({item['nip']}, {item['opd'] or 'tanpa OPD'}): {item['title']} — "
+             f"{LABELS.get(item['kind'], item['kind'])}, {angka(item['jp_claimed'])} JP diajukan, sejak "
+             f"{tanggal(item['submitted_at'])}" for item in found["items"]]
+    if found["count"] > len(found["items"]):
+        lines.append(f"dan {angka(found['count'] - len(found['items']))} pengajuan lainnya")
+    if found["count"]:
+        lines.insert(0, f"{angka(found['new'])} masuk minggu ini; {angka(found['count'])} menunggu verifikasi.")
+    return found["count"], lines

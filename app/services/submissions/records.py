@@ -24,7 +24,7 @@ from app.services import scope
 from app.services.audit import log as audit
 from app.services.pagination import Page, paginate
 from app.services.submissions import files
-from app.services.submissions.kinds import LABELS
+from app.services.submissions.kinds import ACTIVITY_KIND_OF, LABELS
 from app.signals import tenant_data_changed
 
 AUDITED = ("employee_id", "title", "organiser", "kind", "start_date", "end_date", "jp_claimed", "certificate_number",
@@ -196,7 +196,7 @@ def verify(submission_id: int, jp_granted: int, note: str | None = None) -> Subm
     db.session.flush()
     db.session.add(JpEntry(employee_id=emp.id, year=sub.end_date.year, jp=jp_granted, source="submission",
                            submission_id=sub.id, title=sub.title[:300], certificate_number=sub.certificate_number,
-                           completed_on=sub.end_date))
+                           completed_on=sub.end_date, activity_kind=ACTIVITY_KIND_OF[sub.kind]))
     db.session.flush()
     audit.record("submission.verify", "submissions", sub.id, before=before,
                  after=audit.snapshot(sub, AUDITED, nip=emp.nip))
