@@ -67,6 +67,9 @@ def test_a_round_to_a_costed_cohort_through_the_pages(browser_for, malang):
     assert "Fajar Halaman" in page.text and "Gita Halaman" in page.text and "XLSX" in page.text
     ids = [int(chunk.split('"', 1)[0]) for chunk in page.text.split('id="kebutuhan-')[1:]]
     assert len(ids) == 2
+    filtered = admin.get(f"/perencanaan/{year}/kebutuhan?opd_id={opd['id']}&status=submitted")
+    assert filtered.status_code == 200 and filtered.text.count('id="kebutuhan-') == 2
+    assert admin.get(f"/perencanaan/{year}/kebutuhan?status=verified").text.count('id="kebutuhan-') == 0
 
     # closing too early says why; verify both, then close
     early = admin.post(f"/perencanaan/{year}/tutup")

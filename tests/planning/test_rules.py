@@ -167,6 +167,9 @@ def test_an_operator_is_kept_to_their_opds(anon_client, malang, region, token_fo
     operator = {"Authorization": f"Bearer {token_for(malang, 'operator', opd_ids=[other_opd['id']])}"}
     # the region's need is of another OPD: not listed, not found, not theirs to enter
     assert anon_client.get(f"{base}/rounds/{region['year']}/needs", headers=operator).get_json()["total"] == 0
+    filtered = anon_client.get(f"{base}/rounds/{region['year']}/needs?opd_id={region['opd']['id']}&status=submitted",
+                               headers=operator)
+    assert filtered.status_code == 200 and filtered.get_json()["total"] == 0
     assert anon_client.get(f"{base}/needs/{region['need_id']}", headers=operator).status_code == 404
     resp = anon_client.post(f"{base}/rounds/{region['year']}/needs", headers=operator, json={
         "position_name": "Analis", "opd_id": region["opd"]["id"], "gap": "g", "kind": "teknis",
