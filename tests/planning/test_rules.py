@@ -208,3 +208,15 @@ def test_hostile_xlsx_is_refused_before_it_is_parsed(client, malang, region):
     wb.save(out)
     missing = _upload(client, malang, region["year"], out.getvalue())
     assert missing.status_code == 422 and "KESENJANGAN" in missing.get_json()["detail"]
+
+
+def test_after_the_deadline_only_bkpsdm_adds_needs(client, anon_client, malang, region, token_for):
+    operator = {"Authorization": f"Bearer {token_for(malang, 'operator', opd_ids=[region['opd']['id']])}"}
+    assert _sql(malang, "UPDATE needs_rounds SET deadline = :d WHERE id = :r", d=today_wib() - timedelta(days=1),
+                r=region["round_id"]) is None
+    body = {"position_name": "Analis", "people": 2, "gap": "g", "kind": "teknis", "program_id": region["pkp"],
+            "reason": "r", "opd_id": region["opd"]["id"]}
+    late = anon_client.post(api(malang, f"/planning/rounds/{region['year']}/needs"), headers=operator, json=body)
+    assert late.status_code == 409 and late.get_json()["errors"][0]["field"] == "deadline"
+    assert client.post(api(malang, f"/planning/rounds/{region['year']}/needs"), json=body).status_code == 201
+    assert client.get(api(malang, f"/planning/rounds/{region['year']}")).get_json()["past_deadline"] is True

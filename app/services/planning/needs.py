@@ -113,10 +113,15 @@ def update_round(year: int, *, deadline: date | None = None, close: bool = False
 
 
 def _open_round(year: int) -> NeedsRound:
+    """The year's round, open for entering needs: after its deadline only BKPSDM may still add (an OPD's late
+    need goes through BKPSDM)."""
     r = get_round(year, lock=True)
     if r.status != "open":
         raise Problem.conflict(f"Putaran kebutuhan {year} sudah ditutup: kebutuhannya tidak dapat diubah.",
                                field="year", reason="putaran sudah ditutup")
+    if today_wib() > r.deadline and current_scope() is not None:
+        raise Problem.conflict(f"Batas waktu pengisian kebutuhan {year} sudah lewat; hubungi BKPSDM.",
+                               field="deadline", reason=f"batas waktu {r.deadline:%d-%m-%Y} sudah lewat")
     return r
 
 
