@@ -152,6 +152,9 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
+    IF TG_OP = 'INSERT' AND current_setting('kompeten.restoring', true) = 'on' THEN
+        RETURN NEW;  -- a restore puts back a closed round's needs as they were (app.services.admin.bundles)
+    END IF;
     SELECT status INTO v_status FROM needs_rounds
     WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.round_id ELSE NEW.round_id END;
     IF v_status = 'closed' OR (TG_OP = 'UPDATE' AND OLD.round_id <> NEW.round_id AND EXISTS (

@@ -67,6 +67,9 @@ def test_a_round_to_a_costed_cohort_through_the_pages(browser_for, malang):
     assert "Fajar Halaman" in page.text and "Gita Halaman" in page.text and "XLSX" in page.text
     ids = [int(chunk.split('"', 1)[0]) for chunk in page.text.split('id="kebutuhan-')[1:]]
     assert len(ids) == 2
+    filtered = admin.get(f"/perencanaan/{year}/kebutuhan?opd_id={opd['id']}&status=submitted")
+    assert filtered.status_code == 200 and filtered.text.count('id="kebutuhan-') == 2
+    assert admin.get(f"/perencanaan/{year}/kebutuhan?status=verified").text.count('id="kebutuhan-') == 0
 
     # closing too early says why; verify both, then close
     early = admin.post(f"/perencanaan/{year}/tutup")
@@ -93,6 +96,8 @@ def test_a_round_to_a_costed_cohort_through_the_pages(browser_for, malang):
     cohort_id = int(plan.split('id="angkatan-', 1)[1].split('"', 1)[0])
     assert admin.post(f"/perencanaan/angkatan/{cohort_id}/biaya", {
         "honorarium": "12500000", "venue": "5000000", "consumption": "2500000", "partner_fee": "0"}).status_code == 303
+    cohort_page = text_of(admin.get(f"/angkatan/{cohort_id}").text)
+    assert f"Rencana pengembangan {year}" in cohort_page and "Rp 50.000.000 · Rp 20.000.000" in cohort_page
     text = text_of(admin.get(f"/perencanaan/{year}/rencana").text)
     assert "Pagu Rp 75.000.000" in text and "Realisasi Rp 20.000.000" in text
     assert "Rp 12.500.000" in text and "Rp 50.000.000" in text

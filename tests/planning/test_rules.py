@@ -167,6 +167,9 @@ def test_an_operator_is_kept_to_their_opds(anon_client, malang, region, token_fo
     operator = {"Authorization": f"Bearer {token_for(malang, 'operator', opd_ids=[other_opd['id']])}"}
     # the region's need is of another OPD: not listed, not found, not theirs to enter
     assert anon_client.get(f"{base}/rounds/{region['year']}/needs", headers=operator).get_json()["total"] == 0
+    filtered = anon_client.get(f"{base}/rounds/{region['year']}/needs?opd_id={region['opd']['id']}&status=submitted",
+                               headers=operator)
+    assert filtered.status_code == 200 and filtered.get_json()["total"] == 0
     assert anon_client.get(f"{base}/needs/{region['need_id']}", headers=operator).status_code == 404
     resp = anon_client.post(f"{base}/rounds/{region['year']}/needs", headers=operator, json={
         "position_name": "Analis", "opd_id": region["opd"]["id"], "gap": "g", "kind": "teknis",
@@ -205,3 +208,15 @@ def test_hostile_xlsx_is_refused_before_it_is_parsed(client, malang, region):
     wb.save(out)
     missing = _upload(client, malang, region["year"], out.getvalue())
     assert missing.status_code == 422 and "KESENJANGAN" in missing.get_json()["detail"]
+
+
+def test_after_the_deadline_only_bkpsdm_adds_needs(client, anon_client, malang, region, token_for):
+    operator = {"Authorization": f"Bearer {token_for(malang, 'operator', opd_ids=[region['opd']['id']])}"}
+    assert _sql(malang, "UPDATE needs_rounds SET deadline = :d WHERE id = :r", d=today_wib() - timedelta(days=1),
+                r=region["round_id"]) is None
+    body = {"position_name": "Analis", "people": 2, "gap": "g", "kind": "teknis", "program_id": region["pkp"],
+            "reason": "r", "opd_id": region["opd"]["id"]}
+    late = anon_client.post(api(malang, f"/planning/rounds/{region['year']}/needs"), headers=operator, json=body)
+    assert late.status_code == 409 and late.get_json()["errors"][0]["field"] == "deadline"
+    assert client.post(api(malang, f"/planning/rounds/{region['year']}/needs"), json=body).status_code == 201
+    assert client.get(api(malang, f"/planning/rounds/{region['year']}")).get_json()["past_deadline"] is True

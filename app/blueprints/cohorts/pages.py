@@ -13,6 +13,7 @@ from app.blueprints.cohorts.schemas import CohortCreateSchema, CohortPhasesSchem
 from app.problems import Problem
 from app.services.catalogue import programs as catalogue
 from app.services.cohorts import schedule as cohorts
+from app.services.planning.plan import cohort_plan
 from app.services.reconciliation import runs as reconciliation
 from app.web.blueprints import page_blueprint
 from app.web.forms import ints, load_form
@@ -136,7 +137,8 @@ def show_cohort(cohort_id: int):
     unscoped = opd_scope() is None
     return render("cohorts/show.html", cohort=cohort, timeline=picture, tab="ringkasan", cohort_id=cohort_id,
                   show_reconciliation=unscoped,
-                  recon=reconciliation.cohort_reconciliation_state(cohort_id) if unscoped else None)
+                  recon=reconciliation.cohort_reconciliation_state(cohort_id) if unscoped else None,
+                  plan=cohort_plan(cohort_id))
 
 
 # --- editing a cohort and its phases ------------------------------------------------------------------------

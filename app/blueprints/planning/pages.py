@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import marshmallow as ma
+import sqlalchemy as sa
 from flask import redirect, request, url_for
 
 from app.blueprints.planning.schemas import (
@@ -17,6 +19,7 @@ from app.blueprints.planning.schemas import (
     PlanLineUpdateSchema,
     RoundCreateSchema,
 )
+from app.extensions import db
 from app.models.catalogue import Program
 from app.problems import Problem
 from app.services.employees import opds as opd_service
@@ -25,6 +28,7 @@ from app.services.scope import current_scope, opd_in_scope
 from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, load_form
 from app.web.pages import load_query, page, render
+from app.web.paging import PAGE_SIZE, offset_arg, pager
 from app.web.responses import commit, send_table
 
 bp = page_blueprint("planning_pages", __name__, "perencanaan")
@@ -36,8 +40,6 @@ _WHOLE = re.compile(r"-?\d{1,15}")
 def _load(schema) -> dict:
     """A form through the API's schema: whole-number inputs become integers first (the API's integers are
     strict), so a 422 names the field exactly as the API's does."""
-    import marshmallow as ma
-
     form = {}
     for key in request.form:
         value = request.form.get(key, "").strip()
@@ -49,10 +51,8 @@ def _load(schema) -> dict:
 
 
 def _programs() -> list[tuple[int, str]]:
-    from app.extensions import db
-
-    return [(p.id, f"{p.code} · {p.name}") for p in db.session.query(Program).filter(Program.active)
-            .order_by(Program.code)]
+    return [(p.id, f"{p.code} · {p.name}") for p in db.session.execute(
+        sa.select(Program).where(Program.active).order_by(Program.code)).scalars()]
 
 
 def _opds() -> list[tuple[int, str]]:
@@ -74,8 +74,6 @@ def open_round():
         data = _load(RoundCreateSchema())
         out = commit(needs.open_round(**data))
     except Problem as exc:
-        from app.extensions import db
-
         db.session.rollback()
         return index(errors=form_errors(exc), form=request.form, status=exc.status)
     return redirect(url_for("planning_pages.needs_page", year=out["year"]), code=303)
@@ -84,8 +82,10 @@ def open_round():
 def _needs_page(year: int, *, errors=None, form=None, status=200, upload_rows=None, upload_errors=None):
     r = needs.get_round(year)
     args, filter_errors = load_query(NeedListArgsSchema())
+    args.update(limit=PAGE_SIZE * 4, offset=offset_arg(request.args))
     listing = needs.list_needs(year, **args)
     return render("planning/needs.html", status, round=needs.round_out(r), needs=listing, filters=request.args,
+                  pager=pager(listing["total"], listing["limit"], listing["offset"]),
                   programs=_programs(), opds=_opds(), bkpsdm=current_scope() is None, errors=errors or {},
                   form=form or {}, upload_rows=upload_rows, upload_errors=upload_errors or {},
                   filter_errors=filter_errors, created=request.args.get("dibuat"))
@@ -104,8 +104,6 @@ def submit_need(year: int):
         data = _load(NeedCreateSchema())
         commit(needs.submit_need(year, **data))
     except Problem as exc:
-        from app.extensions import db
-
         db.session.rollback()
         return _needs_page(year, errors=form_errors(exc), form=request.form, status=exc.status)
     return redirect(url_for("planning_pages.needs_page", year=year, dibuat=1), code=303)
@@ -128,8 +126,6 @@ def upload_needs(year: int):
     try:
         out = commit(needs_sheet.upload(year, upload.stream, upload.filename))
     except Problem as exc:
-        from app.extensions import db
-
         db.session.rollback()
         rows = exc.extra.get("rows")
         return _needs_page(year, upload_rows=rows, upload_errors={} if rows else form_errors(exc), status=exc.status)
@@ -146,8 +142,6 @@ def decide(need_id: int):
         data = _load(DecisionSchema())
         commit(needs.decide(need_id, **data))
     except Problem as exc:
-        from app.extensions import db
-
         db.session.rollback()
         errors = {f"{need_id}.{k}": v for k, v in form_errors(exc).items()}
         return _needs_page(detail["year"], errors=errors, status=exc.status)
@@ -160,8 +154,6 @@ def close_round(year: int):
     try:
         commit(needs.update_round(year, close=True))
     except Problem as exc:
-        from app.extensions import db
-
         db.session.rollback()
         return _needs_page(year, errors={"close": form_errors(exc).popitem()[1]}, status=exc.status)
     return redirect(url_for("planning_pages.needs_page", year=year), code=303)
@@ -192,8 +184,6 @@ def _plan_write(year: int, key: str, action):
     try:
         commit(action())
     except Problem as exc:
-        from app.extensions import db
-
         db.session.rollback()
         return _plan_page(year, errors={f"{key}.{k}": v for k, v in form_errors(exc).items()}, status=exc.status)
     return redirect(url_for("planning_pages.plan_page", year=year) + f"#{key}", code=303)

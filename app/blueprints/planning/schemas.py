@@ -107,11 +107,11 @@ class NeedPageSchema(ma.Schema):
 
 
 class NeedListArgsSchema(ma.Schema):
-    opd_id = _int()
+    opd_id = ma.fields.Integer()
     status = ma.fields.String(validate=ma.validate.OneOf(NEED_STATUSES))
-    program_id = _int()
-    limit = _int(load_default=200, validate=ma.validate.Range(min=1, max=1000))
-    offset = _int(load_default=0, validate=ma.validate.Range(min=0, max=10_000_000))
+    program_id = ma.fields.Integer()
+    limit = ma.fields.Integer(load_default=200, validate=ma.validate.Range(min=1, max=1000))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10_000_000))
 
 
 class DecisionSchema(ma.Schema):

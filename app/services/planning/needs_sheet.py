@@ -10,7 +10,7 @@ import tempfile
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.employees import Opd
+from app.models.employees import Employee, Opd
 from app.problems import Problem
 from app.services.files import rows as cells
 from app.services.files.readers import FileFormatError, open_table
@@ -40,10 +40,13 @@ def template_rows() -> list[dict]:
 
 
 def _opd_finder():
-    opds = {name_key(o.name): o.id for o in db.session.execute(sa.select(Opd).where(Opd.active)).scalars()}
+    # The rows are held by the closure: the session's identity map then answers each row's OPD check (it keeps
+    # objects only while something refers to them).
+    rows = list(db.session.execute(sa.select(Opd)).scalars())
+    opds = {name_key(o.name): o.id for o in rows if o.active}
 
     def find(value: str) -> int | None:
-        return opds.get(name_key(value))
+        return opds.get(name_key(value)) if rows else None
 
     return find
 
@@ -80,6 +83,10 @@ def upload(year: int, stream, filename: str) -> dict:
     if not file_rows:
         raise Problem.invalid("File tidak berisi baris kebutuhan.", field="file", reason="tidak ada baris")
     find_opd = _opd_finder()
+    raw = [cells.text(fr.values.get("nip")) for fr in file_rows]
+    nips = ({t for t in raw if t} | {"".join(c for c in t if c.isdigit()) for t in raw}) - {""}
+    employees = {e.nip: e for e in db.session.execute(sa.select(Employee).where(Employee.nip.in_(nips))).scalars()}
+    programs: dict[str, object] = {}
     report, good = [], []
     for fr in file_rows:
         row = cells.Row(fr.values)
@@ -99,7 +106,10 @@ def upload(year: int, stream, filename: str) -> dict:
                 row.bad("jumlah_orang", "people_invalid", "jumlah orang harus bilangan bulat 1 atau lebih")
         program_id = None
         if row.text("program"):
-            program = service._program_by_text(row.text("program"))
+            key = " ".join(row.text("program").split()).lower()
+            if key not in programs:
+                programs[key] = service._program_by_text(key)
+            program = programs[key]
             if program is None:
                 row.bad("program", "program_unknown", "program tidak ada di katalog (tulis di PROGRAM_BARU bila baru)")
             else:
@@ -113,7 +123,7 @@ def upload(year: int, stream, filename: str) -> dict:
                 "people": people, "opd_id": opd_id, "gap": row.text("kesenjangan"), "kind": kind,
                 "program_id": program_id,
                 "proposed_program_name": " ".join(row.text("program_baru").split()) or None,
-                "priority": priority, "reason": row.text("alasan")}, errors)
+                "priority": priority, "reason": row.text("alasan")}, errors, employees=employees)
         problems = [{"column": e.column, "value": cells.text(e.value), "reason": e.reason} for e in row.errors]
         problems += [{"column": _FIELD_COLUMN.get(e["field"], e["field"].upper()), "value": "",
                       "reason": e["reason"]} for e in errors]

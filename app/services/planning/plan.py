@@ -243,6 +243,17 @@ def _budget_out(cohort_id: int, b: CohortBudget | None) -> dict:
             "cost_recorded_at": b.cost_recorded_at if b else None}
 
 
+def cohort_plan(cohort_id: int) -> dict | None:
+    """For the cohort's page: the plan line it was made for (year, id) and its budget; None when neither."""
+    link = db.session.get(CohortPlanLink, cohort_id)
+    b = db.session.get(CohortBudget, cohort_id)
+    if link is None and b is None:
+        return None
+    line = db.session.get(PlanLine, link.plan_line_id) if link else None
+    return {"plan_line_id": line.id if line else None, "year": line.year if line else None,
+            "budget": _budget_out(cohort_id, b)}
+
+
 def set_budget(cohort_id: int, **values) -> dict:
     """A cohort's ceiling and/or realised cost parts (whole rupiah, none negative; the ceiling within the line's)."""
     require_bkpsdm("mencatat anggaran angkatan")
