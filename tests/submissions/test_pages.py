@@ -49,7 +49,10 @@ def test_an_employee_submits_through_the_form_and_an_operator_verifies(browser_f
     assert own_file.status_code == 200 and own_file.headers["Cache-Control"] == "no-store, private"
 
     operator = browser_for(malang, "operator", opd_ids=(pendidikan["id"],))
-    queue = text_of(operator.get("/pengajuan").get_data(as_text=True))
+    queue_page = operator.get("/pengajuan")
+    assert queue_page.status_code == 200
+    assert '<option value="pending" selected>' in queue_page.get_data(as_text=True)  # waiting ones by default
+    queue = text_of(queue_page.get_data(as_text=True))
     assert "Ani Lestari" in queue and "Webinar Manajemen ASN" in queue
     detail = operator.get(f"/pengajuan/{sub_id}").get_data(as_text=True)
     assert f"/pengajuan/{sub_id}/berkas" in detail and 'id="verify-form"' in detail

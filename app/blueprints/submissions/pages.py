@@ -91,7 +91,7 @@ def queue():
     result = service.list_submissions(status=args["status"], opd_id=args["opd_id"], limit=limit,
                                       offset=args["offset"])
     return render("submissions/queue.html", page=result, errors=errors, filters=request.args,
-                  status=args["status"], statuses=STATUS_OPTIONS, opds=service.opd_choices(),
+                  current_status=args["status"], statuses=STATUS_OPTIONS, opds=service.opd_choices(),
                   pager=pager(result.total, result.limit, result.offset))
 
 
