@@ -93,7 +93,7 @@ def jp_total(tenant, employee_id: int, year: int) -> int:
 
 
 def test_an_employee_submits_a_pdf_and_reads_it_back_never_cached(app, region, malang):
-    body = pdf_bytes()
+    body = pdf_bytes(f"Sertifikat {region['people']['Ani Lestari']['nip']}")  # bytes no other test stores
     with audit_events("submissions") as events:
         resp = region["ani"].submit(body, "Sertifikat Webinar.pdf", certificate_number="KOMINFO/123/2026")
     assert resp.status_code == 201, resp.get_json()
@@ -140,6 +140,8 @@ def test_a_file_over_5_mb_is_refused(app, region):
     resp = region["ani"].submit(big)
     assert resp.status_code == 422
     assert resp.get_json()["errors"] == [{"field": "file", "reason": "lebih dari 5 MB"}]
+    huge = region["ani"].submit(b"%PDF-1.4" + b" " * (6 * 1024 * 1024))  # refused before the body is spooled
+    assert huge.status_code == 413
     exactly = big[:-7] + big[-6:]
     assert len(exactly) == MAX_FILE_BYTES and region["ani"].submit(exactly).status_code == 201
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.blueprints.submissions.api import read_upload, send_stored
+from app.blueprints.submissions.api import MAX_REQUEST_BYTES, limit_request_size, read_upload, send_stored
 from app.blueprints.submissions.schemas import (
     CorrectSchema,
     RejectSchema,
@@ -55,6 +55,10 @@ def mine():
 @page("self")
 def submit():
     emp, _opd = employees.linked_employee(current_user.nip)
+    if (request.content_length or 0) > MAX_REQUEST_BYTES:  # refused before the body is read
+        return render("submissions/mine.html", 413, form={}, errors={"file": ["Berkas lebih dari 5 MB."]},
+                      items=service.own_submissions(emp.id), kinds=KIND_OPTIONS, today=today_wib())
+    limit_request_size()
     upload = request.files.get("file")
     try:
         data = load_form(SubmissionCreateSchema(), ints(request.form, "jp_claimed"))
