@@ -8,6 +8,12 @@ employee list, the JP lookup and the reports) and the requests/s of the list und
 on 127.0.0.1. Every request carries the Bearer token of an admin of the region (made directly in the database),
 so the figures include authentication and the authorisation check. Endpoints that do not exist (yet) are skipped
 with a message. Targets: list and lookup p50 < 15 ms, compliance report < 1 s, list ≥ 300 req/s.
+
+    python bench/api.py --paging 10000,100000,400000 [--seconds 10]
+
+measures the employee list at each size instead (a fresh region each, no enrolments): page 1, a page in the
+middle of the list by `cursor` (keyset) and by `offset`, and the requests/s of cursor pages in the middle under
+gunicorn; the goal is the same p50 at every size and ≥ 600 req/s.
 """
 
 from __future__ import annotations
@@ -413,7 +419,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DB_NAME}")
     parser.add_argument("--reuse", action="store_true", help=f"measure an existing {DB_NAME} (from --keep)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each measured query")
+    parser.add_argument("--paging", help="comma-separated sizes: measure the employee list's paging at each")
     args = parser.parse_args()
+    if args.paging:
+        return paging(args)
 
     server = os.environ.get("DATABASE_URL")
     if not server:
@@ -489,6 +498,7 @@ def main() -> int:
             ]
             for label, urls, count, warmup in checks:
                 results[label] = timed(client, app, label, urls, count, warmup)
+            dashboard(app, results, few)
             if args.explain:
                 for url in (opd(), search(), jp(), compliance, compliance + "&below_only=true",
                             f"{base}/reports/training-recap?year={BENCH_YEAR}"):
@@ -517,6 +527,102 @@ def main() -> int:
     return 0
 
 
+def dashboard(app, results: dict, n: int) -> None:
+    """The staff dashboard's compliance figure: from the region's rollup summary (after a refresh) against computing
+    it live, this year and in the bench year (a full year of JP: what a live dashboard costs once the year fills)."""
+    from app.domain.dates import today_wib
+    from app.extensions import db
+    from app.services.home import dashboard as service
+    from app.services.rollups.refresh import refresh_tenant_summaries
+    from app.tenancy import tenant_context
+
+    year = today_wib().year
+    with app.test_request_context(), tenant_context(SLUG):
+        refresh_tenant_summaries([year, BENCH_YEAR])
+        db.session.commit()
+
+        def p50(fn) -> float:
+            samples = []
+            for _ in range(n):
+                t0 = time.perf_counter()
+                fn()
+                samples.append((time.perf_counter() - t0) * 1000)
+                db.session.rollback()
+            return statistics.median(samples)
+
+        summary = p50(lambda: service.summary_figures(year))
+        live = p50(lambda: service.reports.jp_compliance(year, limit=1))
+        live_full = p50(lambda: service.reports.jp_compliance(BENCH_YEAR, limit=1))
+    log(f"  {'dashboard compliance, from the summary':<44} p50 {summary:8.1f} ms   (this year, n={n})")
+    log(f"  {'dashboard compliance, computed live':<44} p50 {live:8.1f} ms   (this year)")
+    log(f"  {'dashboard compliance, computed live':<44} p50 {live_full:8.1f} ms   ({BENCH_YEAR}, a full year of JP)")
+    results["dashboard from the summary"] = {"p50": summary}
+
+
+def paging(args) -> int:
+    """The employee list at several sizes: the same p50 at any size and depth is the goal (keyset paging)."""
+    from app import create_app
+    from app.extensions import db
+    from app.services.admin import migrations
+    from app.services.admin.provisioning import TenantSpec
+
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        log("DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/postgres)")
+        return 2
+    admin_url, db_url = with_database(server, "postgres"), with_database(server, DB_NAME)
+    sizes = [int(x) for x in args.paging.split(",")]
+    rows = []
+    log(machine())
+    for size in sizes:
+        create_database(admin_url, DB_NAME)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": db_url.replace("postgresql://", "postgresql+psycopg://", 1),
+                          "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING", "REDIS_URL": os.environ.get("REDIS_URL")})
+        spec = TenantSpec.from_mapping({
+            "slug": SLUG, "name": "Kota Bench", "kind": "kota", "region_code": "99.71", "province_code": "99",
+            "province_name": "Provinsi Bench", "agency": "BKPSDM Kota Bench", "partners": []})
+        try:
+            with app.app_context():
+                migrations.upgrade_platform()
+                load(spec, db_url, size, 50, 0, args.seed)
+                token = bench_token()
+                client = app.test_client()
+                client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+                url = f"/t/{SLUG}/api/v1/employees?limit=50&sort=name"
+                middle = size // 2
+                cursor = client.get(f"{url}&offset={middle}").get_json()["next_cursor"]
+                log(f"\n{size:,} employees:")
+                first = timed(client, app, "page 1", lambda: url, args.samples, 5)  # noqa: B023
+                by_cursor = timed(client, app, f"page at row {middle:,} by cursor",
+                                  lambda: f"{url}&cursor={cursor}", args.samples, 5)  # noqa: B023
+                by_offset = timed(client, app, f"page at row {middle:,} by offset",
+                                  lambda: f"{url}&offset={middle}", max(10, args.samples // 10), 1)  # noqa: B023
+                total = client.get(url).get_json()
+                log(f"  total {total['total']:,} (estimated: {total['total_estimated']})")
+                db.session.remove()
+                db.engine.dispose()
+            rps = None
+            if args.seconds > 0:
+                rps = throughput(db_url, [f"{url}&cursor={cursor}"], args.seconds, args.threads, args.workers,
+                                 token)
+            rows.append((size, first, by_cursor, by_offset, rps))
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            drop_database(admin_url, DB_NAME)
+    log("\nsummary (p50 ms; requests/s of the cursor page in the middle on gunicorn):")
+    log(f"  {'employees':>10} {'page 1':>8} {'cursor':>8} {'offset':>8} {'req/s':>8}")
+    for size, first, by_cursor, by_offset, rps in rows:
+        log(f"  {size:>10,} {first['p50']:8.1f} {by_cursor['p50']:8.1f} {by_offset['p50']:8.1f} "
+            f"{(rps or {}).get('rps', float('nan')):8.0f}")
+    if len(rows) > 1:
+        small, big = rows[0], rows[-1]
+        log(f"  cursor p50 at {big[0]:,} / at {small[0]:,}: {big[2]['p50'] / small[2]['p50']:.2f}x  (goal ~1x)")
+        log(f"  offset p50 at {big[0]:,} / at {small[0]:,}: {big[3]['p50'] / small[3]['p50']:.2f}x")
+    return 0
+
+
 def summary(results: dict) -> None:
     log("\ntargets:")
 
@@ -534,6 +640,7 @@ def summary(results: dict) -> None:
     verdict("employee JP lookup /employees/<nip>/jp", "p50", 15, "ms")
     verdict("jp-compliance, whole tenant (JSON)", "p50", 1000, "ms")
     verdict("rps", "rps", 300, "req/s", higher=True)
+    verdict("dashboard from the summary", "p50", 20, "ms")
 
 
 if __name__ == "__main__":

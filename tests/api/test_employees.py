@@ -369,7 +369,8 @@ def test_pages_and_offset_beyond_total(client, malang, make_employee):
     assert (first["total"], len(first["items"]), second["total"], len(second["items"])) == (7, 5, 7, 2)
     assert {e["id"] for e in first["items"]}.isdisjoint({e["id"] for e in second["items"]})
     beyond = client.get(url + "?limit=5&offset=100").get_json()
-    assert beyond == {"items": [], "total": 7, "limit": 5, "offset": 100}
+    assert beyond == {"items": [], "total": 7, "total_estimated": False, "limit": 5, "offset": 100,
+                      "next_cursor": None, "prev_cursor": None}
 
 
 def test_list_query_count_does_not_grow_with_page_size(client, malang, make_opd, make_employee, count_queries):

@@ -82,7 +82,7 @@ def _idempotent(body: dict, work, replayed=None) -> Response:
 def list_tenants(args):
     """Regions, by slug; filter by province and status."""
     return service.list_tenants(province_code=args["province_code"], status=args["status"], limit=args["limit"],
-                                offset=args["offset"])
+                                offset=args["offset"], cursor=args["cursor"])
 
 
 @blp.post("/tenants")

@@ -14,7 +14,7 @@ from app.services.catalogue import programs as service
 from app.web.blueprints import page_blueprint
 from app.web.forms import ints, load_form
 from app.web.pages import page, render, render_problem
-from app.web.paging import offset_arg, pager
+from app.web.paging import page_args, pager
 from app.web.responses import commit
 
 bp = page_blueprint("catalogue_pages", __name__)
@@ -27,9 +27,9 @@ def _partners() -> list:
 
 def _catalogue(status: int = 200, **context):
     q = (request.args.get("q") or "").strip()[:200] or None
-    programs = service.list_programs(q=q, limit=100, offset=offset_arg(request.args), sort="code")
+    programs = service.list_programs(q=q, limit=100, **page_args(request.args), sort="code")
     return render("catalogue/list.html", status, programs=programs, partners=_partners(), q=q or "",
-                  pager=pager(programs.total, programs.limit, programs.offset), **context)
+                  pager=pager(programs), **context)
 
 
 @bp.get("/katalog")

@@ -17,7 +17,7 @@ from app.services.reconciliation import runs as reconciliation
 from app.web.blueprints import page_blueprint
 from app.web.forms import ints, load_form
 from app.web.pages import page, render, render_problem
-from app.web.paging import offset_arg, pager
+from app.web.paging import page_args, pager
 from app.web.responses import commit
 
 bp = page_blueprint("cohort_pages", __name__)
@@ -52,9 +52,9 @@ def list_cohorts():
     filters = {"year": _digits("tahun"), "program_id": _digits("program"), "timing": timing}
     if filters["year"] is not None and not 1990 <= filters["year"] <= 2100:
         filters["year"] = None
-    result = cohorts.list_cohorts(**filters, limit=PAGE_SIZE, offset=offset_arg(request.args), sort="-year")
+    result = cohorts.list_cohorts(**filters, limit=PAGE_SIZE, **page_args(request.args), sort="-year")
     return render("cohorts/list.html", cohorts=result, filters=filters,
-                  pager=pager(result.total, result.limit, result.offset), **_choices())
+                  pager=pager(result), **_choices())
 
 
 # --- the phase rows of a form -------------------------------------------------------------------------------

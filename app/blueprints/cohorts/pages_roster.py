@@ -22,7 +22,7 @@ from app.services.employees import records as employees
 from app.web.filters import label_set
 from app.web.forms import ints, load_form
 from app.web.pages import page, render, render_problem
-from app.web.paging import offset_arg, pager
+from app.web.paging import page_args, pager
 from app.web.responses import commit
 
 ROSTER_PAGE = 100
@@ -33,10 +33,10 @@ DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 def _roster_context(cohort_id: int) -> dict:
     cohort = cohorts.cohort_detail(cohort_id)
-    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, offset=offset_arg(request.args), sort="name")
+    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, **page_args(request.args), sort="name")
     q = (request.args.get("q") or "").strip()[:100]
     found = employees.list_employees(q=q, active=True, limit=10, offset=0).items if q else []
-    return {"cohort": cohort, "roster": roster, "pager": pager(roster.total, roster.limit, roster.offset), "q": q,
+    return {"cohort": cohort, "roster": roster, "pager": pager(roster), "q": q,
             "found": found,
             "allowed": {s: sorted(t & set(ON_ROSTER)) for s, t in enrolments.ALLOWED_TRANSITIONS.items()},
             "tab": "peserta"}
@@ -186,10 +186,10 @@ def mark_attendance(cohort_id: int, day: str):
 
 def _results_context(cohort_id: int) -> dict:
     cohort = cohorts.cohort_detail(cohort_id)
-    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, offset=offset_arg(request.args), sort="name")
+    roster = enrolments.list_roster(cohort_id, limit=ROSTER_PAGE, **page_args(request.args), sort="name")
     graded = [p for p in cohort["phases"] if p.graded]
     return {"cohort": cohort, "roster": roster, "graded": graded, "results": enrolments.cohort_phase_results(cohort_id),
-            "pager": pager(roster.total, roster.limit, roster.offset), "open_statuses": enrolments.OPEN_STATUSES,
+            "pager": pager(roster), "open_statuses": enrolments.OPEN_STATUSES,
             "outcomes": {s: sorted(t & set(OUTCOMES)) for s, t in enrolments.ALLOWED_TRANSITIONS.items()},
             "tab": "hasil"}
 

@@ -56,7 +56,7 @@ def list_employees():
     result = service.list_employees(**args)
     return render_template("employees/list.html", page=result, errors=errors, filters=request.args,
                            opds=_opd_options(), types=TYPE_OPTIONS, actives=ACTIVE_OPTIONS,
-                           pager=pager(result.total, result.limit, result.offset), can_write=_can_write())
+                           pager=pager(result), can_write=_can_write())
 
 
 def _person_page(template: str, detail: dict, emp, **extra):

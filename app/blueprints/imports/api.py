@@ -45,7 +45,7 @@ def upload_pppk_enrolments(files, form):
 @blp.arguments(ListArgsSchema, location="query")
 @blp.response(200, ImportPageSchema)
 def list_imports(args):
-    page = service.list_runs(limit=args["limit"], offset=args["offset"])
+    page = service.list_runs(limit=args["limit"], offset=args["offset"], cursor=args["cursor"])
     page.items = [service.run_view(r) for r in page.items]
     return page
 
@@ -71,4 +71,4 @@ def import_errors(args, run_id):
     if args["format"] != "json":
         return send_table(args["format"], service.ERROR_COLUMNS, service.iter_errors(run_id),
                           name_parts=["laporan-impor", run_id], title="Laporan impor", delimiter=args["delimiter"])
-    return service.errors_page(run_id, limit=args["limit"], offset=args["offset"])
+    return service.errors_page(run_id, limit=args["limit"], offset=args["offset"], cursor=args["cursor"])

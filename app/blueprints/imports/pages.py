@@ -17,7 +17,7 @@ from app.services.imports.pipeline import start
 from app.web.blueprints import page_blueprint
 from app.web.filters import label_set
 from app.web.pages import page
-from app.web.paging import PAGE_SIZE, offset_arg, pager
+from app.web.paging import PAGE_SIZE, page_args, pager
 from app.web.responses import commit
 
 bp = page_blueprint("import_pages", __name__, "impor")
@@ -70,7 +70,7 @@ def show_import(run_id: int):
 @page("training:read")
 def list_imports():
     """Every import run of the region, newest first (only for staff not limited to OPDs, as the API)."""
-    result = service.list_runs(limit=PAGE_SIZE, offset=offset_arg(request.args))
+    result = service.list_runs(limit=PAGE_SIZE, **page_args(request.args))
     return render_template("imports/list.html", runs=[service.run_view(r) for r in result.items],
-                           pager=pager(result.total, result.limit, result.offset),
+                           pager=pager(result),
                            can_write="training:write" in permissions_of(current_user))

@@ -36,8 +36,9 @@ def list_outbox(args):
     """The region's outbox, newest first, with the count per status."""
     args.pop("sort", None)
     page = outbox.list_messages(**args)
-    return {"items": [outbox.message_out(m) for m in page.items], "total": page.total, "limit": page.limit,
-            "offset": page.offset, "counts": outbox.counts()}
+    return {"items": [outbox.message_out(m) for m in page.items], "total": page.total,
+            "total_estimated": page.total_estimated, "limit": page.limit, "offset": page.offset,
+            "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor, "counts": outbox.counts()}
 
 
 @notifications_api.post("/outbox/<int:message_id>/resend")

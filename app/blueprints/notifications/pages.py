@@ -37,7 +37,7 @@ def outbox_list():
     config = smtp.smtp_config()
     return render_template("notifications/outbox.html", page=result, counts=outbox.counts(), errors=errors,
                            filters=request.args, statuses=list(STATUS_LABELS.items()), kinds=_kinds(),
-                           smtp=config, pager=pager(result.total, result.limit, result.offset))
+                           smtp=config, pager=pager(result))
 
 
 @bp.get("/pesan/<int:message_id>")

@@ -49,7 +49,8 @@ def upload_report(files, form):
 @blp.arguments(ListRunsArgsSchema, location="query")
 @blp.response(200, ReconciliationPageSchema)
 def list_reconciliations(args):
-    page = service.list_runs(limit=args["limit"], offset=args["offset"], cohort_id=args["cohort_id"])
+    page = service.list_runs(limit=args["limit"], offset=args["offset"], cursor=args["cursor"],
+                             cohort_id=args["cohort_id"])
     page.items = service.run_views(page.items)
     return page
 
@@ -67,8 +68,11 @@ def get_reconciliation(run_id):
 def reconciliation_rows(args, run_id):
     """The rows of one class (or all), with both sides' values, in file order."""
     per_page = args["per_page"]
-    page = service.list_rows(run_id, klass=args["klass"], limit=per_page, offset=(args["page"] - 1) * per_page)
-    return {"items": page.items, "total": page.total, "page": args["page"], "per_page": per_page}
+    page = service.list_rows(run_id, klass=args["klass"], limit=per_page, offset=(args["page"] - 1) * per_page,
+                             cursor=args["cursor"])
+    return {"items": page.items, "total": page.total, "total_estimated": page.total_estimated,
+            "page": args["page"], "per_page": per_page, "next_cursor": page.next_cursor,
+            "prev_cursor": page.prev_cursor}
 
 
 @blp.get("/<int:run_id>/download")

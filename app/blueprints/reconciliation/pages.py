@@ -19,7 +19,7 @@ from app.services.reconciliation.pipeline import start_apply, start_classify
 from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, load_form
 from app.web.pages import page
-from app.web.paging import offset_arg, pager
+from app.web.paging import page_args, pager
 from app.web.responses import commit
 
 bp = page_blueprint("reconciliation_pages", __name__, "rekonsiliasi")
@@ -45,9 +45,9 @@ def _choices() -> dict:
 @bp.get("")
 @page("training:read")
 def list_runs():
-    runs = service.list_runs(limit=RUNS_PER_PAGE, offset=offset_arg(request.args))
+    runs = service.list_runs(limit=RUNS_PER_PAGE, **page_args(request.args))
     return render_template("reconciliation/list.html", runs=service.run_views(runs.items),
-                           pager=pager(runs.total, runs.limit, runs.offset),
+                           pager=pager(runs),
                            open_total=service.open_differences_count())
 
 
@@ -99,9 +99,9 @@ def show_class(run_id: int, klass: str, errors=None, status: int = 200):
     if klass not in RECON_CLASSES:
         raise Problem.not_found(f"Kelas '{klass}' tidak dikenal.")
     run = service.run_view(service.get_run(run_id))
-    rows = service.list_rows(run_id, klass=klass, limit=ROWS_PER_PAGE, offset=offset_arg(request.args))
+    rows = service.list_rows(run_id, klass=klass, limit=ROWS_PER_PAGE, **page_args(request.args))
     return render_template("reconciliation/class.html", run=run, klass=klass, label=service.CLASS_LABELS[klass],
-                           rows=rows.items, total=rows.total, pager=pager(rows.total, rows.limit, rows.offset),
+                           rows=rows.items, total=rows.total, pager=pager(rows),
                            allowed=service.ALLOWED_DECISIONS.get(klass, ()), errors=errors or {}), status
 
 

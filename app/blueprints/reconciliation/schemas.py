@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 
 from app.models.reconciliation import DECISIONS, RECON_CLASSES, RECON_STATES
-from app.services.pagination import MAX_LIMIT, PageSchema
+from app.services.pagination import MAX_LIMIT, ListArgsSchema, PageSchema, cursor_field
 
 
 class ReconciliationFileSchema(ma.Schema):
@@ -54,9 +54,7 @@ class ReconciliationPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(ReconciliationRunSchema), required=True)
 
 
-class ListRunsArgsSchema(ma.Schema):
-    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=MAX_LIMIT))
-    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+class ListRunsArgsSchema(ListArgsSchema):
     cohort_id = ma.fields.Integer(load_default=None)
 
 
@@ -64,6 +62,7 @@ class RowArgsSchema(ma.Schema):
     klass = ma.fields.String(data_key="class", load_default=None, validate=ma.validate.OneOf(RECON_CLASSES))
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=MAX_LIMIT))
+    cursor = cursor_field()
 
 
 class ReconciliationRowSchema(ma.Schema):
@@ -104,6 +103,9 @@ class RowPageSchema(ma.Schema):
     total = ma.fields.Integer()
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()
+    total_estimated = ma.fields.Boolean()
+    next_cursor = ma.fields.String(allow_none=True, metadata={"description": "null on the last page"})
+    prev_cursor = ma.fields.String(allow_none=True, metadata={"description": "null on the first page"})
 
 
 class DownloadArgsSchema(ma.Schema):

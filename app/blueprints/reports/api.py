@@ -77,7 +77,8 @@ def training_recap(args):
 def cohort_roster(args, cohort_id):
     """A cohort's participants: NIP, name, OPD, jabatan, status, certificate (STTPP) and JP earned."""
     if args["format"] == "json":
-        return compliance.cohort_roster(cohort_id, limit=args["limit"], offset=args["offset"], sort=args["sort"])
+        return compliance.cohort_roster(cohort_id, limit=args["limit"], offset=args["offset"],
+                                         sort=args["sort"], cursor=args["cursor"])
     cohort = compliance.get_cohort_header(cohort_id)
     rows = compliance.iter_cohort_roster(cohort_id, sort=args["sort"])
     name = f"{cohort['program_code']} {to_roman(cohort['number'])}"

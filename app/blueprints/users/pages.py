@@ -42,7 +42,7 @@ def list_users():
     opd_names = dict(_opds())
     return render_template("users/list.html", page=result, errors=errors, filters=request.args, roles=ROLE_OPTIONS,
                            actives=ACTIVE_OPTIONS, opd_names=opd_names,
-                           pager=pager(result.total, result.limit, result.offset))
+                           pager=pager(result))
 
 
 def _invite_page(status: int = 200, **context):

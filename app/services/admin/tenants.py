@@ -189,14 +189,18 @@ def replayed_answer(status: int, body: dict) -> dict:
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def list_tenants(*, province_code: str | None, status: str | None, limit: int, offset: int) -> dict:
+def list_tenants(*, province_code: str | None, status: str | None, limit: int, offset: int,
+                 cursor: str | None = None) -> dict:
     stmt = sa.select(Tenant)
     if province_code:
         stmt = stmt.where(Tenant.province_code == province_code)
     if status:
         stmt = stmt.where(Tenant.status == status)
-    page: Page = paginate(stmt, limit=limit, offset=offset, order_by=[Tenant.slug], tiebreak=Tenant.id)
-    return {"items": [tenant_view(r) for r in page.items], "total": page.total, "limit": limit, "offset": offset}
+    page: Page = paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=[Tenant.slug],
+                          tiebreak=Tenant.id)
+    return {"items": [tenant_view(r) for r in page.items], "total": page.total,
+            "total_estimated": page.total_estimated, "limit": limit, "offset": page.offset,
+            "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
 
 
 _SIZE_SQL = sa.text(

@@ -44,7 +44,7 @@ def insert_unique(obj, conflict: Problem) -> None:
 
 
 def list_partners(*, q: str | None = None, kind: str | None = None, active: bool | None = None,
-                  limit: int, offset: int, sort: str | None) -> Page:
+                  limit: int, offset: int, sort: str | None, cursor: str | None = None) -> Page:
     stmt = sa.select(Partner)
     if q:
         stmt = stmt.where(Partner.name.icontains(q, autoescape=True) | Partner.code.startswith(normalise_code(q),
@@ -54,7 +54,7 @@ def list_partners(*, q: str | None = None, kind: str | None = None, active: bool
     if active is not None:
         stmt = stmt.where(Partner.active.is_(active))
     order = sort_clause(sort, PARTNER_SORTABLE, "code")
-    return paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Partner.id)
+    return paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=order, tiebreak=Partner.id)
 
 
 def get_partner(partner_id: int) -> Partner:
@@ -106,7 +106,7 @@ def _providers_for(programs: list[Program]) -> dict[int, Partner]:
 
 def list_programs(*, program_type: str | None = None, competency_type: str | None = None,
                   active: bool | None = None, q: str | None = None, limit: int, offset: int,
-                  sort: str | None) -> Page:
+                  sort: str | None, cursor: str | None = None) -> Page:
     """A page of programs with their providers: three queries whatever the page size."""
     stmt = sa.select(Program)
     if program_type:
@@ -119,7 +119,7 @@ def list_programs(*, program_type: str | None = None, competency_type: str | Non
         stmt = stmt.where(Program.name.icontains(q, autoescape=True)
                           | Program.code.startswith(normalise_code(q), autoescape=True))
     order = sort_clause(sort, PROGRAM_SORTABLE, "code")
-    page = paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Program.id)
+    page = paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=order, tiebreak=Program.id)
     providers = _providers_for(page.items)
     page.items = [program_out(p, providers.get(p.provider_partner_id)) for p in page.items]
     return page

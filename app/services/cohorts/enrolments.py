@@ -116,16 +116,17 @@ def enrolment_detail(enrolment_id: int) -> dict:
     return out
 
 
-def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset: int, sort: str | None) -> Page:
+def list_roster(cohort_id: int, *, status: str | None = None, limit: int, offset: int, sort: str | None,
+                cursor: str | None = None) -> Page:
     """A cohort's participants with employee, OPD and certificate: a count and a page, whatever the size."""
     get_cohort(cohort_id)
     order = sort_clause(sort, SORTABLE, "name")
     where = [Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause())]
     if status:
         where.append(Enrolment.status == status)
-    return paginate(_with_employee(sa.select(*_ROW_COLUMNS)).where(*where), limit=limit, offset=offset,
+    return paginate(_with_employee(sa.select(*_ROW_COLUMNS)).where(*where), limit=limit, offset=offset, cursor=cursor,
                     order_by=order, tiebreak=Enrolment.id, view=_row_dict,
-                    count=sa.select(sa.func.count()).select_from(Enrolment).where(*where))
+                    count_rows=sa.select(Enrolment.id).where(*where))
 
 
 def trainings_of(employee_id: int) -> list[dict]:

@@ -169,7 +169,8 @@ def timing_clause(timing: str, today: date) -> sa.ColumnElement[bool]:
 
 def list_cohorts(*, program_id: int | None = None, program_code: str | None = None, year: int | None = None,
                  partner_id: int | None = None, mode: str | None = None, timing: str | None = None,
-                 today: date | None = None, limit: int, offset: int, sort: str | None) -> Page:
+                 today: date | None = None, limit: int, offset: int, sort: str | None,
+                 cursor: str | None = None) -> Page:
     """A page of cohorts with program, partner and enrolled count: five queries whatever the page size.
     `timing` (TIMINGS) keeps the cohorts upcoming, running or finished on `today` (default: today)."""
     stmt = sa.select(Cohort)
@@ -190,7 +191,7 @@ def list_cohorts(*, program_id: int | None = None, program_code: str | None = No
     if mode:
         stmt = stmt.where(Cohort.mode == mode)
     order = sort_clause(sort, SORTABLE, "-year")
-    page = paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Cohort.id)
+    page = paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=order, tiebreak=Cohort.id)
     cohorts: list[Cohort] = page.items
     program_ids = {c.program_id for c in cohorts}
     partner_ids = {c.partner_id for c in cohorts if c.partner_id is not None}

@@ -15,7 +15,7 @@ from app.signals import tenant_data_changed
 SORTABLE = {"name": Opd.name_key, "code": Opd.code, "id": Opd.id}
 
 
-def list_opds(*, limit: int, offset: int, sort: str | None = None, q: str | None = None,
+def list_opds(*, limit: int, offset: int, sort: str | None = None, cursor: str | None = None, q: str | None = None,
               active: bool | None = None) -> Page:
     stmt = sa.select(Opd)
     if q:
@@ -23,7 +23,7 @@ def list_opds(*, limit: int, offset: int, sort: str | None = None, q: str | None
     if active is not None:
         stmt = stmt.where(Opd.active.is_(active))
     order = sort_clause(sort, SORTABLE, "name")
-    return paginate(stmt, limit=limit, offset=offset, order_by=order, tiebreak=Opd.id)
+    return paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=order, tiebreak=Opd.id)
 
 
 def opd_names_of(opd_ids) -> list[tuple[int, str]]:

@@ -43,7 +43,7 @@ def _golongan_filter(golongan: str) -> str:
 
 def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_type: str | None = None,
                    golongan: str | None = None, jabatan_kind: str | None = None, active: bool | None = None,
-                   limit: int, offset: int, sort: str | None = None) -> Page:
+                   limit: int, offset: int, sort: str | None = None, cursor: str | None = None) -> Page:
     """A page of employees, each with its OPD, in two queries (the total, then the page joined to its OPDs).
 
     `q` made only of digits is a NIP prefix; anything else matches names containing it, ignoring case and accents.
@@ -68,9 +68,9 @@ def list_employees(*, q: str | None = None, opd_id: int | None = None, employee_
     order = sort_clause(sort, SORTABLE, "name")
 
     return paginate(sa.select(Employee, Opd.name).outerjoin(Opd, Opd.id == Employee.opd_id).where(*conditions),
-                    limit=limit, offset=offset, order_by=order, tiebreak=Employee.id,
+                    limit=limit, offset=offset, cursor=cursor, order_by=order, tiebreak=Employee.id,
                     view=lambda row: employee_view(*row),
-                    count=sa.select(sa.func.count()).select_from(Employee).where(*conditions))
+                    count_rows=sa.select(Employee.id).where(*conditions))
 
 
 def employee_view(emp: Employee, opd_name: str | None) -> dict:

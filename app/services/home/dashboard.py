@@ -12,15 +12,18 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.authz import opd_scope
+from app.domain.dates import today_wib
 from app.extensions import db
 from app.models.catalogue import Program
 from app.models.cohorts import Cohort
 from app.models.employees import JpEntry
 from app.models.imports import ImportRun
+from app.models.rollups import TenantRefresh, TenantSummary
 from app.services.cohorts.schedule import cohort_label
 from app.services.reconciliation import runs as reconciliation
 from app.services.reports import compliance as reports
 from app.services.scope import employee_id_in_scope_clause, scoped
+from app.tenancy import current_tenant
 
 RUNNING_IMPORT_STATES = ("queued", "validating", "importing")
 OPEN_COHORTS_SHOWN = 8
@@ -56,13 +59,44 @@ def running_imports() -> list[dict] | None:
     return [{"id": r.id, "filename": r.filename, "state": r.state, "created_at": r.created_at} for r in runs]
 
 
+SUMMARY_METRICS = ("asn_pns", "asn_pppk", "asn_meeting_20jp", "people_trained", "jp_delivered")
+
+
+def summary_figures(year: int) -> dict | None:
+    """This year's compliance and people trained from the region's own rollup summary (one indexed query on
+    platform.tenant_summaries, refreshed after every change that moves a figure: app.services.rollups), instead of
+    recomputing the whole region on every visit. None, and the caller computes live, when the caller is limited to
+    some OPDs (the summary is the whole region's), for a past year (the summary counts the ASN of the year's end,
+    the report page today's: the tile must match the page it links to), or when the summary is missing or its last
+    refresh failed."""
+    if opd_scope() is not None or year != today_wib().year:
+        return None
+    tenant = current_tenant()
+    rows = db.session.execute(
+        sa.select(TenantSummary.metric, TenantSummary.value, TenantSummary.refreshed_at, TenantRefresh.stale)
+        .outerjoin(TenantRefresh, TenantRefresh.tenant_id == TenantSummary.tenant_id)
+        .where(TenantSummary.tenant_id == tenant.id, TenantSummary.year == year,
+               TenantSummary.metric.in_(SUMMARY_METRICS))).all()
+    values = {r.metric: int(r.value) for r in rows}
+    if set(values) != set(SUMMARY_METRICS) or any(r.stale for r in rows):
+        return None
+    compliance = reports.ComplianceGroup(opd_id=None, opd_name=None,
+                                         active_employees=values["asn_pns"] + values["asn_pppk"],
+                                         compliant=values["asn_meeting_20jp"], total_jp=values["jp_delivered"])
+    return {"compliance": compliance, "people_trained": values["people_trained"],
+            "as_of": min(r.refreshed_at for r in rows)}
+
+
 def staff_summary(today: date, year: int | None = None) -> dict:
     """Everything the staff dashboard shows: compliance and people trained for `year` (default: the calendar year
-    of `today`); cohorts, imports and differences open `today`."""
+    of `today`), from the region's summary where it serves (`summary_figures`, with the time it was computed in
+    `as_of`), else computed now; cohorts, imports and differences open `today`."""
     year = year or today.year
-    report = reports.jp_compliance(year, limit=1)
-    return {"year": year, "compliance": report.overall, "people_trained": people_trained(year),
-            "open_cohorts": open_cohorts(today), "running_imports": running_imports(),
+    figures = summary_figures(year)
+    if figures is None:
+        figures = {"compliance": reports.jp_compliance(year, limit=1).overall,
+                   "people_trained": people_trained(year), "as_of": None}
+    return {"year": year, **figures, "open_cohorts": open_cohorts(today), "running_imports": running_imports(),
             "open_differences": open_differences()}
 
 

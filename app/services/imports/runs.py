@@ -152,9 +152,9 @@ def get_run(run_id: int, *, reap: bool = False) -> ImportRun:
     return run
 
 
-def list_runs(*, limit: int, offset: int) -> Page:
+def list_runs(*, limit: int, offset: int, cursor: str | None = None) -> Page:
     ensure_unscoped()
-    return paginate(sa.select(ImportRun), limit=limit, offset=offset, order_by=[ImportRun.id.desc()],
+    return paginate(sa.select(ImportRun), limit=limit, offset=offset, cursor=cursor, order_by=[ImportRun.id.desc()],
                     tiebreak=ImportRun.id)
 
 
@@ -203,10 +203,11 @@ def run_view(run: ImportRun) -> dict:
     }
 
 
-def errors_page(run_id: int, *, limit: int, offset: int) -> Page:
+def errors_page(run_id: int, *, limit: int, offset: int, cursor: str | None = None) -> Page:
     """A page of a run's errors in file order, with their total."""
     get_run(run_id)
-    return paginate(_errors_stmt(run_id), limit=limit, offset=offset, order_by=[ImportRowError.row_number],
+    return paginate(_errors_stmt(run_id), limit=limit, offset=offset, cursor=cursor,
+                    order_by=[ImportRowError.row_number],
                     tiebreak=ImportRowError.id, view=lambda row: dict(row._mapping))
 
 

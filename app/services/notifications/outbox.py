@@ -137,7 +137,7 @@ def counts() -> dict[str, int]:
 
 
 def list_messages(*, status: str | None = None, kind: str | None = None, q: str | None = None, limit: int = 50,
-                  offset: int = 0) -> Page:
+                  offset: int = 0, cursor: str | None = None) -> Page:
     stmt = sa.select(OutboxMessage)
     if status:
         if status not in OUTBOX_STATUSES:
@@ -150,7 +150,7 @@ def list_messages(*, status: str | None = None, kind: str | None = None, q: str 
         stmt = stmt.where(OutboxMessage.kind == kind)
     if q:
         stmt = stmt.where(OutboxMessage.recipient.ilike(f"%{q.strip()}%"))
-    return paginate(stmt, limit=limit, offset=offset, order_by=[OutboxMessage.created_at.desc()],
+    return paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=[OutboxMessage.created_at.desc()],
                     tiebreak=OutboxMessage.id.desc())
 
 

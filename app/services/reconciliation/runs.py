@@ -153,12 +153,12 @@ def get_run(run_id: int, *, lock: bool = False, reap: bool = False) -> Reconcili
     return run
 
 
-def list_runs(*, limit: int, offset: int, cohort_id: int | None = None) -> Page:
+def list_runs(*, limit: int, offset: int, cohort_id: int | None = None, cursor: str | None = None) -> Page:
     ensure_unscoped()
     stmt = sa.select(ReconciliationRun)
     if cohort_id is not None:
         stmt = stmt.where(ReconciliationRun.cohort_id == cohort_id)
-    return paginate(stmt, limit=limit, offset=offset, order_by=[ReconciliationRun.id.desc()],
+    return paginate(stmt, limit=limit, offset=offset, cursor=cursor, order_by=[ReconciliationRun.id.desc()],
                     tiebreak=ReconciliationRun.id)
 
 
@@ -242,10 +242,10 @@ def _rows_stmt(run_id: int, klass: str | None) -> sa.Select:
     return stmt if klass is None else stmt.where(ReconciliationRow.klass == klass)
 
 
-def list_rows(run_id: int, *, klass: str | None, limit: int, offset: int) -> Page:
+def list_rows(run_id: int, *, klass: str | None, limit: int, offset: int, cursor: str | None = None) -> Page:
     """One class's rows (or all), both sides, in file order (local-only rows last, by NIP)."""
     get_run(run_id)
-    page = paginate(_rows_stmt(run_id, klass), limit=limit, offset=offset,
+    page = paginate(_rows_stmt(run_id, klass), limit=limit, offset=offset, cursor=cursor,
                     order_by=[ReconciliationRow.row_number.asc().nulls_last(), ReconciliationRow.nip],
                     tiebreak=ReconciliationRow.id)
     labels = _cohort_labels({r.cohort_id for r in page.items if r.cohort_id})

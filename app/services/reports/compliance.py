@@ -315,13 +315,14 @@ def _roster_stmt(cohort_id: int) -> sa.Select:
     )
 
 
-def cohort_roster(cohort_id: int, *, limit: int = 50, offset: int = 0, sort: str | None = None) -> dict:
+def cohort_roster(cohort_id: int, *, limit: int = 50, offset: int = 0, sort: str | None = None,
+                  cursor: str | None = None) -> dict:
     """The cohort and a page of its participants: three queries (cohort, count, page)."""
     header = get_cohort_header(cohort_id)
-    page = paginate(_roster_stmt(cohort_id), limit=limit, offset=offset,
+    page = paginate(_roster_stmt(cohort_id), limit=limit, offset=offset, cursor=cursor,
                     order_by=sort_clause(sort, ROSTER_SORTABLE, "name"), tiebreak=Enrolment.id,
                     view=lambda row: dict(row._mapping),
-                    count=sa.select(sa.func.count()).select_from(Enrolment)
+                    count_rows=sa.select(Enrolment.id)
                     .where(Enrolment.cohort_id == cohort_id, *scoped(enrolment_in_scope_clause())))
     return {"cohort": header, "participants": page}
 

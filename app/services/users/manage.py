@@ -70,7 +70,7 @@ def user_view(user: User, opd_ids) -> dict:
 
 
 def list_users(*, role: str | None = None, active: bool | None = None, q: str | None = None, limit: int,
-               offset: int, sort: str | None = None) -> Page:
+               offset: int, sort: str | None = None, cursor: str | None = None) -> Page:
     """A page of users with their OPD scopes, in two queries (the total, then the page)."""
     conditions: list[sa.ColumnElement[bool]] = []
     if role:
@@ -82,9 +82,9 @@ def list_users(*, role: str | None = None, active: bool | None = None, q: str | 
         conditions.append(sa.or_(User.username.icontains(needle, autoescape=True),
                                  User.full_name.icontains(needle, autoescape=True)))
     order = sort_clause(sort, SORTABLE, "username")
-    return paginate(sa.select(User, _scopes_column()).where(*conditions), limit=limit, offset=offset,
+    return paginate(sa.select(User, _scopes_column()).where(*conditions), limit=limit, offset=offset, cursor=cursor,
                     order_by=order, tiebreak=User.id, view=lambda row: user_view(*row),
-                    count=sa.select(sa.func.count()).select_from(User).where(*conditions))
+                    count_rows=sa.select(User.id).where(*conditions))
 
 
 def get_user(user_id: int) -> User:
