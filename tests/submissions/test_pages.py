@@ -88,7 +88,7 @@ def test_an_employee_submits_through_the_form_and_an_operator_verifies(browser_f
     assert "kini 2 JP" in text_of(operator.get(f"/pengajuan/{sub_id}").get_data(as_text=True))
 
     stranger = browser_for(malang, "operator", opd_ids=(kesehatan["id"],))
-    assert "Ani Lestari" not in stranger.get("/pengajuan?status=").get_data(as_text=True)
+    assert "Ani Lestari" not in stranger.get("/pengajuan?status=semua").get_data(as_text=True)
     assert stranger.get(f"/pengajuan/{sub_id}").status_code == 404
     assert stranger.get(f"/pengajuan/{sub_id}/berkas").status_code == 404
     assert stranger.post(f"/pengajuan/{sub_id}/tolak", {"reason": "x"}).status_code == 404

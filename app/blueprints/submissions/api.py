@@ -115,7 +115,7 @@ def my_file(submission_id: int):
 def list_queue(args):
     """Submissions in your scope, by status (pending: oldest first) and OPD."""
     return service.list_submissions(status=args["status"], opd_id=args["opd_id"], limit=args["limit"],
-                                    offset=args["offset"])
+                                    offset=args["offset"], cursor=args.get("cursor"))
 
 
 @submissions_api.get("/<int:submission_id>")

@@ -119,7 +119,7 @@ def _staff_select():
 
 
 def list_submissions(*, status: str | None = None, opd_id: int | None = None, limit: int = 50,
-                     offset: int = 0) -> Page:
+                     offset: int = 0, cursor: str | None = None) -> Page:
     """The queue: the caller's scope, by status and OPD; waiting ones oldest first, decided ones newest first."""
     if status is not None and status not in SUBMISSION_STATUSES:
         raise Problem.invalid(field="status", reason=f"harus salah satu dari: {', '.join(SUBMISSION_STATUSES)}")
@@ -131,7 +131,7 @@ def list_submissions(*, status: str | None = None, opd_id: int | None = None, li
     order = [Submission.created_at] if status == "pending" else [Submission.created_at.desc()]
     return paginate(stmt, limit=limit, offset=offset, order_by=order,
                     tiebreak=Submission.id if status == "pending" else Submission.id.desc(),
-                    view=lambda row: view(row.Submission, row.Employee, row.opd_name))
+                    view=lambda row: view(row.Submission, row.Employee, row.opd_name), cursor=cursor)
 
 
 def staff_submission(submission_id: int, *, lock: bool = False) -> tuple[Submission, Employee, str | None]:
