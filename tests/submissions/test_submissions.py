@@ -359,3 +359,11 @@ def test_dates_are_ordered_in_the_database_too(app, region, malang):
         with pytest.raises(sa.exc.IntegrityError, match="dates_ordered"):
             db.session.flush()
         db.session.rollback()
+
+
+def test_the_queue_pages_by_cursor_oldest_waiting_first(region):
+    ids = [region[who].submit(pdf_bytes(who)).get_json()["id"] for who in ("ani", "budi", "citra")]
+    first = region["admin"].get("submissions?status=pending&limit=2").get_json()
+    assert [s["id"] for s in first["items"]] == ids[:2] and first["total"] == 3
+    rest = region["admin"].get(f"submissions?status=pending&limit=2&cursor={first['next_cursor']}").get_json()
+    assert [s["id"] for s in rest["items"]] == ids[2:] and rest["next_cursor"] is None
