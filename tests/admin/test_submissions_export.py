@@ -51,7 +51,10 @@ def test_submissions_and_their_files_survive_export_and_restore(app, api, made, 
         assert manifest["missing_files"] == []
         assert sorted(zf.read(f"files/{e['key']}") for e in manifest["files"]) == sorted(bodies)
 
+    keys = [e["key"] for e in manifest["files"]]
+    assert all(storage().exists("kab-ajuan-asal", key) for key in keys)
     assert api.delete("/tenants/kab-ajuan-asal", json={"confirm": "kab-ajuan-asal"}).status_code == 200
+    assert not any(storage().exists("kab-ajuan-asal", key) for key in keys)  # the files went with the schema
     restored = api.post("/tenants", json={"restore_from": export["id"], "slug": "kab-ajuan-pulih"})
     assert restored.status_code == 201, restored.get_json()
     assert tenant_fingerprints("kab-ajuan-pulih") == before

@@ -8,6 +8,9 @@ import io
 import re
 from datetime import timedelta
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
+
 from app.domain.dates import today_wib
 from tests.fixtures.factories import make_employee, make_opd
 from tests.submissions.files import EXE_AS_PDF, pdf_bytes
@@ -18,6 +21,13 @@ def _form(**fields):
     day = (today_wib() - timedelta(days=1)).isoformat()
     return {"title": "Webinar Manajemen ASN", "organiser": "BKN", "kind": "seminar", "start_date": day,
             "end_date": day, "jp_claimed": "5", **fields}
+
+
+def _post_in_memory(browser, path: str, form: dict):
+    """A multipart POST encoded in memory (the test client spools a large body to a file it never closes)."""
+    stream, _length, boundary = stream_encode_multipart({**form, "csrf_token": browser.csrf}, use_tempfile=False)
+    return browser.client.post(f"/t/{browser.slug}{path}", data=stream.getvalue(),
+                               content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _people(malang):
@@ -39,6 +49,10 @@ def test_an_employee_submits_through_the_form_and_an_operator_verifies(browser_f
     assert 'id="file-error"' in html and "bukan PDF, JPG atau PNG" in html
     assert 'value="Webinar Manajemen ASN"' in html  # what was typed is kept
 
+    huge = _post_in_memory(me, "/saya/pengajuan", {**_form(), "file": FileStorage(
+        io.BytesIO(b"%PDF-" + b" " * 6_000_000), filename="besar.pdf", content_type="application/pdf")})
+    assert huge.status_code == 413 and "Berkas lebih dari 5 MB" in huge.get_data(as_text=True)
+
     sent = me.post("/saya/pengajuan", {**_form(), "file": (io.BytesIO(pdf_bytes()), "webinar.pdf")},
                    content_type="multipart/form-data")
     assert sent.status_code == 303
@@ -49,7 +63,10 @@ def test_an_employee_submits_through_the_form_and_an_operator_verifies(browser_f
     assert own_file.status_code == 200 and own_file.headers["Cache-Control"] == "no-store, private"
 
     operator = browser_for(malang, "operator", opd_ids=(pendidikan["id"],))
-    queue = text_of(operator.get("/pengajuan").get_data(as_text=True))
+    queue_page = operator.get("/pengajuan")
+    assert queue_page.status_code == 200
+    assert '<option value="pending" selected>' in queue_page.get_data(as_text=True)  # waiting ones by default
+    queue = text_of(queue_page.get_data(as_text=True))
     assert "Ani Lestari" in queue and "Webinar Manajemen ASN" in queue
     detail = operator.get(f"/pengajuan/{sub_id}").get_data(as_text=True)
     assert f"/pengajuan/{sub_id}/berkas" in detail and 'id="verify-form"' in detail
@@ -71,7 +88,7 @@ def test_an_employee_submits_through_the_form_and_an_operator_verifies(browser_f
     assert "kini 2 JP" in text_of(operator.get(f"/pengajuan/{sub_id}").get_data(as_text=True))
 
     stranger = browser_for(malang, "operator", opd_ids=(kesehatan["id"],))
-    assert "Ani Lestari" not in stranger.get("/pengajuan?status=").get_data(as_text=True)
+    assert "Ani Lestari" not in stranger.get("/pengajuan?status=semua").get_data(as_text=True)
     assert stranger.get(f"/pengajuan/{sub_id}").status_code == 404
     assert stranger.get(f"/pengajuan/{sub_id}/berkas").status_code == 404
     assert stranger.post(f"/pengajuan/{sub_id}/tolak", {"reason": "x"}).status_code == 404

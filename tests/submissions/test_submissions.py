@@ -94,7 +94,7 @@ def jp_total(tenant, employee_id: int, year: int) -> int:
 
 
 def test_an_employee_submits_a_pdf_and_reads_it_back_never_cached(app, region, malang):
-    body = pdf_bytes()
+    body = pdf_bytes(f"Sertifikat {region['people']['Ani Lestari']['nip']}")  # bytes no other test stores
     with audit_events("submissions") as events:
         resp = region["ani"].submit(body, "Sertifikat Webinar.pdf", certificate_number="KOMINFO/123/2026")
     assert resp.status_code == 201, resp.get_json()
@@ -141,6 +141,8 @@ def test_a_file_over_5_mb_is_refused(app, region):
     resp = region["ani"].submit(big)
     assert resp.status_code == 422
     assert resp.get_json()["errors"] == [{"field": "file", "reason": "lebih dari 5 MB"}]
+    huge = region["ani"].submit(b"%PDF-1.4" + b" " * (6 * 1024 * 1024))  # refused before the body is spooled
+    assert huge.status_code == 413
     exactly = big[:-7] + big[-6:]
     assert len(exactly) == MAX_FILE_BYTES and region["ani"].submit(exactly).status_code == 201
 
@@ -382,3 +384,9 @@ def test_a_verified_seminar_counts_for_the_ip_asn_seminar_item_with_the_submissi
     item = region["admin"].get(f"ipasn/employees/{ani['nip']}?year={year}").get_json()["items"]["seminar"]
     assert [e["submission_id"] for e in item["evidence"]] == [sub["id"]]
     assert item["evidence"][0]["source"] == "submission" and item["status"] in ("met", "n/a")
+def test_the_queue_pages_by_cursor_oldest_waiting_first(region):
+    ids = [region[who].submit(pdf_bytes(who)).get_json()["id"] for who in ("ani", "budi", "citra")]
+    first = region["admin"].get("submissions?status=pending&limit=2").get_json()
+    assert [s["id"] for s in first["items"]] == ids[:2] and first["total"] == 3
+    rest = region["admin"].get(f"submissions?status=pending&limit=2&cursor={first['next_cursor']}").get_json()
+    assert [s["id"] for s in rest["items"]] == ids[2:] and rest["next_cursor"] is None

@@ -154,6 +154,7 @@ def delete_tenant(data, slug):
     archived. The registry row stays as a `deleted` tombstone (the slug is not reusable except by a restore)."""
     out = commit(service.delete_tenant(slug, data.get("confirm")))
     service.after_commit(slug)
+    service.forget_files(slug)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import send_file, url_for
+from flask import request, send_file, url_for
 from flask_login import current_user
 
 from app.blueprints.submissions.schemas import (
@@ -36,6 +36,16 @@ submissions_api = tenant_api_blueprint(
     "verify (the JP granted enters the ledger), reject, correct.")
 
 NO_STORE = "no-store, private"
+# A submission's request body at most: the file's 5 MB and room for the other fields. Werkzeug refuses a larger one
+# (413) before spooling it, so nobody can fill the disk with a 1 GB "certificate".
+MAX_REQUEST_BYTES = MAX_FILE_BYTES + 256 * 1024
+
+
+def limit_request_size() -> None:
+    request.max_content_length = MAX_REQUEST_BYTES
+
+
+my_submissions_api.before_request(limit_request_size)
 
 
 def send_stored(sub) -> object:
@@ -105,7 +115,7 @@ def my_file(submission_id: int):
 def list_queue(args):
     """Submissions in your scope, by status (pending: oldest first) and OPD."""
     return service.list_submissions(status=args["status"], opd_id=args["opd_id"], limit=args["limit"],
-                                    offset=args["offset"], cursor=args["cursor"])
+                                    offset=args["offset"], cursor=args.get("cursor"))
 
 
 @submissions_api.get("/<int:submission_id>")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.blueprints.submissions.api import read_upload, send_stored
+from app.blueprints.submissions.api import MAX_REQUEST_BYTES, limit_request_size, read_upload, send_stored
 from app.blueprints.submissions.schemas import (
     CorrectSchema,
     RejectSchema,
@@ -17,20 +17,22 @@ from app.blueprints.submissions.schemas import (
 )
 from app.domain.dates import today_wib
 from app.extensions import db
+from app.models.submissions import SUBMISSION_STATUSES
 from app.problems import Problem
 from app.services.employees import records as employees
 from app.services.submissions import records as service
 from app.services.submissions.kinds import LABELS
 from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, ints, load_form
-from app.web.pages import load_query, page, render, render_problem
-from app.web.paging import PAGE_SIZE, page_args, pager
+from app.web.pages import page, render, render_problem
+from app.web.paging import PAGE_SIZE, pager
 from app.web.responses import commit
 
 bp = page_blueprint("submission_pages", __name__)
 
 KIND_OPTIONS = list(LABELS.items())
-STATUS_OPTIONS = [("pending", "Menunggu verifikasi"), ("verified", "Diverifikasi"), ("rejected", "Ditolak")]
+STATUS_OPTIONS = [("semua", "Semua status"), ("pending", "Menunggu verifikasi"), ("verified", "Diverifikasi"),
+                  ("rejected", "Ditolak")]
 FORM_FIELDS = ("title", "organiser", "kind", "start_date", "end_date", "jp_claimed", "certificate_number", "file")
 
 
@@ -55,6 +57,10 @@ def mine():
 @page("self")
 def submit():
     emp, _opd = employees.linked_employee(current_user.nip)
+    if (request.content_length or 0) > MAX_REQUEST_BYTES:  # refused before the body is read
+        return render("submissions/mine.html", 413, form={}, errors={"file": ["Berkas lebih dari 5 MB."]},
+                      items=service.own_submissions(emp.id), kinds=KIND_OPTIONS, today=today_wib())
+    limit_request_size()
     upload = request.files.get("file")
     try:
         data = load_form(SubmissionCreateSchema(), ints(request.form, "jp_claimed"))
@@ -84,15 +90,21 @@ def my_file(submission_id: int):
 @bp.get("/pengajuan")
 @page("training:read")
 def queue():
-    args, errors = load_query(SubmissionQueueArgsSchema())
-    if "status" not in request.args:
-        args["status"] = "pending"
+    """Waiting submissions by default; `?status=semua` for all (so that the pager's links keep the choice)."""
+    schema = SubmissionQueueArgsSchema()
+    wanted = request.args.get("status") or "pending"
+    try:
+        args, errors = load_form(schema, {k: v for k, v in request.args.items() if k != "status"}), {}
+    except Problem as exc:
+        args, errors = schema.load({}), form_errors(exc)
+    if wanted not in (*SUBMISSION_STATUSES, "semua"):
+        errors["status"], wanted = ["Status tidak dikenal."], "pending"
     limit = min(args.get("limit") or PAGE_SIZE, PAGE_SIZE)
-    result = service.list_submissions(status=args["status"], opd_id=args["opd_id"], limit=limit,
-                                      **page_args(request.args))
+    result = service.list_submissions(status=None if wanted == "semua" else wanted, opd_id=args["opd_id"],
+                                      limit=limit, offset=args["offset"], cursor=args.get("cursor"))
     return render("submissions/queue.html", page=result, errors=errors, filters=request.args,
-                  status=args["status"], statuses=STATUS_OPTIONS, opds=service.opd_choices(),
-                  pager=pager(result))
+                  current_status=wanted, statuses=STATUS_OPTIONS, opds=service.opd_choices(),
+                  pager=pager(result, {**request.args, "status": wanted}))
 
 
 def _detail(submission_id: int, status: int = 200, **context):

@@ -279,6 +279,14 @@ def after_commit(slug: str) -> None:
     registry.invalidate(slug)
 
 
+def forget_files(slug: str) -> None:
+    """After a deletion is committed: the region's stored files (uploaded certificates) go with its schema; the
+    export the deletion required holds them."""
+    from app.services.files.storage import storage
+
+    storage().delete_region(slug)
+
+
 def upgrade(slug: str) -> dict:
     """Migrate this one region to head now (in its own transaction); then audit in the caller's."""
     with no_tenant():

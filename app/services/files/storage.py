@@ -16,6 +16,7 @@ import importlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +39,8 @@ class Storage(Protocol):
     def delete(self, region: str, key: str) -> None: ...
 
     def exists(self, region: str, key: str) -> bool: ...
+
+    def delete_region(self, region: str) -> None: ...
 
 
 def new_key(prefix: str) -> str:
@@ -88,6 +91,12 @@ class LocalStorage:
 
     def exists(self, region: str, key: str) -> bool:
         return self.path(region, key).is_file()
+
+    def delete_region(self, region: str) -> None:
+        """Every file of a region (its schema was dropped: nothing names them any more)."""
+        if not SLUG.match(region or ""):
+            raise ValueError(f"not a region slug: {region!r}")
+        shutil.rmtree(self.root / region, ignore_errors=True)
 
 
 def files_dir(config) -> Path:
