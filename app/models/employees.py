@@ -89,6 +89,9 @@ class JpEntry(db.Model):
         sa.CheckConstraint(f"activity_kind IN {ACTIVITY_KINDS!r}", name="activity_kind"),
         sa.Index("ix_jp_entries_employee_id_year", "employee_id", "year"),
         sa.Index("ix_jp_entries_year", "year"),
+        # IP ASN (app.services.ipasn.items): a year's lines of one kind, read from the index alone
+        sa.Index("ix_jp_entries_activity_kind_year", "activity_kind", "year", "employee_id",
+                 postgresql_include=["jp", "id"], postgresql_where=sa.text("activity_kind IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

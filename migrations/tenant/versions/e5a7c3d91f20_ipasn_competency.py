@@ -51,6 +51,8 @@ def upgrade() -> None:
     op.add_column('jp_entries', sa.Column('activity_kind', sa.String(length=20), nullable=True))
     op.create_check_constraint(op.f('ck_jp_entries_activity_kind'), 'jp_entries',
                                "activity_kind IN ('leadership', 'functional', 'technical', 'seminar', 'other')")
+    op.create_index('ix_jp_entries_activity_kind_year', 'jp_entries', ['activity_kind', 'year', 'employee_id'],
+                    postgresql_include=['jp', 'id'], postgresql_where=sa.text('activity_kind IS NOT NULL'))
     op.create_table('ipasn_weights',
     sa.Column('year', sa.SmallInteger(), nullable=False),
     sa.Column('post_kind', sa.String(length=20), nullable=False),
@@ -100,6 +102,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS jp_entries_activity_kind()")
     op.drop_table('ipasn_exemptions')
     op.drop_table('ipasn_weights')
+    op.drop_index('ix_jp_entries_activity_kind_year', table_name='jp_entries')
     op.drop_constraint(op.f('ck_jp_entries_activity_kind'), 'jp_entries', type_='check')
     op.drop_column('jp_entries', 'activity_kind')
     op.drop_constraint(op.f('ck_programs_leadership_level'), 'programs', type_='check')
