@@ -17,8 +17,6 @@ Score = the sum of the weights of the due items met (out of the post kind's weig
 
 from __future__ import annotations
 
-from app.models.ipasn import LEADERSHIP_LEVEL_SQL
-
 TECHNICAL_MIN_JP = 20
 ITEM_LABELS = {"leadership": "Pelatihan kepemimpinan", "functional": "Pelatihan fungsional",
                "technical": "Pelatihan teknis (min. 20 JP)", "seminar": "Seminar/workshop"}
@@ -34,27 +32,27 @@ w AS (
     SELECT DISTINCT ON (post_kind) post_kind, leadership, functional, technical, seminar
     FROM ipasn_weights WHERE year <= :year ORDER BY post_kind, year DESC
 ), people AS ({population}), lines AS (
+    -- read from ix_jp_entries_activity_kind_year alone: the year's technical and seminar lines, every functional one
     SELECT j.employee_id,
            sum(j.jp) FILTER (WHERE j.activity_kind = 'technical') AS technical_jp,
            {technical_ids} AS technical_ids,
            min(j.id) FILTER (WHERE j.activity_kind = 'seminar') AS seminar_id,
            min(j.id) FILTER (WHERE j.activity_kind = 'functional') AS functional_id
-    FROM jp_entries j  -- ix_jp_entries_activity_kind_year: the year's technical and seminar lines, all functional
-    WHERE ((j.activity_kind IN ('technical', 'seminar') AND j.year = :year)
-           OR (j.activity_kind = 'functional' AND j.year <= :year)) {lines_where}
+    FROM (
+        SELECT j.employee_id, j.activity_kind, j.jp, j.id FROM jp_entries j
+        WHERE j.activity_kind IN ('technical', 'seminar') AND j.year = :year {lines_where}
+        UNION ALL
+        SELECT j.employee_id, j.activity_kind, j.jp, j.id FROM jp_entries j
+        WHERE j.activity_kind = 'functional' AND j.year <= :year {lines_where}
+    ) j
     GROUP BY j.employee_id
 ), lead AS (
-    -- the few leadership lines first, then each one's program through the enrolment's key (a nested loop)
+    -- the leadership lines, from the same index: their level is on the line (set with its activity kind)
     SELECT DISTINCT ON (j.employee_id) j.employee_id, j.id AS leadership_id,
-           j.enrolment_id AS leadership_enrolment_id, lv.leadership_level,
-           CASE lv.leadership_level WHEN 'PKN' THEN 3 WHEN 'PKA' THEN 2 WHEN 'PKP' THEN 1 ELSE 0 END
+           j.enrolment_id AS leadership_enrolment_id, j.leadership_level,
+           CASE j.leadership_level WHEN 'PKN' THEN 3 WHEN 'PKA' THEN 2 WHEN 'PKP' THEN 1 ELSE 0 END
                AS leadership_rank
     FROM jp_entries j
-    LEFT JOIN LATERAL (
-        SELECT {level} AS leadership_level FROM enrolments en
-        JOIN cohorts c ON c.id = en.cohort_id JOIN programs p ON p.id = c.program_id
-        WHERE en.id = j.enrolment_id LIMIT 1  -- LIMIT: kept a nested loop on the key, not a hash of every enrolment
-    ) lv ON true
     WHERE j.activity_kind = 'leadership' AND j.year <= :year {lines_where}
     ORDER BY j.employee_id, leadership_rank DESC, j.id
 ), a AS (
@@ -135,5 +133,5 @@ def assessment_sql(*, population: str = "active", opd_ids: bool = False, employe
     lines_where = " AND j.employee_id = :employee_id" if employee else ""
     technical_ids = ("array_agg(j.id ORDER BY j.id) FILTER (WHERE j.activity_kind = 'technical')" if evidence
                      else "NULL::int[]")
-    return "WITH " + _CTE.format(population=people, lines_where=lines_where, level=LEADERSHIP_LEVEL_SQL,
+    return "WITH " + _CTE.format(population=people, lines_where=lines_where,
                                  technical_min=TECHNICAL_MIN_JP, technical_ids=technical_ids)
