@@ -142,10 +142,12 @@ def main() -> None:
     parser.add_argument("--enrolments", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="measure the database an earlier --keep run left")
     args = parser.parse_args()
     server = server_url()
     url = with_database(server, DB_NAME)
-    create_database(with_database(server, "postgres"), DB_NAME)
+    if not args.reuse:
+        create_database(with_database(server, "postgres"), DB_NAME)
     print(machine())
     try:
         run(url, args)
@@ -169,14 +171,17 @@ def run(url: str, args) -> None:
                       "LOG_LEVEL": "WARNING"})
     rng = random.Random(23)
     with app.app_context():
-        migrations.upgrade_platform()
         t0 = time.perf_counter()
-        provision(spec())
-        with tenant_context(SLUG), db.engine.begin() as conn:
-            load(conn, rng, args.employees, args.enrolments)
+        if not args.reuse:
+            migrations.upgrade_platform()
+            provision(spec())
+            with tenant_context(SLUG), db.engine.begin() as conn:
+                load(conn, rng, args.employees, args.enrolments)
+            import psycopg
+
+            with psycopg.connect(url, autocommit=True) as raw:  # as autovacuum would after a bulk load
+                raw.execute("VACUUM ANALYZE")
         with tenant_context(SLUG), db.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")  # as autovacuum would after a bulk load
-            conn.commit()
             counts = conn.exec_driver_sql("SELECT (SELECT count(*) FROM employees), (SELECT count(*) FROM enrolments),"
                                           " (SELECT count(*) FROM jp_entries)").one()
         print(f"loaded {counts[0]:,} ASN, {counts[1]:,} enrolments, {counts[2]:,} JP lines in "

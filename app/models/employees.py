@@ -96,8 +96,13 @@ class JpEntry(db.Model):
                                 ["submissions.id", "submissions.employee_id", "submissions.jp_granted"],
                                 name="fk_jp_entries_submission", ondelete="CASCADE", onupdate="CASCADE"),
         sa.CheckConstraint(f"activity_kind IN {ACTIVITY_KINDS!r}", name="activity_kind"),
+        sa.CheckConstraint("leadership_level IN ('PKN', 'PKA', 'PKP')", name="leadership_level"),
         sa.Index("ix_jp_entries_employee_id_year", "employee_id", "year"),
         sa.Index("ix_jp_entries_year", "year"),
+        # IP ASN (app.services.ipasn.items): a year's lines of one kind, read from the index alone
+        sa.Index("ix_jp_entries_activity_kind_year", "activity_kind", "year", "employee_id",
+                 postgresql_include=["jp", "id", "enrolment_id", "leadership_level"],
+                 postgresql_where=sa.text("activity_kind IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +116,8 @@ class JpEntry(db.Model):
     certificate_number: Mapped[str | None] = mapped_column(sa.String(100))
     completed_on: Mapped[date] = mapped_column(sa.Date)
     activity_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    # the level of a leadership line (PKN, PKA, PKP): a cohort line's from its program, with its activity kind
+    leadership_level: Mapped[str | None] = mapped_column(sa.String(3))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 

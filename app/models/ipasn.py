@@ -91,7 +91,8 @@ ACTIVITY_KIND_TRIGGER_SQL: list[str] = [
     f"""CREATE OR REPLACE FUNCTION jp_entries_activity_kind() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.activity_kind IS NULL AND NEW.enrolment_id IS NOT NULL THEN
-        SELECT {ACTIVITY_KIND_SQL} INTO NEW.activity_kind
+        SELECT {ACTIVITY_KIND_SQL}, CASE WHEN {ACTIVITY_KIND_SQL} = 'leadership' THEN {LEADERSHIP_LEVEL_SQL} END
+        INTO NEW.activity_kind, NEW.leadership_level
         FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id
         WHERE e.id = NEW.enrolment_id;
     END IF;

@@ -17,8 +17,6 @@ Score = the sum of the weights of the due items met (out of the post kind's weig
 
 from __future__ import annotations
 
-from app.models.ipasn import LEADERSHIP_LEVEL_SQL
-
 TECHNICAL_MIN_JP = 20
 ITEM_LABELS = {"leadership": "Pelatihan kepemimpinan", "functional": "Pelatihan fungsional",
                "technical": "Pelatihan teknis (min. 20 JP)", "seminar": "Seminar/workshop"}
@@ -34,21 +32,27 @@ w AS (
     SELECT DISTINCT ON (post_kind) post_kind, leadership, functional, technical, seminar
     FROM ipasn_weights WHERE year <= :year ORDER BY post_kind, year DESC
 ), people AS ({population}), lines AS (
+    -- read from ix_jp_entries_activity_kind_year alone: the year's technical and seminar lines, every functional one
     SELECT j.employee_id,
-           sum(j.jp) FILTER (WHERE j.activity_kind = 'technical' AND j.year = :year) AS technical_jp,
-           array_agg(j.id ORDER BY j.id) FILTER (WHERE j.activity_kind = 'technical' AND j.year = :year)
-               AS technical_ids,
-           min(j.id) FILTER (WHERE j.activity_kind = 'seminar' AND j.year = :year) AS seminar_id,
+           sum(j.jp) FILTER (WHERE j.activity_kind = 'technical') AS technical_jp,
+           {technical_ids} AS technical_ids,
+           min(j.id) FILTER (WHERE j.activity_kind = 'seminar') AS seminar_id,
            min(j.id) FILTER (WHERE j.activity_kind = 'functional') AS functional_id
-    FROM jp_entries j
-    WHERE j.year <= :year AND j.activity_kind IN ('technical', 'seminar', 'functional') {lines_where}
+    FROM (
+        SELECT j.employee_id, j.activity_kind, j.jp, j.id FROM jp_entries j
+        WHERE j.activity_kind IN ('technical', 'seminar') AND j.year = :year {lines_where}
+        UNION ALL
+        SELECT j.employee_id, j.activity_kind, j.jp, j.id FROM jp_entries j
+        WHERE j.activity_kind = 'functional' AND j.year <= :year {lines_where}
+    ) j
     GROUP BY j.employee_id
 ), lead AS (
-    SELECT DISTINCT ON (j.employee_id) j.employee_id, j.id AS leadership_id, j.enrolment_id AS leadership_enrolment_id,
-           {level} AS leadership_level,
-           CASE {level} WHEN 'PKN' THEN 3 WHEN 'PKA' THEN 2 WHEN 'PKP' THEN 1 ELSE 0 END AS leadership_rank
-    FROM jp_entries j LEFT JOIN enrolments en ON en.id = j.enrolment_id
-    LEFT JOIN cohorts c ON c.id = en.cohort_id LEFT JOIN programs p ON p.id = c.program_id
+    -- the leadership lines, from the same index: their level is on the line (set with its activity kind)
+    SELECT DISTINCT ON (j.employee_id) j.employee_id, j.id AS leadership_id,
+           j.enrolment_id AS leadership_enrolment_id, j.leadership_level,
+           CASE j.leadership_level WHEN 'PKN' THEN 3 WHEN 'PKA' THEN 2 WHEN 'PKP' THEN 1 ELSE 0 END
+               AS leadership_rank
+    FROM jp_entries j
     WHERE j.activity_kind = 'leadership' AND j.year <= :year {lines_where}
     ORDER BY j.employee_id, leadership_rank DESC, j.id
 ), a AS (
@@ -113,9 +117,11 @@ MISSING_ITEM_SQL = ("CASE WHEN leadership_due AND NOT leadership_met THEN 'leade
                     "WHEN seminar_due AND NOT seminar_met THEN 'seminar' END")
 
 
-def assessment_sql(*, population: str = "active", opd_ids: bool = False, employee: bool = False) -> str:
+def assessment_sql(*, population: str = "active", opd_ids: bool = False, employee: bool = False,
+                   evidence: bool = True) -> str:
     """`WITH ... scored AS (...)`: one row per assessed ASN. Parameters: :year; :opd_ids (a list) when `opd_ids`;
-    :employee_id when `employee`. `population` is "active" (today's active ASN) or "snapshot" (the year's)."""
+    :employee_id when `employee`. `population` is "active" (today's active ASN) or "snapshot" (the year's).
+    Without `evidence` (aggregates only) the technical lines' ids are not collected (technical_ids is NULL)."""
     where = ""
     if opd_ids:
         where += " AND {alias}.opd_id = ANY(:opd_ids)"
@@ -125,5 +131,7 @@ def assessment_sql(*, population: str = "active", opd_ids: bool = False, employe
     template = _SNAPSHOT if population == "snapshot" else _ACTIVE
     people = template.format(where=where.format(alias=alias))
     lines_where = " AND j.employee_id = :employee_id" if employee else ""
-    return "WITH " + _CTE.format(population=people, lines_where=lines_where, level=LEADERSHIP_LEVEL_SQL,
-                                 technical_min=TECHNICAL_MIN_JP)
+    technical_ids = ("array_agg(j.id ORDER BY j.id) FILTER (WHERE j.activity_kind = 'technical')" if evidence
+                     else "NULL::int[]")
+    return "WITH " + _CTE.format(population=people, lines_where=lines_where,
+                                 technical_min=TECHNICAL_MIN_JP, technical_ids=technical_ids)

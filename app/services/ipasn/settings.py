@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models.catalogue import Program
 from app.models.employees import JABATAN_KINDS
-from app.models.ipasn import ACTIVITY_KIND_SQL, DIMENSION_MAX, ITEMS, IpasnExemption, IpasnWeight
+from app.models.ipasn import (
+    ACTIVITY_KIND_SQL,
+    DIMENSION_MAX,
+    ITEMS,
+    LEADERSHIP_LEVEL_SQL,
+    IpasnExemption,
+    IpasnWeight,
+)
 from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.rollups import metrics as rollups
@@ -105,7 +112,9 @@ def delete_exemption(exemption_id: int) -> None:
 
 MAPPING_FIELDS = ("activity_kind", "leadership_level")
 _RELABEL_SQL = sa.text(
-    f"UPDATE jp_entries j SET activity_kind = {ACTIVITY_KIND_SQL} FROM enrolments e "  # noqa: S608 - constants
+    f"UPDATE jp_entries j SET activity_kind = {ACTIVITY_KIND_SQL}, "  # noqa: S608 - constants
+    f"leadership_level = CASE WHEN {ACTIVITY_KIND_SQL} = 'leadership' THEN {LEADERSHIP_LEVEL_SQL} END "
+    "FROM enrolments e "
     "JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id "
     "WHERE e.id = j.enrolment_id AND p.id = :program_id"
 )

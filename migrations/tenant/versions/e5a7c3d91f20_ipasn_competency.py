@@ -15,11 +15,16 @@ ACTIVITY_KIND_SQL = (
     "WHEN 'pkp' THEN 'leadership' WHEN 'functional' THEN 'functional' WHEN 'technical' THEN 'technical' "
     "WHEN 'elearning' THEN 'technical' ELSE 'other' END)"
 )
+LEADERSHIP_LEVEL_SQL = (
+    "coalesce(p.leadership_level, CASE p.program_type WHEN 'pkn' THEN 'PKN' WHEN 'pka' THEN 'PKA' "
+    "WHEN 'pkp' THEN 'PKP' END)"
+)
 ACTIVITY_KIND_TRIGGER_SQL = [
     f"""CREATE OR REPLACE FUNCTION jp_entries_activity_kind() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.activity_kind IS NULL AND NEW.enrolment_id IS NOT NULL THEN
-        SELECT {ACTIVITY_KIND_SQL} INTO NEW.activity_kind
+        SELECT {ACTIVITY_KIND_SQL}, CASE WHEN {ACTIVITY_KIND_SQL} = 'leadership' THEN {LEADERSHIP_LEVEL_SQL} END
+        INTO NEW.activity_kind, NEW.leadership_level
         FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id
         WHERE e.id = NEW.enrolment_id;
     END IF;
@@ -49,8 +54,13 @@ def upgrade() -> None:
     op.create_check_constraint(op.f('ck_programs_leadership_level'), 'programs',
                                "leadership_level IN ('PKN', 'PKA', 'PKP')")
     op.add_column('jp_entries', sa.Column('activity_kind', sa.String(length=20), nullable=True))
+    op.add_column('jp_entries', sa.Column('leadership_level', sa.String(length=3), nullable=True))
     op.create_check_constraint(op.f('ck_jp_entries_activity_kind'), 'jp_entries',
                                "activity_kind IN ('leadership', 'functional', 'technical', 'seminar', 'other')")
+    op.create_check_constraint(op.f('ck_jp_entries_leadership_level'), 'jp_entries',
+                               "leadership_level IN ('PKN', 'PKA', 'PKP')")
+    op.create_index('ix_jp_entries_activity_kind_year', 'jp_entries', ['activity_kind', 'year', 'employee_id'],
+                    postgresql_include=['jp', 'id', 'enrolment_id', 'leadership_level'], postgresql_where=sa.text('activity_kind IS NOT NULL'))
     op.create_table('ipasn_weights',
     sa.Column('year', sa.SmallInteger(), nullable=False),
     sa.Column('post_kind', sa.String(length=20), nullable=False),
@@ -83,7 +93,8 @@ def upgrade() -> None:
     for statement in ACTIVITY_KIND_TRIGGER_SQL:
         op.execute(statement)
     # the cohort lines already there take their program's kind
-    op.execute(f"UPDATE jp_entries j SET activity_kind = {ACTIVITY_KIND_SQL} FROM enrolments e "
+    op.execute(f"UPDATE jp_entries j SET activity_kind = {ACTIVITY_KIND_SQL}, leadership_level = "
+               f"CASE WHEN {ACTIVITY_KIND_SQL} = 'leadership' THEN {LEADERSHIP_LEVEL_SQL} END FROM enrolments e "
                "JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id "
                "WHERE e.id = j.enrolment_id AND j.activity_kind IS NULL")
     weights = sa.table('ipasn_weights', sa.column('year'), sa.column('post_kind'), sa.column('leadership'),
@@ -100,7 +111,10 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS jp_entries_activity_kind()")
     op.drop_table('ipasn_exemptions')
     op.drop_table('ipasn_weights')
+    op.drop_index('ix_jp_entries_activity_kind_year', table_name='jp_entries')
+    op.drop_constraint(op.f('ck_jp_entries_leadership_level'), 'jp_entries', type_='check')
     op.drop_constraint(op.f('ck_jp_entries_activity_kind'), 'jp_entries', type_='check')
+    op.drop_column('jp_entries', 'leadership_level')
     op.drop_column('jp_entries', 'activity_kind')
     op.drop_constraint(op.f('ck_programs_leadership_level'), 'programs', type_='check')
     op.drop_constraint(op.f('ck_programs_activity_kind'), 'programs', type_='check')
