@@ -40,6 +40,22 @@ def on_tenant_data_changed(sender_obj=None, *, reason: str | None = None, enrolm
         _after_commit(sender.enqueue_delivery)
 
 
+def on_certificates_issued(sender_obj=None, *, certificate_ids: list[int] | None = None, **_kwargs) -> None:
+    """Subscribed to app.signals.certificates_issued: "STTPP Anda sudah terbit" for a whole batch (a cohort's issue,
+    a correction) in one savepoint of the issuing transaction; a message that cannot be written never undoes the
+    issue."""
+    if not certificate_ids or current_tenant_or_none() is None:
+        return
+    try:
+        with db.session.begin_nested():
+            written = compose.certificates_for(certificate_ids)
+    except Exception:  # noqa: BLE001 - a message must never undo the certificates it is about
+        log.exception("could not write the STTPP messages of %d certificates", len(certificate_ids))
+        return
+    if written:
+        _after_commit(sender.enqueue_delivery)
+
+
 def _after_commit(fn) -> None:
     session = db.session()
 
