@@ -169,3 +169,17 @@ def test_a_message_that_cannot_be_written_never_undoes_the_issue(malang, address
         db.session.commit()
     assert issue(malang, addressed["cohort"]["id"])["issued"] == 3
     assert len(certs_of(malang, addressed["cohort"]["id"])) == 3 and _certificate_rows(malang) == []
+
+
+def test_the_admin_sees_the_kind_in_the_settings_and_edits_its_wording_with_a_preview(app, malang, smtp_server):
+    admin = browser_as(app, malang, "admin")
+    assert "STTPP sudah terbit (peserta lulus)" in admin.page("/notifikasi/pengaturan").get_data(as_text=True)
+    html = admin.page("/notifikasi/templat/certificate").get_data(as_text=True)
+    assert "Pratinjau" in html and "STTPP Anda sudah terbit" in html and "/verifikasi/" in html
+    own = {"subject": "STTPP {{ certificate_number }} terbit", "body_text": "Unduh: {{ certificate_url }}",
+           "body_html": "<p>{{ certificate_number }}</p>"}
+    saved = admin.submit("/notifikasi/templat/certificate", [*own.items(), ("action", "save")])
+    assert saved.status_code == 303
+    with tenant_context(malang):
+        assert db.session.get(NotificationTemplate, "certificate").subject == own["subject"]
+        db.session.commit()
