@@ -1,5 +1,6 @@
-"""How messages come to be: reactions to the cohorts area (a summons on enrolment, the result when recorded) and the
-daily 20 JP reminder job; each writes to the outbox in its own transaction and then wakes the sender.
+"""How messages come to be: reactions to the cohorts area (a summons on enrolment, the result when recorded), to the
+certificates area ("STTPP Anda sudah terbit" for each batch the region issues) and the daily 20 JP reminder job; each
+writes to the outbox in its own transaction and then wakes the sender.
 
 The reaction runs in the transaction of the enrolment (a savepoint: a message that cannot be written never undoes
 the person's write); the sender is enqueued only once that transaction has committed, so it never looks for a
