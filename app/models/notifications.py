@@ -17,9 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-NOTIFICATION_KINDS = ("summons", "result", "jp_reminder", "jp_digest", "phase_reminder", "staff_digest")
+NOTIFICATION_KINDS = ("summons", "result", "jp_reminder", "jp_digest", "phase_reminder", "staff_digest", "certificate")
 # Kinds an employee may turn off for themselves (a summons is the surat panggilan: it always goes).
-OPTIONAL_KINDS = ("result", "jp_reminder", "phase_reminder")
+OPTIONAL_KINDS = ("result", "jp_reminder", "phase_reminder", "certificate")
 PHASE_REMINDER_DAYS = (1, 30)  # how many days before a phase starts its reminder goes (the region's choice)
 DEFAULT_PHASE_REMINDER_DAYS = 3
 OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")

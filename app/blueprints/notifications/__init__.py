@@ -1,5 +1,5 @@
-"""Notifications by e-mail: summons, results, phase and 20 JP reminders and the staff digest, through an outbox per
-region."""
+"""Notifications by e-mail: summons, results, STTPP issued, phase and 20 JP reminders and the staff digest, through
+an outbox per region."""
 
 from app.areas import Area, NavItem
 from app.blueprints.notifications import api, commands, pages
@@ -7,11 +7,12 @@ from app.schedules import Schedule
 from app.services.notifications.pipeline import (
     daily_phase_reminders,
     daily_reminders,
+    on_certificates_issued,
     on_tenant_data_changed,
     weekly_staff_digest,
 )
 from app.services.notifications.sender import deliver
-from app.signals import tenant_data_changed
+from app.signals import certificates_issued, tenant_data_changed
 
 AREA = Area(
     name="notifications",
@@ -20,7 +21,7 @@ AREA = Area(
     nav=(NavItem("notification_pages.outbox_list", "Notifikasi", "org:manage", order=88),
          NavItem("notification_pages.my_preferences", "Pesan saya", "self", order=82, needs_nip=True)),
     commands=(commands.notifications,),
-    subscribers=((tenant_data_changed, on_tenant_data_changed),),
+    subscribers=((tenant_data_changed, on_tenant_data_changed), (certificates_issued, on_certificates_issued)),
     schedules=(
         # 01:00 UTC = 08:00 WIB: the job sends only when the region's settings say today is a reminder day.
         Schedule("notifications.jp_reminders", daily_reminders, cron="0 1 * * *",

@@ -23,6 +23,7 @@ from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.certificates.templates import get_template
 from app.services.cohorts.schedule import get_cohort, to_roman
+from app.signals import certificates_issued
 
 # Fields that come from the enrolment and its cohort: when one differs, the certificate is replaced.
 SOURCE_FIELDS = ("program_name", "cohort_label", "start_date", "end_date", "jp", "participant_name",
@@ -109,8 +110,12 @@ def _issuer(src) -> str:
 
 def sync(where, *, person: bool = True) -> dict:
     """Make certificates agree with the enrolments selected by `where` (a clause on Enrolment): issue missing
-    ones, replace corrected ones, revoke those of enrolments no longer passed. Returns the counts."""
+    ones, replace corrected ones, revoke those of enrolments no longer passed. Returns the counts.
+
+    The ids of the new certificates the region issued (new or replacing one) go out with `certificates_issued`,
+    once for the whole batch (the notifications area writes each participant's "STTPP Anda sudah terbit")."""
     counts = {"issued": 0, "replaced": 0, "revoked": 0, "unchanged": 0, "partner": 0}
+    issued_ids: list[int] = []
     template = None
     sources = {s.id: s for s in _sources(where)}
     current = {c.enrolment_id: c for c in db.session.execute(
@@ -154,6 +159,8 @@ def sync(where, *, person: bool = True) -> dict:
             db.session.flush()
         db.session.add(new)
         db.session.flush()
+        if issuer == "region":
+            issued_ids.append(new.id)
         if cert is not None:
             cert.status, cert.replaced_by_id = "replaced", new.id
             counts["replaced"] += 1
@@ -164,6 +171,8 @@ def sync(where, *, person: bool = True) -> dict:
                          before={"replaces": cert.id, "number": cert.number} if cert else None,
                          after={"enrolment_id": enrolment_id, "issuer": issuer, "number": new.number})
     db.session.flush()
+    if issued_ids:
+        certificates_issued.send(None, certificate_ids=issued_ids)
     return counts
 
 

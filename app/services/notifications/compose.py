@@ -12,6 +12,9 @@
   `phase_reminder_days` before a phase starts, to each registered or attending participant of its cohort, with the
   phase's dates, place, session blocks and agenda.
 - staff_digest (app.services.notifications.digest): weekly, to the region's BKPSDM staff.
+- certificate, key (certificate, employee:<id>, certificate:<id>, ""): when the region issues an STTPP (new, or
+  replacing a corrected one: the new link, naming the number it replaces), written for the whole batch in the
+  issuing transaction with one query and batched inserts; a partner-issued STTPP sends nothing.
 
 Nothing is written for a kind the region turned off, nor (optional kinds) for an employee who turned it off, nor for
 someone without an e-mail address (an employee's address: `notification_addresses`, else their own user's)."""
@@ -177,6 +180,53 @@ def result_for(enrolment_id: int) -> int:
     return outbox.put([outbox.Draft(kind="result", person_key=f"employee:{person.id}",
                                     object_key=f"enrolment:{enrolment.id}", period="", recipient=person.email,
                                     recipient_name=person.name, subject=subject, body_text=text, body_html=html)])
+
+
+# --- STTPP issued ----------------------------------------------------------------------------------------------
+
+# The region-issued valid certificates among :ids with their holder's address and the certificate each replaces;
+# holders who turned the kind off are left out. One query for a whole cohort.
+_CERTIFICATES_SQL = sa.text(
+    "SELECT c.id, c.employee_id, c.code, c.number, c.issued_on, c.program_name, c.cohort_label, c.jp, "
+    "       e.name, e.nip, COALESCE(a.email, u.email) AS email, old.number AS replaced_number, "
+    "       old.issued_on AS replaced_on "
+    "FROM certificates c JOIN employees e ON e.id = c.employee_id "
+    "LEFT JOIN notification_addresses a ON a.employee_id = e.id "
+    "LEFT JOIN LATERAL (SELECT email FROM users WHERE users.nip = e.nip AND users.active AND users.email IS NOT NULL "
+    "                   ORDER BY users.id LIMIT 1) u ON true "
+    "LEFT JOIN LATERAL (SELECT number, issued_on FROM certificates o WHERE o.replaced_by_id = c.id "
+    "                   ORDER BY o.id DESC LIMIT 1) old ON true "
+    "WHERE c.id = ANY(:ids) AND c.status = 'valid' AND c.issuer = 'region' "
+    "AND NOT EXISTS (SELECT 1 FROM notification_optouts n WHERE n.employee_id = c.employee_id "
+    "                AND n.kind = 'certificate') "
+    "ORDER BY c.id")
+
+
+def certificates_for(certificate_ids: list[int]) -> int:
+    """Write "STTPP Anda sudah terbit" for newly issued certificates (the region's own; a correction's says which
+    number it replaces) with the number, date, program and angkatan, JP and the public verification URL. One query
+    and batched inserts for a whole cohort; a key already there (a retry, a second issue) writes nothing."""
+    if not certificate_ids or not outbox.kind_enabled("certificate"):
+        return 0
+    from app.services.certificates.documents import verify_url
+
+    rows = db.session.execute(_CERTIFICATES_SQL, {"ids": list(certificate_ids)}).all()
+    tenant, renderer, drafts = current_tenant(), Renderer(), []
+    for r in rows:
+        if not r.email:
+            continue
+        context = {"region_name": tenant.name, "name": r.name, "nip": r.nip, "program_name": r.program_name,
+                   "cohort_label": r.cohort_label, "certificate_number": r.number,
+                   "certificate_date": tanggal_panjang(r.issued_on), "jp": r.jp, "certificate_url": verify_url(r.code),
+                   "replaced_number": r.replaced_number,
+                   "replaced_date": tanggal_panjang(r.replaced_on) if r.replaced_on else None}
+        subject, text, html = renderer.render("certificate", context)
+        drafts.append(outbox.Draft(kind="certificate", person_key=f"employee:{r.employee_id}",
+                                   object_key=f"certificate:{r.id}", period="", recipient=r.email,
+                                   recipient_name=r.name, subject=subject, body_text=text, body_html=html))
+    written = outbox.put(drafts)
+    log.info("STTPP messages of %s: %d certificates, %d messages written", tenant.slug, len(certificate_ids), written)
+    return written
 
 
 # --- the 20 JP reminders -----------------------------------------------------------------------------------------

@@ -133,12 +133,11 @@ def put(drafts: Iterable[Draft]) -> int:
     rows = [d.__dict__ for d in drafts]
     if not rows:
         return 0
-    added = 0
-    for start in range(0, len(rows), 1000):
-        stmt = (pg_insert(OutboxMessage).values(rows[start:start + 1000])
-                .on_conflict_do_nothing(constraint="uq_notification_outbox_key").returning(OutboxMessage.id))
-        added += len(db.session.execute(stmt).all())
-    return added
+    # One statement compiled once, its rows sent in batches by SQLAlchemy's insertmanyvalues (a multi-row VALUES
+    # per batch): compiling a 1,000-row .values() took longer than the database's work.
+    stmt = (pg_insert(OutboxMessage.__table__).on_conflict_do_nothing(constraint="uq_notification_outbox_key")
+            .returning(OutboxMessage.id))
+    return len(db.session.execute(stmt, rows).all())
 
 
 # --- reading ---------------------------------------------------------------------------------------------------

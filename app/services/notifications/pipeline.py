@@ -1,5 +1,6 @@
-"""How messages come to be: reactions to the cohorts area (a summons on enrolment, the result when recorded) and the
-daily 20 JP reminder job; each writes to the outbox in its own transaction and then wakes the sender.
+"""How messages come to be: reactions to the cohorts area (a summons on enrolment, the result when recorded), to the
+certificates area ("STTPP Anda sudah terbit" for each batch the region issues) and the daily 20 JP reminder job; each
+writes to the outbox in its own transaction and then wakes the sender.
 
 The reaction runs in the transaction of the enrolment (a savepoint: a message that cannot be written never undoes
 the person's write); the sender is enqueued only once that transaction has committed, so it never looks for a
@@ -35,6 +36,22 @@ def on_tenant_data_changed(sender_obj=None, *, reason: str | None = None, enrolm
             written = react(enrolment_id)
     except Exception:  # noqa: BLE001 - a message must never undo the enrolment it is about
         log.exception("could not write the %s message of enrolment %s", reason, enrolment_id)
+        return
+    if written:
+        _after_commit(sender.enqueue_delivery)
+
+
+def on_certificates_issued(sender_obj=None, *, certificate_ids: list[int] | None = None, **_kwargs) -> None:
+    """Subscribed to app.signals.certificates_issued: "STTPP Anda sudah terbit" for a whole batch (a cohort's issue,
+    a correction) in one savepoint of the issuing transaction; a message that cannot be written never undoes the
+    issue."""
+    if not certificate_ids or current_tenant_or_none() is None:
+        return
+    try:
+        with db.session.begin_nested():
+            written = compose.certificates_for(certificate_ids)
+    except Exception:  # noqa: BLE001 - a message must never undo the certificates it is about
+        log.exception("could not write the STTPP messages of %d certificates", len(certificate_ids))
         return
     if written:
         _after_commit(sender.enqueue_delivery)

@@ -24,6 +24,7 @@ KIND_LABELS = {
     "jp_digest": "Rekap 20 JP per OPD (kontak OPD)",
     "phase_reminder": "Pengingat tahap angkatan (peserta)",
     "staff_digest": "Rekap mingguan untuk staf BKPSDM",
+    "certificate": "STTPP sudah terbit (peserta lulus)",
 }
 
 # `logo_src` is the region's logo as an inline image (cid:), or None when the region has no logo.
@@ -156,6 +157,34 @@ DEFAULTS: dict[str, Wording] = {
             "<p>Silakan buka Kompeten untuk menindaklanjutinya.</p><p>Hormat kami,<br>Kompeten {{ region_name }}</p>"
             + _HTML_FOOT),
     ),
+    "certificate": Wording(
+        subject="STTPP Anda sudah terbit{% if replaced_number %} (pengganti){% endif %}: {{ program_name }} "
+                "{{ cohort_label }} ({{ region_name }})",
+        body_text=(
+            "Yth. {{ name }} (NIP {{ nip }}),\n\n"
+            "STTPP Saudara untuk {{ program_name }} {{ cohort_label }} telah diterbitkan oleh {{ region_name }}.\n\n"
+            "Nomor STTPP: {{ certificate_number }}\nTanggal: {{ certificate_date }}\nJumlah: {{ jp }} JP\n\n"
+            "{% if replaced_number %}STTPP ini menggantikan STTPP nomor {{ replaced_number }}"
+            "{% if replaced_date %} tanggal {{ replaced_date }}{% endif %}, yang sudah tidak berlaku. "
+            "Gunakan tautan di bawah ini; tautan lama hanya menyatakan bahwa STTPP itu telah diganti.\n\n"
+            "{% endif %}"
+            "STTPP dapat dilihat, diperiksa keasliannya dan diunduh (PDF) di:\n{{ certificate_url }}\n\n"
+            "STTPP juga tersedia di menu Sertifikat saya di Kompeten.\n\n"
+            "Hormat kami,\n{{ region_name }}\n"),
+        body_html=(
+            _HTML_HEAD + "<p>Yth. {{ name }} (NIP {{ nip }}),</p>"
+            "<p>STTPP Saudara untuk <b>{{ program_name }} {{ cohort_label }}</b> telah diterbitkan oleh "
+            "{{ region_name }}.</p><table cellpadding=\"4\"><tr><td>Nomor STTPP</td><td><b>{{ certificate_number }}"
+            "</b></td></tr><tr><td>Tanggal</td><td>{{ certificate_date }}</td></tr><tr><td>Jumlah</td>"
+            "<td>{{ jp }} JP</td></tr></table>"
+            "{% if replaced_number %}<p>STTPP ini menggantikan STTPP nomor {{ replaced_number }}"
+            "{% if replaced_date %} tanggal {{ replaced_date }}{% endif %}, yang sudah tidak berlaku. Gunakan tautan "
+            "di bawah ini; tautan lama hanya menyatakan bahwa STTPP itu telah diganti.</p>{% endif %}"
+            "<p><a href=\"{{ certificate_url }}\">Lihat dan unduh STTPP</a><br>"
+            "<span style=\"color:#555;font-size:12px\">{{ certificate_url }}</span></p>"
+            "<p>STTPP juga tersedia di menu <i>Sertifikat saya</i> di Kompeten.</p>"
+            "<p>Hormat kami,<br>{{ region_name }}</p>" + _HTML_FOOT),
+    ),
 }
 assert set(DEFAULTS) == set(NOTIFICATION_KINDS)  # noqa: S101 - every kind has its default wording
 
@@ -183,6 +212,11 @@ SAMPLES: dict[str, dict] = {
                                     {"label": "Studi lapangan", "start": "1 Mei 2026", "end": "1 Mei 2026"},
                                     {"label": "Klasikal", "start": "6 Mei 2026", "end": "8 Mei 2026"}],
                        "agenda": [{"day": "8 Mei 2026", "title": "Penutupan"}]},
+    "certificate": {"name": "Budi Santoso", "nip": "198001012005011001", "program_name": "Pelatihan Kepemimpinan "
+                    "Administrator", "cohort_label": "Angkatan II Tahun 2026", "certificate_number": "STTPP/123/2026",
+                    "certificate_date": "24 Juli 2026", "jp": 333,
+                    "certificate_url": "https://kompeten.example.id/t/contoh/verifikasi/CONTOHkodeVerifikasi",
+                    "replaced_number": None, "replaced_date": None},
     "staff_digest": {"name": "Admin BKPSDM", "week": "30 November – 6 Desember 2026", "total": "3",
                      "sections": [{"name": "reconciliation", "title": "Selisih rekonsiliasi yang belum diputuskan",
                                    "count": "2", "lines": ["PKA 2026 dari BPSDM Provinsi (laporan.xlsx): 2 selisih "
