@@ -260,7 +260,8 @@ def list_needs(year: int, *, opd_id: int | None = None, status: str | None = Non
     total = db.session.execute(sa.select(sa.func.count()).select_from(Need).join(NeedsRound).where(*where)).scalar_one()
     rows = db.session.execute(_need_query().where(*where).order_by(Opd.name, Need.priority, Need.id)
                               .limit(limit).offset(offset)).all()
-    return {"total": total, "limit": limit, "offset": offset, "items": [_need_dict(r) for r in rows]}
+    return {"total": total, "total_estimated": False, "limit": limit, "offset": offset,
+            "items": [_need_dict(r) for r in rows]}
 
 
 def decide(need_id: int, *, decision: str, note: str | None = None, merged_into_id: int | None = None,

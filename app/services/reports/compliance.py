@@ -179,7 +179,8 @@ def jp_compliance(year: int, *, opd_id: int | None = None, below_only: bool = Fa
     items = [dict(row._mapping) for row in db.session.execute(stmt)]
     total = overall.below if below_only else overall.active_employees
     return ComplianceReport(year=year, opd=opd, below_only=below_only, overall=overall, opds=groups,
-                            people={"items": items, "total": total, "limit": limit, "offset": offset})
+                            people={"items": items, "total": total, "total_estimated": False, "limit": limit,
+                                    "offset": offset})
 
 
 def iter_jp_compliance_people(year: int, *, opd_id: int | None = None, below_only: bool = False) -> Iterator[dict]:
