@@ -138,8 +138,12 @@ def _private(seeded, slug: str) -> set[str]:
 def check_get(client, seeded, slug: str, caller, path: str, query: dict) -> None:
     url = path.replace(PREFIX, f"/t/{slug}/", 1) + (f"?{urlencode(query)}" if query else "")
     resp = client.get(url, headers=caller[2])
-    assert resp.status_code < 500, f"{url} as {caller[1]}@{caller[0]}: {resp.status_code} {resp.get_data()[:300]}"
-    body = resp.get_data().decode("utf-8", "replace")  # downloads (XLSX, PDF) are bytes: read what text they hold
+    try:
+        assert resp.status_code < 500, (f"{url} as {caller[1]}@{caller[0]}: {resp.status_code} "
+                                        f"{resp.get_data()[:300]}")
+        body = resp.get_data().decode("utf-8", "replace")  # downloads (XLSX, PDF) are bytes: read their text
+    finally:
+        resp.close()  # a download streams from a spooled file its response closes
     typed = url + " ".join(str(v) for v in query.values())
     for other in REGIONS:
         if other == slug:
