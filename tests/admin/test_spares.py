@@ -148,3 +148,21 @@ def test_refill_job_runs_on_a_worker_after_a_take(app, pool, run_worker):
         assert refilled.version == head("tenant")
     finally:
         app.config["SPARE_SCHEMAS"] = 0
+
+
+def test_commands_fill_list_and_migrate_drops_spares_behind_head(app, pool):
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["tenants", "spares", "--fill", "2"])
+    assert out.exit_code == 0, out.output
+    assert "spares: 2 created" in out.output and "2 spare(s), 2 at head" in out.output
+    stale = spares.list_spares()[0]
+    with no_tenant(), db.engine.begin() as conn:
+        conn.connection.dbapi_connection.execute(sql.SQL("UPDATE {}.alembic_version SET version_num = 'old0'")
+                                                 .format(sql.Identifier(stale.schema)))
+    listed = runner.invoke(args=["tenants", "spares"])
+    assert "(not at head)" in listed.output and "2 spare(s), 1 at head" in listed.output
+
+    migrated = runner.invoke(args=["tenants", "migrate", "--tenant", "kab-tidak-ada"])
+    assert migrated.exit_code == 0, migrated.output
+    assert "spares: 1 not at head dropped" in migrated.output
+    assert [s.schema for s in spares.list_spares()] != [] and stale.schema not in _schemas()
