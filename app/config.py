@@ -102,6 +102,8 @@ class Config:
             self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"]["prepare_threshold"] = threshold
         # A connection that has served this many tenant schemas is closed on check-in (bounds backend memory).
         self.TENANT_SCHEMAS_PER_CONNECTION = int(env.get("KOMPETEN_SCHEMAS_PER_CONNECTION", "200"))
+        # Spare tenant schemas kept at head so that provisioning is a rename (app/services/admin/spares.py); 0: none.
+        self.SPARE_SCHEMAS = int(env.get("KOMPETEN_SPARE_SCHEMAS", "3"))
         self.TENANT_CACHE_TTL = float(env.get("KOMPETEN_TENANT_CACHE_TTL", "5"))
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
         # Session cookie: HttpOnly, SameSite=Lax, and Secure unless turned off (the local demo over plain http).

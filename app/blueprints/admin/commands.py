@@ -3,6 +3,8 @@ sync from tenants/, provision, migrate, restore from an export bundle), `kompete
 admin API; secrets are printed once, stored as digests) and `kompeten worker` (an RQ worker).
 """
 
+import time
+
 import click
 import sqlalchemy as sa
 from alembic import command
@@ -17,7 +19,7 @@ from app.extensions import db as database
 from app.jobs import QUEUES, redis_connection
 from app.problems import Problem
 from app.services.accounts.credentials import DEFAULT_TOKEN_DAYS
-from app.services.admin import exports, manifests, migrations
+from app.services.admin import exports, manifests, migrations, spares
 from app.services.admin import vendor_tokens as tokens
 from app.services.admin.provisioning import ProvisionConflict, SpecError, TenantSpec, provision
 from app.tenancy import no_tenant, tenant_context
@@ -244,8 +246,32 @@ def migrate(jobs: int, slugs: tuple[str, ...]):
     failed = [r for r in results if r.status == "failed"]
     upgraded = sum(1 for r in results if r.status == "upgraded")
     click.echo(f"summary: {upgraded} upgraded, {len(failed)} failed, {total - len(behind)} already at head")
+    dropped = spares.prune()  # a spare left at the old head would be renamed into a region behind head
+    if dropped:
+        click.echo(f"spares: {len(dropped)} not at head dropped")
+        spares.request_refill()
     if failed:
         raise SystemExit(1)
+
+
+@tenants.command("spares")
+@click.option("--fill", "count", type=int, default=None,
+              help="Create spares until this many are at head (default: list them only).")
+@with_appcontext
+def spares_command(count: int | None):
+    """List or refill the spare schemas.
+
+    Provisioning renames a spare at head into the new region's schema (KOMPETEN_SPARE_SCHEMAS, the pool size)."""
+    if count is not None:
+        start = time.perf_counter()
+        created = spares.fill(count)
+        click.echo(f"spares: {created} created in {time.perf_counter() - start:.2f} s")
+    want = migrations.head("tenant")
+    pool = spares.list_spares()
+    for spare in pool:
+        click.echo(f"  {spare.schema:<24} {spare.version or '-'}{'' if spare.version == want else '  (not at head)'}")
+    click.echo(f"{len(pool)} spare(s), {sum(1 for s in pool if s.version == want)} at head ({want}); "
+               f"pool size {spares.target()}")
 
 
 @click.command("worker")

@@ -3,7 +3,8 @@
 One service, used by `tenants sync`, the demo and the vendors' admin API. Safe to repeat and to run
 twice at once for the same slug: the registry row is claimed with INSERT … ON CONFLICT, and the schema
 work runs in one transaction under a per-slug advisory lock, so a second caller waits and then finds the
-region active. A provision killed halfway leaves only the `provisioning` registry row (the schema
+region active. The schema is a spare renamed (app/services/admin/spares.py) when one at head is waiting, else
+built from the models. A provision killed halfway leaves only the `provisioning` registry row (the schema
 transaction rolls back), and the next call finishes it.
 """
 
@@ -18,8 +19,8 @@ from psycopg import sql
 
 from app.extensions import db
 from app.models import tenant_tables
-from app.services.admin import reference_data
-from app.services.admin.migrations import stamp_tenant_head
+from app.services.admin import reference_data, spares
+from app.services.admin.migrations import head, stamp_tenant_head
 from app.tenancy import (
     REGION_CODE_RE,
     SLUG_RE,
@@ -124,6 +125,7 @@ class ProvisionResult:
     slug: str
     created: bool
     seconds: float
+    spare: str | None = None  # the spare schema renamed into the region's, when one was taken
 
 
 _IDENTITY = ("kind", "region_code", "province_code")
@@ -168,6 +170,7 @@ def provision(spec: TenantSpec) -> ProvisionResult:
     info = TenantInfo(id=tenant_id, slug=spec.slug, name=spec.name, schema=spec.schema, status="provisioning",
                       province_code=spec.province_code)
     created = False
+    spare = None
     with tenant_context(info, allow_status=("provisioning",)), db.engine.connect() as conn, conn.begin():
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('kompeten.provision'), hashtext(:slug))"),
                      {"slug": spec.slug})
@@ -175,10 +178,17 @@ def provision(spec: TenantSpec) -> ProvisionResult:
                               {"id": tenant_id}).scalar_one()
         if status == "provisioning":
             dbapi = conn.connection.dbapi_connection
-            dbapi.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(spec.schema)))
-            db.metadata.create_all(conn, tables=tenant_tables(), checkfirst=False)
-            version = stamp_tenant_head(conn)
-            reference_data.seed(conn, spec.partners)
+            exists = conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = :s)"),
+                                  {"s": spec.schema}).scalar()
+            spare = None if exists else spares.take(conn, spec.schema)
+            if spare is not None:  # a spare at head, renamed: only the region's own partners are missing
+                version = head("tenant")
+                reference_data.seed_partners(conn, spec.partners)
+            else:
+                dbapi.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(spec.schema)))
+                db.metadata.create_all(conn, tables=tenant_tables(), checkfirst=False)
+                version = stamp_tenant_head(conn)
+                reference_data.seed(conn, spec.partners)
             conn.execute(
                 sa.text("UPDATE platform.tenants SET status = 'active', schema_version = :v, updated_at = now() "
                         "WHERE id = :id"),
@@ -186,9 +196,11 @@ def provision(spec: TenantSpec) -> ProvisionResult:
             )
             created = True
     registry.invalidate(spec.slug)
+    if spare is not None:
+        spares.request_refill()
     seconds = time.perf_counter() - start
-    log.info("provisioned %s in %.3fs (created=%s)", spec.slug, seconds, created)
-    return ProvisionResult(tenant_id, spec.slug, created, seconds)
+    log.info("provisioned %s in %.3fs (created=%s, spare=%s)", spec.slug, seconds, created, spare)
+    return ProvisionResult(tenant_id, spec.slug, created, seconds, spare)
 
 
 def update_names(spec: TenantSpec) -> bool:

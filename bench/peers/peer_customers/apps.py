@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PeerCustomersConfig(AppConfig):
+    name = "peer_customers"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PeerTenantConfig(AppConfig):
+    name = "peer_tenant"
