@@ -28,7 +28,7 @@ from app.services.scope import current_scope, opd_in_scope
 from app.web.blueprints import page_blueprint
 from app.web.forms import form_errors, load_form
 from app.web.pages import load_query, page, render
-from app.web.paging import PAGE_SIZE, offset_arg, pager
+from app.web.paging import PAGE_SIZE, page_args, pager
 from app.web.responses import commit, send_table
 
 bp = page_blueprint("planning_pages", __name__, "perencanaan")
@@ -82,10 +82,10 @@ def open_round():
 def _needs_page(year: int, *, errors=None, form=None, status=200, upload_rows=None, upload_errors=None):
     r = needs.get_round(year)
     args, filter_errors = load_query(NeedListArgsSchema())
-    args.update(limit=PAGE_SIZE * 4, offset=offset_arg(request.args))
+    args.update(limit=PAGE_SIZE * 4, **page_args(request.args))
     listing = needs.list_needs(year, **args)
     return render("planning/needs.html", status, round=needs.round_out(r), needs=listing, filters=request.args,
-                  pager=pager(listing["total"], listing["limit"], listing["offset"]),
+                  pager=pager(listing),
                   programs=_programs(), opds=_opds(), bkpsdm=current_scope() is None, errors=errors or {},
                   form=form or {}, upload_rows=upload_rows, upload_errors=upload_errors or {},
                   filter_errors=filter_errors, created=request.args.get("dibuat"))

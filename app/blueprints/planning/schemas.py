@@ -9,6 +9,7 @@ from flask_smorest.fields import Upload
 from app.blueprints.cohorts.schemas import CohortCreateSchema, CohortDetailSchema
 from app.models.catalogue import COMPETENCY_TYPES
 from app.models.planning import NEED_STATUSES, ROUND_STATUSES
+from app.services.pagination import PageSchema, cursor_field
 from app.web.inputs import StrippedString
 
 MAX_RUPIAH = 10**14  # NUMERIC(15, 0)
@@ -99,10 +100,7 @@ class NeedSchema(ma.Schema):
     decided_at = ma.fields.DateTime(allow_none=True)
 
 
-class NeedPageSchema(ma.Schema):
-    total = ma.fields.Integer()
-    limit = ma.fields.Integer()
-    offset = ma.fields.Integer()
+class NeedPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(NeedSchema))
 
 
@@ -112,6 +110,7 @@ class NeedListArgsSchema(ma.Schema):
     program_id = ma.fields.Integer()
     limit = ma.fields.Integer(load_default=200, validate=ma.validate.Range(min=1, max=1000))
     offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10_000_000))
+    cursor = cursor_field()
 
 
 class DecisionSchema(ma.Schema):

@@ -20,6 +20,7 @@ from app.models.planning import Need, NeedsRound
 from app.problems import Problem
 from app.services.audit import log as audit
 from app.services.catalogue.programs import insert_unique
+from app.services.pagination import Page, paginate
 from app.services.scope import OUT_OF_SCOPE, current_scope, opd_in_scope
 
 PRIORITY_WORDS = {1: "tinggi", 2: "sedang", 3: "rendah"}
@@ -248,7 +249,8 @@ def need_detail(need_id: int) -> dict:
 
 
 def list_needs(year: int, *, opd_id: int | None = None, status: str | None = None,
-               program_id: int | None = None, limit: int = 200, offset: int = 0) -> dict:
+               program_id: int | None = None, limit: int = 200, offset: int = 0, cursor: str | None = None) -> Page:
+    """A round's needs in the caller's scope, by OPD then priority (keyset paging by `cursor`)."""
     get_round(year)
     where = [NeedsRound.year == year, *_scope_clause()]
     if opd_id is not None:
@@ -257,11 +259,9 @@ def list_needs(year: int, *, opd_id: int | None = None, status: str | None = Non
         where.append(Need.status == status)
     if program_id is not None:
         where.append(Need.program_id == program_id)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(Need).join(NeedsRound).where(*where)).scalar_one()
-    rows = db.session.execute(_need_query().where(*where).order_by(Opd.name, Need.priority, Need.id)
-                              .limit(limit).offset(offset)).all()
-    return {"total": total, "total_estimated": False, "limit": limit, "offset": offset,
-            "items": [_need_dict(r) for r in rows]}
+    return paginate(_need_query().where(*where), limit=limit, offset=offset, cursor=cursor,
+                    order_by=[Opd.name, Need.priority], tiebreak=Need.id, view=_need_dict,
+                    count_rows=sa.select(Need.id).join(NeedsRound).where(*where))
 
 
 def decide(need_id: int, *, decision: str, note: str | None = None, merged_into_id: int | None = None,
