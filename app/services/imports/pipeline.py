@@ -76,11 +76,12 @@ def _stage_chunk(run: ImportRun, staged: list[tuple], errors: list[tuple]) -> No
         db.session.execute(sa.text(
             "CREATE TEMP TABLE IF NOT EXISTS import_chunk (LIKE import_staged_rows) ON COMMIT DELETE ROWS"))
         copy_rows(staged, "import_chunk", ("run_id", "row_number", *STAGED_COLUMNS))
-        db.session.execute(sa.text(
+        inserted = db.session.execute(sa.text(
             "INSERT INTO import_staged_rows SELECT * FROM import_chunk ORDER BY row_number "
-            "ON CONFLICT (run_id, nip, program_id, year, cohort_number) DO NOTHING"))
-        # A chunk row with an earlier staged row of the same natural key was not inserted: a duplicate.
-        dup_rows = db.session.execute(sa.text(
+            "ON CONFLICT (run_id, nip, program_id, year, cohort_number) DO NOTHING")).rowcount
+        # A chunk row with an earlier staged row of the same natural key was not inserted: a duplicate (looked
+        # for only when some row was not inserted).
+        dup_rows = [] if inserted == len(staged) else db.session.execute(sa.text(
             "SELECT c.row_number, c.nip, min(f.row_number) AS first_row FROM import_chunk c "
             "JOIN import_staged_rows f ON f.run_id = c.run_id AND f.nip = c.nip AND f.program_id = c.program_id "
             " AND f.year = c.year AND f.cohort_number = c.cohort_number AND f.row_number < c.row_number "
