@@ -78,6 +78,8 @@ def clean_nip(raw: str | int | float | None) -> str:
         )
     if not isinstance(raw, str):
         raise NipError("nip_not_digits", f"NIP harus berupa teks angka, bukan {type(raw).__name__}")
+    if raw.isascii() and raw.isdigit():  # the common case, nothing to clean (what _clean_text returns for it)
+        return raw
     return _clean_text(raw)
 
 

@@ -196,8 +196,9 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$""",
+    # The WHEN clauses only spare the function call for rows it would leave alone (an import enrols 100k at once).
     "CREATE TRIGGER enrolments_check_pass BEFORE INSERT OR UPDATE ON enrolments FOR EACH ROW "
-    "EXECUTE FUNCTION enrolments_check_pass()",
+    "WHEN (NEW.status = 'passed') EXECUTE FUNCTION enrolments_check_pass()",
     # An STTPP number once per program and cohort year: each pass's number is kept in sttpp_numbers, whose unique
     # key (program, year, number trimmed and upper-cased) refuses a second one.
     """CREATE OR REPLACE FUNCTION enrolments_sttpp_number() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -212,8 +213,10 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$""",
-    "CREATE TRIGGER enrolments_sttpp_number AFTER INSERT OR UPDATE OF status, certificate_number, cohort_id "
+    "CREATE TRIGGER enrolments_sttpp_number AFTER UPDATE OF status, certificate_number, cohort_id "
     "ON enrolments FOR EACH ROW EXECUTE FUNCTION enrolments_sttpp_number()",
+    "CREATE TRIGGER enrolments_sttpp_number_insert AFTER INSERT ON enrolments FOR EACH ROW "
+    "WHEN (NEW.status = 'passed') EXECUTE FUNCTION enrolments_sttpp_number()",
     # A JP ledger line of a cohort belongs to a pass and carries its JP (checked at commit, so a statement may
     # change the status and the next one the ledger).
     """CREATE OR REPLACE FUNCTION jp_entries_check_enrolment() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -163,9 +163,14 @@ class TableReader(ABC):
             raise FileFormatError("no_header", "Baris pertama file harus berisi nama kolom.")
 
     def _row(self, number: int, cells: Sequence[object]) -> Row | None:
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+        first = cells[0] if cells else None
+        if not (type(first) is str and first.strip()) and all(
+                c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             return None  # blank lines are skipped, not errors
-        values = {col: (cells[i] if i < len(cells) else None) for i, col in enumerate(self.columns) if col}
+        columns = self.columns
+        if len(cells) >= len(columns) and all(columns):  # the common case: every column named, every cell there
+            return Row(number, dict(zip(columns, cells, strict=False)))
+        values = {col: (cells[i] if i < len(cells) else None) for i, col in enumerate(columns) if col}
         return Row(number, values)
 
 

@@ -50,7 +50,7 @@ def _today() -> date:
     return _today_for(int(time.time() // 3600))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65_536)  # birth dates differ from row to row: a century of days fits
 def _date(value: str) -> date:
     return parse_file_date(value)
 
