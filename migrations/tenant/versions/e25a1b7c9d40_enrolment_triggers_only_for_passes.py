@@ -5,14 +5,14 @@ but PostgreSQL still called them (and queued the AFTER one) for each of an impor
 clause leaves them out for those rows; the functions, and so the rules, are unchanged.
 
 Revision ID: e25a1b7c9d40
-Revises: d18b4c2e7a90
+Revises: a7c2e94d1b56
 Create Date: 2026-12-08 00:55:00
 """
 
 from alembic import op
 
 revision = "e25a1b7c9d40"
-down_revision = "d18b4c2e7a90"
+down_revision = 'a7c2e94d1b56'
 branch_labels = None
 depends_on = None
 
