@@ -158,13 +158,33 @@ def _strictly_after(col, desc: bool, nulls_first: bool, value):
     return beyond if nulls_first else sa.or_(beyond, col.is_(None))
 
 
+def _nullable(col) -> bool:
+    """Whether the key may be NULL: a mapped column says so; anything else is taken as nullable."""
+    return getattr(getattr(col, "expression", col), "nullable", True) is not False
+
+
 def _after(keys, values):
+    """Rows strictly after `values` in the order of `keys`. Keys in one direction that cannot be NULL compare as one
+    row value, `(name_key, id) > (:v, :t)`, which PostgreSQL answers with one range scan of a (name_key, id)
+    index; other orders are spelled key by key, led by a bound on the first key so the scan still starts there."""
+    if all(not _nullable(col) and value is not None for (col, _, _), value in zip(keys, values, strict=True)) \
+            and len({desc for _, desc, _ in keys}) == 1:
+        row, bound = sa.tuple_(*(col for col, _, _ in keys)), sa.tuple_(*values)
+        return row < bound if keys[0][1] else row > bound
+    spelled = _spelled_after(keys, values)
+    (col, desc, _), value = keys[0], values[0]
+    if value is not None and not _nullable(col):
+        return sa.and_(col <= value if desc else col >= value, spelled)
+    return spelled
+
+
+def _spelled_after(keys, values):
     (col, desc, nulls_first), value = keys[0], values[0]
     first = _strictly_after(col, desc, nulls_first, value)
     if len(keys) == 1:
         return first
     same = col.is_(None) if value is None else col == value
-    return sa.or_(first, sa.and_(same, _after(keys[1:], values[1:])))
+    return sa.or_(first, sa.and_(same, _spelled_after(keys[1:], values[1:])))
 
 
 def _reversed(keys):
