@@ -126,27 +126,22 @@ def prune() -> list[str]:
 
 def fill(count: int | None = None) -> int:
     """Create spares until `count` (default SPARE_SCHEMAS) are at head; returns how many were created. One filler
-    at a time (a session advisory lock): a second one returns 0 at once."""
+    at a time: a transaction-level advisory lock held by an open transaction while the spares are built on other
+    connections (a session lock could be left behind by a pooler in transaction mode); a second filler returns 0."""
     wanted = target() if count is None else count
     created = 0
-    with no_tenant(), db.engine.connect() as lock_conn:
-        if not lock_conn.execute(sa.text("SELECT pg_try_advisory_lock(hashtext('kompeten.spare_fill'))")).scalar():
-            lock_conn.rollback()
+    with no_tenant(), db.engine.connect() as lock_conn, lock_conn.begin():
+        if not lock_conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(hashtext('kompeten.spare_fill'))")
+                                 ).scalar():
             return 0
-        lock_conn.commit()
-        try:
-            prune()
-            have = len(_names(lock_conn))
-            lock_conn.rollback()
-            start = time.perf_counter()
-            for _ in range(max(0, wanted - have)):
-                create_one()
-                created += 1
-            if created:
-                log.info("spares: %d created in %.2fs", created, time.perf_counter() - start)
-        finally:
-            lock_conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext('kompeten.spare_fill'))"))
-            lock_conn.commit()
+        prune()
+        have = len(_names(lock_conn))
+        start = time.perf_counter()
+        for _ in range(max(0, wanted - have)):
+            create_one()
+            created += 1
+        if created:
+            log.info("spares: %d created in %.2fs", created, time.perf_counter() - start)
     return created
 
 
