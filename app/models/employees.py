@@ -49,6 +49,9 @@ class Employee(db.Model):
         # and ORDER BY under any database locale: no separate text_pattern_ops indexes to maintain.
         sa.Index("ix_employees_name_key_id", "name_key", "id"),
         sa.Index("ix_employees_opd_id_name_key", "opd_id", "name_key"),
+        # "data belum lengkap" is counted on every employees list and dashboard: a partial index of the few flagged
+        # rows keeps that count off the table.
+        sa.Index("ix_employees_incomplete", "opd_id", postgresql_where=sa.text("data_incomplete_since IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
